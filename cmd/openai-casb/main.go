@@ -1,0 +1,128 @@
+// Command openai-casb finds security risks in an OpenAI organization and its
+// ChatGPT Enterprise workspace with Rego policies.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+)
+
+// version is the program's semantic version; release builds set it with
+// -ldflags "-X main.version=…".
+var version = "0.1.0"
+
+const toolName = "openai-casb"
+
+// Exit codes, the same for every command.
+const (
+	exitOK       = 0 // ran, and no finding at or above --fail-on
+	exitFindings = 1 // ran, and findings at or above --fail-on
+	exitError    = 2 // usage, input, policy or collection error
+)
+
+const exitCodesHelp = `EXIT CODES:
+   0  ran, and no finding at or above --fail-on (by default findings never fail)
+   1  ran, and found findings at or above --fail-on
+   2  usage error, unreadable or invalid inventory, policy error, or failed collection`
+
+// exitCoder is an error that chooses the process exit code.
+type exitCoder struct {
+	code int
+	err  error
+}
+
+func (e *exitCoder) Error() string { return e.err.Error() }
+func (e *exitCoder) Unwrap() error { return e.err }
+
+// withExit marks err with an exit code.
+func withExit(code int, err error) error { return &exitCoder{code: code, err: err} }
+
+// usageError is a mistake in the command line: exit 2.
+func usageError(format string, a ...any) error {
+	return withExit(exitError, fmt.Errorf(format, a...))
+}
+
+// env is what a command may touch of the outside world, so tests run the
+// real commands in-process.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args, &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns the exit code.
+func run(ctx context.Context, args []string, e *env) int {
+	app := newApp(e)
+	err := app.RunContext(ctx, interspersed(app, args))
+	if err == nil {
+		return exitOK
+	}
+	var ec *exitCoder
+	if errors.As(err, &ec) {
+		if ec.err != errSilent {
+			fmt.Fprintf(e.stderr, "%s: %v\n", toolName, ec.err)
+		}
+		return ec.code
+	}
+	// Errors urfave/cli raises itself are command-line mistakes.
+	fmt.Fprintf(e.stderr, "%s: %v\n", toolName, err)
+	return exitError
+}
+
+// errSilent marks an exit whose explanation has already been printed.
+var errSilent = errors.New("")
+
+func newApp(e *env) *cli.App {
+	app := &cli.App{
+		Name:  toolName,
+		Usage: "find security risks in an OpenAI organization and ChatGPT Enterprise workspace with Rego policies",
+		Description: "openai-casb evaluates an inventory of an OpenAI organization (API keys, projects, users,\n" +
+			"invites) and its ChatGPT Enterprise workspace (custom GPTs) against Rego policies, and\n" +
+			"reports findings as a table or JSON.\n\n" + exitCodesHelp,
+		Version:         version,
+		HideVersion:     true,
+		Reader:          e.stdin,
+		Writer:          e.stdout,
+		ErrWriter:       e.stderr,
+		ExitErrHandler:  func(*cli.Context, error) {},
+		HideHelpCommand: false,
+		Commands: []*cli.Command{
+			evaluateCommand(e),
+			policiesCommand(e),
+			schemaCommand(e),
+			versionCommand(e),
+		},
+		OnUsageError: onUsageError,
+	}
+	setUsageErrors(app.Commands)
+	return app
+}
+
+// onUsageError reports a command-line mistake in one line on standard error
+// (exit 2) instead of printing the whole help to standard output, where it
+// would end up in a redirected report.
+func onUsageError(_ *cli.Context, err error, _ bool) error {
+	return withExit(exitError, fmt.Errorf("%w (see --help)", err))
+}
+
+func setUsageErrors(cmds []*cli.Command) {
+	for _, c := range cmds {
+		c.OnUsageError = onUsageError
+		setUsageErrors(c.Subcommands)
+	}
+}

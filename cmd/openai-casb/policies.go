@@ -1,0 +1,142 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/openai-casb/openai-casb/evaluator"
+	"github.com/openai-casb/openai-casb/policies"
+)
+
+func policiesCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "policies",
+		Usage: "list the finding catalog, or export the built-in policies for editing",
+		Subcommands: []*cli.Command{
+			{
+				Name:  "list",
+				Usage: "list the finding types the policies declare: id, severity, category, title",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "policies", Usage: "list the policies in `DIR` instead of the built-in ones"},
+					&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table or json"},
+				},
+				Action: func(c *cli.Context) error {
+					if c.NArg() != 0 {
+						return usageError("policies list takes no arguments")
+					}
+					return listPolicies(c, e)
+				},
+			},
+			{
+				Name:      "export",
+				Usage:     "write the built-in policy tree (policies and their tests) to DIR for editing",
+				ArgsUsage: "DIR",
+				Description: "Writes every built-in .rego file to DIR, creating it if needed. Edit the copy (thresholds\n" +
+					"live in config.rego), test it with `opa test DIR`, and evaluate with --policies DIR.\n" +
+					"Refuses to overwrite existing files unless --force is given.",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "force", Usage: "overwrite files that already exist in DIR"},
+				},
+				Action: func(c *cli.Context) error {
+					if c.NArg() != 1 {
+						return usageError("policies export: want exactly one DIR argument, got %d", c.NArg())
+					}
+					return exportPolicies(c.Args().First(), c.Bool("force"), e)
+				},
+			},
+		},
+	}
+}
+
+func listPolicies(c *cli.Context, e *env) error {
+	format := c.String("format")
+	if format != "table" && format != "json" {
+		return usageError("--format: unknown format %q: want table or json", format)
+	}
+	engine, err := evaluator.New(c.Context, evaluator.Options{PolicyDir: c.String("policies"), PrintOutput: e.stderr})
+	if err != nil {
+		return withExit(exitError, err)
+	}
+	catalog := engine.Catalog()
+	if format == "json" {
+		type entry struct {
+			ID                 string `json:"finding_type_id"`
+			Title              string `json:"title"`
+			Severity           string `json:"severity"`
+			Category           string `json:"category"`
+			EnterpriseRequired bool   `json:"enterprise_required"`
+			Description        string `json:"description"`
+			Remediation        string `json:"remediation"`
+			Package            string `json:"package"`
+			Location           string `json:"location"`
+		}
+		out := make([]entry, 0, len(catalog))
+		for _, ft := range catalog {
+			out = append(out, entry{ft.ID, ft.Title, ft.Severity.String(), ft.Category, ft.EnterpriseRequired, ft.Description, ft.Remediation, ft.Package, ft.Location})
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(out)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FINDING TYPE ID\tSEVERITY\tCATEGORY\tTITLE")
+	for _, ft := range catalog {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ft.ID, ft.Severity, ft.Category, ft.Title)
+	}
+	return tw.Flush()
+}
+
+// exportPolicies writes the embedded tree to dir. It checks every target
+// first, so a refusal writes nothing at all.
+func exportPolicies(dir string, force bool, e *env) error {
+	var files []string
+	err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		return withExit(exitError, fmt.Errorf("read built-in policies: %w", err))
+	}
+	sort.Strings(files)
+	if !force {
+		var existing []string
+		for _, f := range files {
+			target := filepath.Join(dir, filepath.FromSlash(f))
+			if _, err := os.Lstat(target); err == nil {
+				existing = append(existing, target)
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return withExit(exitError, fmt.Errorf("export policies: %w", err))
+			}
+		}
+		if len(existing) > 0 {
+			return withExit(exitError, fmt.Errorf("export policies: refusing to overwrite %s; use --force to replace them", strings.Join(existing, ", ")))
+		}
+	}
+	for _, f := range files {
+		data, err := fs.ReadFile(policies.FS, f)
+		if err != nil {
+			return withExit(exitError, fmt.Errorf("read built-in policy %s: %w", f, err))
+		}
+		target := filepath.Join(dir, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return withExit(exitError, fmt.Errorf("export policies: %w", err))
+		}
+		if err := os.WriteFile(target, data, 0o644); err != nil {
+			return withExit(exitError, fmt.Errorf("export policies: %w", err))
+		}
+	}
+	fmt.Fprintf(e.stderr, "wrote %d policy files to %s; edit config.rego for thresholds, test with `opa test %s`, evaluate with --policies %s\n", len(files), dir, dir, dir)
+	return nil
+}

@@ -1,0 +1,256 @@
+package inventory
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Marshal renders inv as the document the schema describes, in Write's
+// format.
+func Marshal(inv *Inventory) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := Write(&buf, inv); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Write streams inv to w one resource at a time, so a million-user
+// inventory never exists as one buffer in memory. The format puts every
+// resource, down to each project's keys, compact on a line of its own:
+// SARIF locations point at that line, `git diff` of two inventories shows
+// the resources that changed, grep finds one, and the file is less than
+// half the size of an indented one. Empty lists are [], never null.
+func Write(w io.Writer, inv *Inventory) error {
+	c := *inv
+	c.normalize()
+	e := &lineEncoder{w: bufio.NewWriterSize(w, 1<<16)}
+	e.enc = json.NewEncoder(&e.scratch)
+	e.enc.SetEscapeHTML(false)
+
+	e.raw("{")
+	e.member("schema_version", c.SchemaVersion)
+	e.member("collected_at", c.CollectedAt)
+	e.member("tool", c.Tool)
+	e.member("organization", c.Organization)
+	e.member("workspace", c.Workspace)
+	e.member("sources", c.Sources)
+	lines(e, "  ", "admin_api_keys", c.AdminAPIKeys, e.value)
+	lines(e, "  ", "projects", c.Projects, e.project)
+	lines(e, "  ", "users", c.Users, e.value)
+	lines(e, "  ", "invites", c.Invites, e.value)
+	lines(e, "  ", "gpts", c.GPTs, e.value)
+	if c.WorkspaceUsers != nil {
+		lines(e, "  ", "workspace_users", c.WorkspaceUsers, e.value)
+	}
+	e.raw("\n}\n")
+	if e.err != nil {
+		return fmt.Errorf("encode inventory: %w", e.err)
+	}
+	if err := e.w.Flush(); err != nil {
+		return fmt.Errorf("write inventory: %w", err)
+	}
+	return nil
+}
+
+// lineEncoder writes the document piece by piece. The first error sticks;
+// later writes do nothing.
+type lineEncoder struct {
+	w       *bufio.Writer
+	scratch bytes.Buffer
+	enc     *json.Encoder
+	err     error
+}
+
+func (e *lineEncoder) raw(s string) {
+	if e.err == nil {
+		_, e.err = e.w.WriteString(s)
+	}
+}
+
+// value writes v as compact JSON, without the encoder's newline.
+func (e *lineEncoder) value(v any) {
+	if e.err != nil {
+		return
+	}
+	e.scratch.Reset()
+	if e.err = e.enc.Encode(v); e.err != nil {
+		return
+	}
+	_, e.err = e.w.Write(bytes.TrimSuffix(e.scratch.Bytes(), []byte("\n")))
+}
+
+// member writes a top-level member on a line of its own. schema_version is
+// always the first, so every other member is preceded by a comma.
+func (e *lineEncoder) member(k string, v any) {
+	if k != "schema_version" {
+		e.raw(",")
+	}
+	e.raw("\n  \"" + k + "\": ")
+	e.value(v)
+}
+
+// lines writes a member whose value is an array, one element per line, the
+// elements written by each.
+func lines[T any](e *lineEncoder, indent, k string, items []T, each func(any)) {
+	if k != "" {
+		e.raw(",")
+	}
+	e.raw("\n" + indent + "\"" + k + "\": ")
+	if len(items) == 0 {
+		e.raw("[]")
+		return
+	}
+	e.raw("[")
+	for i := range items {
+		if i > 0 {
+			e.raw(",")
+		}
+		e.raw("\n" + indent + "  ")
+		each(&items[i])
+	}
+	e.raw("\n" + indent + "]")
+}
+
+// projectHead is a Project without its lists, which go on lines of their own.
+type projectHead struct {
+	ID         string  `json:"id"`
+	Name       *string `json:"name"`
+	Status     string  `json:"status"`
+	CreatedAt  int64   `json:"created_at"`
+	ArchivedAt *int64  `json:"archived_at,omitempty"`
+}
+
+// project writes a project's own fields on its line, then each of its keys,
+// service accounts and members on a line of their own.
+func (e *lineEncoder) project(v any) {
+	p := v.(*Project)
+	if e.err != nil {
+		return
+	}
+	e.scratch.Reset()
+	if e.err = e.enc.Encode(projectHead{p.ID, p.Name, p.Status, p.CreatedAt, p.ArchivedAt}); e.err != nil {
+		return
+	}
+	head := bytes.TrimSuffix(e.scratch.Bytes(), []byte("}\n"))
+	if _, e.err = e.w.Write(head); e.err != nil {
+		return
+	}
+	lines(e, "      ", "api_keys", p.APIKeys, e.value)
+	lines(e, "      ", "service_accounts", p.ServiceAccounts, e.value)
+	lines(e, "      ", "users", p.Users, e.value)
+	e.raw("}")
+}
+
+// normalize replaces nil slices the schema requires with empty ones. It
+// copies before writing so the caller's value is left as it was.
+func (inv *Inventory) normalize() {
+	if inv.Sources == nil {
+		inv.Sources = map[string]Source{}
+	}
+	inv.AdminAPIKeys = orEmpty(inv.AdminAPIKeys)
+	inv.Invites = orEmpty(inv.Invites)
+	if needsCopy(inv.Invites, func(i Invite) bool { return i.Projects == nil }) {
+		is := make([]Invite, len(inv.Invites))
+		for i, v := range inv.Invites {
+			v.Projects = orEmpty(v.Projects)
+			is[i] = v
+		}
+		inv.Invites = is
+	}
+	inv.Projects = orEmpty(inv.Projects)
+	if needsCopy(inv.Projects, func(p Project) bool { return p.APIKeys == nil || p.ServiceAccounts == nil || p.Users == nil }) {
+		ps := make([]Project, len(inv.Projects))
+		for i, p := range inv.Projects {
+			p.APIKeys, p.ServiceAccounts, p.Users = orEmpty(p.APIKeys), orEmpty(p.ServiceAccounts), orEmpty(p.Users)
+			ps[i] = p
+		}
+		inv.Projects = ps
+	}
+	inv.Users = orEmpty(inv.Users)
+	if needsCopy(inv.Users, func(u User) bool { return u.ActivitySignals.Unavailable == nil }) {
+		us := make([]User, len(inv.Users))
+		for i, u := range inv.Users {
+			u.ActivitySignals.Unavailable = orEmpty(u.ActivitySignals.Unavailable)
+			us[i] = u
+		}
+		inv.Users = us
+	}
+	inv.GPTs = orEmpty(inv.GPTs)
+	if needsCopy(inv.GPTs, func(g GPT) bool { return g.Tools == nil || g.Files == nil }) {
+		gs := make([]GPT, len(inv.GPTs))
+		for i, g := range inv.GPTs {
+			g.Tools, g.Files = orEmpty(g.Tools), orEmpty(g.Files)
+			gs[i] = g
+		}
+		inv.GPTs = gs
+	}
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func needsCopy[T any](s []T, nilInside func(T) bool) bool {
+	for _, e := range s {
+		if nilInside(e) {
+			return true
+		}
+	}
+	return false
+}
+
+// Save validates inv against the schema and writes it to path atomically:
+// a temporary file in the same directory, mode 0600 (an inventory maps an
+// organization's attack surface), synced, then renamed over path. A reader
+// never sees half a file, and a failed write leaves the old file in place.
+func Save(path string, inv *Inventory) error {
+	raw, err := Marshal(inv)
+	if err != nil {
+		return err
+	}
+	if err := Walk(bytes.NewReader(raw), path, Visitor{}); err != nil {
+		return fmt.Errorf("refuse to write an invalid inventory: %w", err)
+	}
+	return WriteFileAtomic(path, raw, 0o600)
+}
+
+// WriteFileAtomic writes data to path through a synced temporary file in the
+// same directory and a rename.
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = tmp.Chmod(perm); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err = tmp.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

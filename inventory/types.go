@@ -1,0 +1,258 @@
+// Package inventory holds the Go types of the inventory document, decodes and
+// validates it against schemas/inventory.schema.json, and saves it atomically.
+package inventory
+
+// SchemaVersion is the version of the document shape this package writes.
+const SchemaVersion = 1
+
+// Inventory is a point-in-time inventory of an OpenAI organization and its
+// ChatGPT Enterprise workspace. Timestamps are unix seconds; a nil pointer is
+// JSON null ("the API gave none").
+type Inventory struct {
+	SchemaVersion  int               `json:"schema_version"`
+	CollectedAt    int64             `json:"collected_at"`
+	Tool           Tool              `json:"tool"`
+	Organization   Organization      `json:"organization"`
+	Workspace      *Workspace        `json:"workspace"`
+	Sources        map[string]Source `json:"sources"`
+	AdminAPIKeys   []AdminAPIKey     `json:"admin_api_keys"`
+	Projects       []Project         `json:"projects"`
+	Users          []User            `json:"users"`
+	Invites        []Invite          `json:"invites"`
+	GPTs           []GPT             `json:"gpts"`
+	WorkspaceUsers []WorkspaceUser   `json:"workspace_users,omitempty"`
+}
+
+// Tool names the program that wrote the document.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Organization is the OpenAI organization the Admin API answered for.
+type Organization struct {
+	ID   string  `json:"id"`
+	Name *string `json:"name,omitempty"`
+}
+
+// Workspace is the ChatGPT Enterprise workspace read through the Compliance API.
+type Workspace struct {
+	ID string `json:"id"`
+}
+
+// Source status values.
+const (
+	StatusComplete = "complete"
+	StatusPartial  = "partial"
+	StatusSkipped  = "skipped"
+	StatusFailed   = "failed"
+)
+
+// Source names, the keys of Inventory.Sources.
+const (
+	SourceAdminAPIKeys           = "admin_api_keys"
+	SourceProjects               = "projects"
+	SourceProjectAPIKeys         = "project_api_keys"
+	SourceProjectServiceAccounts = "project_service_accounts"
+	SourceProjectUsers           = "project_users"
+	SourceUsers                  = "users"
+	SourceInvites                = "invites"
+	SourceAuditLogs              = "audit_logs"
+	SourceGPTs                   = "gpts"
+	SourceWorkspaceUsers         = "workspace_users"
+)
+
+// Source records how completely one list was read, so that "none found" can be
+// told from "not collected".
+type Source struct {
+	Status string  `json:"status"`
+	Items  int     `json:"items"`
+	Pages  int     `json:"pages"`
+	Reason *string `json:"reason,omitempty"`
+}
+
+// Incomplete reports whether the list was not read to its end: partial or
+// failed. A skipped list was left out on purpose and is not incomplete.
+func (s Source) Incomplete() bool {
+	return s.Status == StatusPartial || s.Status == StatusFailed
+}
+
+// AdminAPIKey is an organization admin key (sk-admin-…), by its redacted value only.
+type AdminAPIKey struct {
+	ID            string  `json:"id"`
+	Name          *string `json:"name"`
+	RedactedValue *string `json:"redacted_value,omitempty"`
+	CreatedAt     int64   `json:"created_at"`
+	ExpiresAt     *int64  `json:"expires_at"`
+	LastUsedAt    *int64  `json:"last_used_at"`
+	Owner         *Owner  `json:"owner,omitempty"`
+}
+
+// Owner is who owns a key. Type and role are free strings.
+type Owner struct {
+	Type  *string `json:"type,omitempty"`
+	ID    *string `json:"id,omitempty"`
+	Name  *string `json:"name,omitempty"`
+	Email *string `json:"email,omitempty"`
+	Role  *string `json:"role,omitempty"`
+}
+
+// Project is an API project with its keys, service accounts and members.
+type Project struct {
+	ID              string           `json:"id"`
+	Name            *string          `json:"name"`
+	Status          string           `json:"status"`
+	CreatedAt       int64            `json:"created_at"`
+	ArchivedAt      *int64           `json:"archived_at,omitempty"`
+	APIKeys         []ProjectAPIKey  `json:"api_keys"`
+	ServiceAccounts []ServiceAccount `json:"service_accounts"`
+	Users           []ProjectUser    `json:"users"`
+}
+
+// ProjectAPIKey is a project key, by its redacted value only.
+type ProjectAPIKey struct {
+	ID                 string    `json:"id"`
+	Name               *string   `json:"name"`
+	RedactedValue      *string   `json:"redacted_value,omitempty"`
+	CreatedAt          int64     `json:"created_at"`
+	LastUsedAt         *int64    `json:"last_used_at"`
+	OwnerProjectAccess *string   `json:"owner_project_access,omitempty"`
+	Owner              *KeyOwner `json:"owner,omitempty"`
+}
+
+// KeyOwner is the user or service account that owns a project key.
+type KeyOwner struct {
+	Type  string  `json:"type"`
+	ID    *string `json:"id,omitempty"`
+	Name  *string `json:"name,omitempty"`
+	Email *string `json:"email,omitempty"`
+	Role  *string `json:"role,omitempty"`
+}
+
+// ServiceAccount is a project service account.
+type ServiceAccount struct {
+	ID        string  `json:"id"`
+	Name      *string `json:"name"`
+	Role      string  `json:"role"`
+	CreatedAt int64   `json:"created_at"`
+}
+
+// ProjectUser is a member of a project.
+type ProjectUser struct {
+	ID      string  `json:"id"`
+	Email   *string `json:"email,omitempty"`
+	Name    *string `json:"name,omitempty"`
+	Role    string  `json:"role"`
+	AddedAt *int64  `json:"added_at,omitempty"`
+}
+
+// User is a member of the organization, with the collector's derived activity.
+type User struct {
+	ID               string          `json:"id"`
+	Name             *string         `json:"name,omitempty"`
+	Email            *string         `json:"email"`
+	Role             string          `json:"role"`
+	AddedAt          int64           `json:"added_at"`
+	APIKeyLastUsedAt *int64          `json:"api_key_last_used_at,omitempty"`
+	IsServiceAccount *bool           `json:"is_service_account,omitempty"`
+	IsSCIMManaged    *bool           `json:"is_scim_managed,omitempty"`
+	Enabled          *bool           `json:"enabled,omitempty"`
+	Banned           *bool           `json:"banned,omitempty"`
+	LastActivityAt   *int64          `json:"last_activity_at"`
+	ActivitySignals  ActivitySignals `json:"activity_signals"`
+}
+
+// Activity signal names, as listed in ActivitySignals.Unavailable.
+const (
+	SignalAuditLogLogin    = "audit_log_login"
+	SignalAPIKeyLastUsed   = "api_key_last_used"
+	SignalOwnedProjectKeys = "owned_project_keys"
+)
+
+// ActivitySignals is the evidence behind User.LastActivityAt.
+type ActivitySignals struct {
+	AuditLogLoginAt            *int64   `json:"audit_log_login_at"`
+	APIKeyLastUsedAt           *int64   `json:"api_key_last_used_at"`
+	OwnedProjectKeysLastUsedAt *int64   `json:"owned_project_keys_last_used_at"`
+	Unavailable                []string `json:"unavailable"`
+}
+
+// Invite is an invitation to the organization.
+type Invite struct {
+	ID         string          `json:"id"`
+	Email      string          `json:"email"`
+	Role       string          `json:"role"`
+	Status     string          `json:"status"`
+	CreatedAt  int64           `json:"created_at"`
+	ExpiresAt  *int64          `json:"expires_at"`
+	AcceptedAt *int64          `json:"accepted_at,omitempty"`
+	Projects   []InviteProject `json:"projects"`
+}
+
+// InviteProject is a project role an invite grants on acceptance.
+type InviteProject struct {
+	ID   string `json:"id"`
+	Role string `json:"role"`
+}
+
+// Normalized GPT visibilities.
+const (
+	VisibilityInviteOnly        = "invite-only"
+	VisibilityWorkspaceWithLink = "workspace-with-link"
+	VisibilityWorkspace         = "workspace"
+	VisibilityAnyoneWithLink    = "anyone-with-link"
+	VisibilityGPTStore          = "gpt-store"
+	VisibilityUnknown           = "unknown"
+)
+
+// Normalized GPT tool kinds.
+const (
+	ToolCustomAction    = "custom_action"
+	ToolCodeInterpreter = "code_interpreter"
+	ToolWebBrowsing     = "web_browsing"
+	ToolImageGeneration = "image_generation"
+	ToolCanvas          = "canvas"
+	ToolMemory          = "memory"
+	ToolOther           = "other"
+)
+
+// GPT is a custom GPT of the workspace, with its live configuration's tools.
+type GPT struct {
+	ID            string    `json:"id"`
+	Name          *string   `json:"name"`
+	Description   *string   `json:"description,omitempty"`
+	CreatedAt     *int64    `json:"created_at,omitempty"`
+	OwnerID       *string   `json:"owner_id,omitempty"`
+	OwnerEmail    *string   `json:"owner_email,omitempty"`
+	BuilderName   *string   `json:"builder_name,omitempty"`
+	Visibility    string    `json:"visibility"`
+	VisibilityRaw *string   `json:"visibility_raw"`
+	Tools         []GPTTool `json:"tools"`
+	Files         []GPTFile `json:"files"`
+}
+
+// GPTTool is one tool of a GPT: the normalized kind and the API's raw type.
+type GPTTool struct {
+	Type             string  `json:"type"`
+	RawType          string  `json:"raw_type"`
+	ActionDomain     *string `json:"action_domain,omitempty"`
+	AuthType         *string `json:"auth_type,omitempty"`
+	PrivacyPolicyURL *string `json:"privacy_policy_url,omitempty"`
+}
+
+// GPTFile is a knowledge file of a GPT: its name, never its contents.
+type GPTFile struct {
+	ID        string  `json:"id"`
+	Name      *string `json:"name,omitempty"`
+	CreatedAt *int64  `json:"created_at,omitempty"`
+}
+
+// WorkspaceUser is a member of the ChatGPT workspace (Compliance API).
+type WorkspaceUser struct {
+	ID        string  `json:"id"`
+	Email     *string `json:"email,omitempty"`
+	Name      *string `json:"name,omitempty"`
+	Role      *string `json:"role,omitempty"`
+	Status    *string `json:"status,omitempty"`
+	CreatedAt *int64  `json:"created_at,omitempty"`
+}

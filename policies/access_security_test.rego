@@ -1,0 +1,142 @@
+package openai.access_security_test
+
+import data.openai.access_security.deny
+import data.openai.testdata_test as td
+
+high_privilege := "776ceb93-fa9a-4ca0-83db-668a67c09936"
+
+inactive := "20ab9ddb-fd48-46a8-9fdf-9bb9b9061f21"
+
+stale := "18fd5b21-8489-485e-9c93-0bd4a696e724"
+
+with_invite(overrides) := td.inventory({"invites": [td.invite(overrides)]})
+
+with_user(overrides) := td.inventory({"users": [td.user(overrides)]})
+
+# --- High-privilege invite ------------------------------------------------
+
+test_owner_invite_fires if {
+	findings := deny with input as with_invite({"role": "owner"})
+	td.ids(findings, high_privilege) == {"invite-a"}
+	some f in findings
+	f.severity == "high"
+	f.resource == {"type": "invite", "id": "invite-a", "name": "new@example.com"}
+	contains(f.message, "organization role \"owner\"")
+}
+
+test_project_owner_invite_fires if {
+	findings := deny with input as with_invite({"projects": [{"id": "proj_a", "role": "member"}, {"id": "proj_b", "role": "owner"}]})
+	td.ids(findings, high_privilege) == {"invite-a"}
+	some f in findings
+	contains(f.message, "proj_b")
+	not contains(f.message, "proj_a")
+}
+
+test_owner_and_project_owner_is_one_finding if {
+	findings := deny with input as with_invite({"role": "owner", "projects": [{"id": "proj_b", "role": "owner"}]})
+	count([f | some f in findings; f.finding_type_id == high_privilege]) == 1
+}
+
+test_reader_invite_does_not_fire if {
+	findings := deny with input as with_invite({"projects": [{"id": "proj_a", "role": "member"}]})
+	td.ids(findings, high_privilege) == set()
+}
+
+test_accepted_owner_invite_does_not_fire if {
+	findings := deny with input as with_invite({"role": "owner", "status": "accepted", "accepted_at": td.now - td.day})
+	count(findings) == 0
+}
+
+test_expired_owner_invite_does_not_fire if {
+	findings := deny with input as with_invite({"role": "owner", "status": "expired", "created_at": td.now - (60 * td.day)})
+	count(findings) == 0
+}
+
+# --- Stale pending invite -------------------------------------------------
+
+test_old_pending_invite_fires if {
+	findings := deny with input as with_invite({"created_at": td.now - (45 * td.day), "expires_at": null})
+	td.ids(findings, stale) == {"invite-a"}
+	some f in findings
+	f.severity == "low"
+	contains(f.message, "45 days ago")
+}
+
+test_pending_invite_past_expiry_fires if {
+	findings := deny with input as with_invite({"created_at": td.now - (10 * td.day), "expires_at": td.now - (3 * td.day)})
+	td.ids(findings, stale) == {"invite-a"}
+	some f in findings
+	contains(f.message, "expired 3 days ago")
+}
+
+test_fresh_pending_invite_does_not_fire if {
+	findings := deny with input as with_invite({})
+	count(findings) == 0
+}
+
+test_accepted_old_invite_does_not_fire if {
+	findings := deny with input as with_invite({"status": "accepted", "created_at": td.now - (300 * td.day), "expires_at": td.now - (290 * td.day)})
+	count(findings) == 0
+}
+
+test_stale_invite_boundaries if {
+	exactly := deny with input as with_invite({"created_at": td.now - (30 * td.day), "expires_at": null})
+	td.ids(exactly, stale) == set()
+	over := deny with input as with_invite({"created_at": (td.now - (30 * td.day)) - 1, "expires_at": null})
+	td.ids(over, stale) == {"invite-a"}
+	expires_now := deny with input as with_invite({"expires_at": td.now})
+	td.ids(expires_now, stale) == set()
+	expired := deny with input as with_invite({"expires_at": td.now - 1})
+	td.ids(expired, stale) == {"invite-a"}
+}
+
+# --- Inactive user --------------------------------------------------------
+
+test_inactive_user_fires if {
+	findings := deny with input as with_user({"last_activity_at": td.now - (120 * td.day)})
+	td.ids(findings, inactive) == {"user-a"}
+	some f in findings
+	f.severity == "medium"
+	f.resource == {"type": "user", "id": "user-a", "name": "ada@example.com"}
+	contains(f.message, "120 days ago")
+}
+
+test_never_active_user_fires if {
+	findings := deny with input as with_user({"last_activity_at": null, "added_at": td.now - (100 * td.day)})
+	td.ids(findings, inactive) == {"user-a"}
+	some f in findings
+	contains(f.message, "no activity")
+}
+
+test_active_user_does_not_fire if {
+	findings := deny with input as with_user({})
+	count(findings) == 0
+}
+
+test_new_user_without_activity_does_not_fire if {
+	findings := deny with input as with_user({"last_activity_at": null, "added_at": td.now - (20 * td.day)})
+	count(findings) == 0
+}
+
+test_inactive_user_boundaries if {
+	exactly := deny with input as with_user({"last_activity_at": td.now - (90 * td.day)})
+	td.ids(exactly, inactive) == set()
+	over := deny with input as with_user({"last_activity_at": (td.now - (90 * td.day)) - 1})
+	td.ids(over, inactive) == {"user-a"}
+	added_exactly := deny with input as with_user({"last_activity_at": null, "added_at": td.now - (90 * td.day)})
+	td.ids(added_exactly, inactive) == set()
+	added_over := deny with input as with_user({"last_activity_at": null, "added_at": (td.now - (90 * td.day)) - 1})
+	td.ids(added_over, inactive) == {"user-a"}
+}
+
+# A user added long ago but active recently is judged by the activity.
+test_recent_activity_beats_old_membership if {
+	findings := deny with input as with_user({"added_at": td.now - (900 * td.day), "last_activity_at": td.now - (89 * td.day)})
+	count(findings) == 0
+}
+
+test_inactive_threshold_is_config if {
+	findings := deny with input as with_user({"last_activity_at": td.now - (40 * td.day)})
+		with data.openai.config.inactive_user_days as 30
+	td.ids(findings, inactive) == {"user-a"}
+}

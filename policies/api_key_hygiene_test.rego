@@ -1,0 +1,153 @@
+package openai.api_key_hygiene_test
+
+import data.openai.api_key_hygiene.deny
+import data.openai.testdata_test as td
+
+admin_not_rotated := "b72e971d-f5b9-4cf3-96f4-ef82bdf38453"
+
+project_not_rotated := "2c079fe8-6188-43e1-a2e5-d0e2dd8c7686"
+
+admin_unused := "49c75a36-1e64-437b-98a1-e54ec35d0a64"
+
+project_unused := "c8fd231b-de51-43cc-8c3f-e1e57114c5f5"
+
+admin(overrides) := td.inventory({"admin_api_keys": [td.admin_key(overrides)]})
+
+proj_key(project_overrides, key_overrides) := td.inventory({"projects": [td.project(object.union(
+	project_overrides,
+	{"api_keys": [td.project_key(key_overrides)]},
+))]})
+
+# --- Admin API key not rotated -------------------------------------------
+
+test_admin_key_not_rotated_fires if {
+	findings := deny with input as admin({"created_at": td.now - (200 * td.day)})
+	td.ids(findings, admin_not_rotated) == {"key_admin"}
+	some f in findings
+	f.finding_type_id == admin_not_rotated
+	f.severity == "high"
+	f.resource == {"type": "admin_api_key", "id": "key_admin", "name": "ci-admin"}
+	contains(f.message, "200 days ago")
+}
+
+test_young_admin_key_does_not_fire if {
+	findings := deny with input as admin({})
+	count(findings) == 0
+}
+
+test_admin_key_rotation_boundary if {
+	exactly := deny with input as admin({"created_at": td.now - (90 * td.day)})
+	td.ids(exactly, admin_not_rotated) == set()
+	over := deny with input as admin({"created_at": (td.now - (90 * td.day)) - 1})
+	td.ids(over, admin_not_rotated) == {"key_admin"}
+}
+
+test_admin_key_rotation_threshold_is_config if {
+	findings := deny with input as admin({"created_at": td.now - (31 * td.day)})
+		with data.openai.config.admin_key_rotation_days as 30
+	td.ids(findings, admin_not_rotated) == {"key_admin"}
+}
+
+# --- Project API key not rotated -----------------------------------------
+
+test_project_key_not_rotated_fires if {
+	findings := deny with input as proj_key({}, {"created_at": td.now - (120 * td.day)})
+	td.ids(findings, project_not_rotated) == {"key_proj"}
+	some f in findings
+	f.finding_type_id == project_not_rotated
+	f.evidence.project_id == "proj_a"
+	f.resource.type == "project_api_key"
+}
+
+test_young_project_key_does_not_fire if {
+	findings := deny with input as proj_key({}, {})
+	count(findings) == 0
+}
+
+test_archived_project_key_does_not_fire if {
+	findings := deny with input as proj_key(
+		{"status": "archived", "archived_at": td.now - td.day},
+		{"created_at": td.now - (300 * td.day), "last_used_at": null},
+	)
+	count(findings) == 0
+}
+
+test_project_key_rotation_boundary if {
+	exactly := deny with input as proj_key({}, {"created_at": td.now - (90 * td.day)})
+	td.ids(exactly, project_not_rotated) == set()
+	over := deny with input as proj_key({}, {"created_at": (td.now - (90 * td.day)) - 1})
+	td.ids(over, project_not_rotated) == {"key_proj"}
+}
+
+# --- Unused admin API key -------------------------------------------------
+
+test_never_used_admin_key_fires if {
+	findings := deny with input as admin({"created_at": td.now - (45 * td.day), "last_used_at": null})
+	td.ids(findings, admin_unused) == {"key_admin"}
+	some f in findings
+	f.finding_type_id == admin_unused
+	f.severity == "medium"
+	contains(f.message, "never been used")
+}
+
+test_idle_admin_key_fires if {
+	findings := deny with input as admin({"created_at": td.now - (60 * td.day), "last_used_at": td.now - (91 * td.day)})
+	td.ids(findings, admin_unused) == {"key_admin"}
+}
+
+test_used_admin_key_does_not_fire if {
+	findings := deny with input as admin({"last_used_at": td.now - (5 * td.day)})
+	td.ids(findings, admin_unused) == set()
+}
+
+test_new_never_used_admin_key_does_not_fire if {
+	findings := deny with input as admin({"created_at": td.now - (29 * td.day), "last_used_at": null})
+	td.ids(findings, admin_unused) == set()
+}
+
+test_unused_admin_key_boundaries if {
+	never_exactly := deny with input as admin({"created_at": td.now - (30 * td.day), "last_used_at": null})
+	td.ids(never_exactly, admin_unused) == set()
+	never_over := deny with input as admin({"created_at": (td.now - (30 * td.day)) - 1, "last_used_at": null})
+	td.ids(never_over, admin_unused) == {"key_admin"}
+	idle_exactly := deny with input as admin({"created_at": td.now - (80 * td.day), "last_used_at": td.now - (90 * td.day)})
+	td.ids(idle_exactly, admin_unused) == set()
+	idle_over := deny with input as admin({"created_at": td.now - (80 * td.day), "last_used_at": (td.now - (90 * td.day)) - 1})
+	td.ids(idle_over, admin_unused) == {"key_admin"}
+}
+
+# --- Unused project API key -----------------------------------------------
+
+test_never_used_project_key_fires if {
+	findings := deny with input as proj_key({}, {"created_at": td.now - (31 * td.day), "last_used_at": null})
+	td.ids(findings, project_unused) == {"key_proj"}
+}
+
+test_idle_project_key_fires if {
+	findings := deny with input as proj_key({}, {"created_at": td.now - (60 * td.day), "last_used_at": td.now - (100 * td.day)})
+	td.ids(findings, project_unused) == {"key_proj"}
+	some f in findings
+	f.finding_type_id == project_unused
+	contains(f.message, "last used 100 days ago")
+}
+
+test_used_project_key_does_not_fire if {
+	findings := deny with input as proj_key({}, {"last_used_at": td.now - td.day})
+	td.ids(findings, project_unused) == set()
+}
+
+test_unused_project_key_boundaries if {
+	never_exactly := deny with input as proj_key({}, {"created_at": td.now - (30 * td.day), "last_used_at": null})
+	td.ids(never_exactly, project_unused) == set()
+	never_over := deny with input as proj_key({}, {"created_at": (td.now - (30 * td.day)) - 1, "last_used_at": null})
+	td.ids(never_over, project_unused) == {"key_proj"}
+	idle_exactly := deny with input as proj_key({}, {"created_at": td.now - (80 * td.day), "last_used_at": td.now - (90 * td.day)})
+	td.ids(idle_exactly, project_unused) == set()
+	idle_over := deny with input as proj_key({}, {"created_at": td.now - (80 * td.day), "last_used_at": (td.now - (90 * td.day)) - 1})
+	td.ids(idle_over, project_unused) == {"key_proj"}
+}
+
+test_archived_project_unused_key_does_not_fire if {
+	findings := deny with input as proj_key({"status": "archived"}, {"created_at": td.now - (60 * td.day), "last_used_at": null})
+	count(findings) == 0
+}

@@ -1,0 +1,120 @@
+package report_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openai-casb/openai-casb/evaluator"
+	"github.com/openai-casb/openai-casb/inventory"
+	"github.com/openai-casb/openai-casb/report"
+)
+
+func sample() *report.Report {
+	name := "Acme"
+	reason := "no CHATGPT_WORKSPACE_ID"
+	return &report.Report{
+		Tool: report.Tool{Name: "openai-casb", Version: "1.2.3"},
+		Inventory: evaluator.Header{
+			CollectedAt:  1795651200,
+			Organization: inventory.Organization{ID: "org-1", Name: &name},
+			Sources: map[string]inventory.Source{
+				"users":   {Status: "complete"},
+				"gpts":    {Status: "skipped", Reason: &reason},
+				"invites": {Status: "partial"},
+			},
+		},
+		EvaluatedAt: 1795651200,
+		Findings: []evaluator.Finding{
+			{FindingTypeID: "a", Title: "Key not rotated", Category: "API key hygiene", Severity: evaluator.SeverityHigh,
+				Resource: evaluator.Resource{Type: "admin_api_key", ID: "key_1", Name: "ci"}, Message: "old", Remediation: "rotate",
+				Evidence: map[string]any{"days": 120}},
+			{FindingTypeID: "b", Title: "Stale invite", Category: "Access security", Severity: evaluator.SeverityLow,
+				Resource: evaluator.Resource{Type: "invite", ID: "inv_1"}, Message: "line one\nline two\x1b[31m", Remediation: "revoke"},
+		},
+	}
+}
+
+// The JSON report's shape is a public contract: these are its keys.
+func TestJSONContract(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, report.JSON{}.Write(&buf, sample()))
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &doc))
+
+	assert.Equal(t, []string{"findings", "inventory", "summary", "tool"}, keys(doc))
+	assert.Equal(t, []string{"name", "version"}, keys(doc["tool"]))
+	assert.Equal(t, []string{"collected_at", "evaluated_at", "organization_id", "organization_name", "sources_incomplete", "workspace_id"}, keys(doc["inventory"]))
+	assert.Equal(t, []string{"by_severity", "total"}, keys(doc["summary"]))
+	assert.Equal(t, map[string]any{"critical": 0.0, "high": 1.0, "medium": 0.0, "low": 1.0}, doc["summary"].(map[string]any)["by_severity"])
+	assert.Equal(t, 2.0, doc["summary"].(map[string]any)["total"])
+
+	findings := doc["findings"].([]any)
+	require.Len(t, findings, 2)
+	f := findings[0].(map[string]any)
+	assert.Equal(t, []string{"category", "evidence", "finding_type_id", "message", "remediation", "resource", "severity", "title"}, keys(f))
+	assert.Equal(t, []string{"id", "name", "type"}, keys(f["resource"]))
+	assert.Equal(t, "high", f["severity"])
+	assert.Nil(t, findings[1].(map[string]any)["resource"].(map[string]any)["name"], "a resource without a name has null")
+	assert.Equal(t, map[string]any{}, findings[1].(map[string]any)["evidence"], "evidence is always an object")
+
+	inc := doc["inventory"].(map[string]any)["sources_incomplete"].([]any)
+	assert.Equal(t, []any{
+		map[string]any{"source": "gpts", "status": "skipped", "reason": "no CHATGPT_WORKSPACE_ID"},
+		map[string]any{"source": "invites", "status": "partial"},
+	}, inc)
+	assert.Equal(t, "2026-11-26T00:00:00Z", doc["inventory"].(map[string]any)["collected_at"])
+}
+
+func TestJSONEmptyFindingsIsAnArray(t *testing.T) {
+	r := sample()
+	r.Findings = nil
+	var buf bytes.Buffer
+	require.NoError(t, report.JSON{}.Write(&buf, r))
+	assert.Contains(t, buf.String(), `"findings": []`)
+}
+
+func TestTable(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, report.Table{}.Write(&buf, sample()))
+	out := buf.String()
+	assert.Contains(t, out, "organization Acme (org-1), collected 2026-11-26T00:00:00Z")
+	assert.Contains(t, out, "! source gpts was skipped: no CHATGPT_WORKSPACE_ID")
+	assert.Contains(t, out, "! source invites was partial")
+	high := strings.Index(out, "HIGH (1)")
+	low := strings.Index(out, "LOW (1)")
+	assert.True(t, high > 0 && low > high, "groups by severity, most severe first")
+	assert.NotContains(t, out, "MEDIUM", "empty groups are left out")
+	assert.Contains(t, out, "line one line two [31m", "control characters cannot break rows or reach the terminal")
+	assert.NotContains(t, out, "\x1b")
+	assert.True(t, strings.HasSuffix(out, "\n2 findings: 0 critical, 1 high, 0 medium, 1 low\n"))
+}
+
+func TestTableWithoutFindings(t *testing.T) {
+	r := sample()
+	r.Findings = nil
+	var buf bytes.Buffer
+	require.NoError(t, report.Table{}.Write(&buf, r))
+	assert.Contains(t, buf.String(), "No findings.")
+	assert.Contains(t, buf.String(), "0 findings: 0 critical, 0 high, 0 medium, 0 low")
+}
+
+func TestNewRejectsUnknownFormats(t *testing.T) {
+	_, err := report.New("xml")
+	assert.ErrorContains(t, err, `unknown format "xml": want one of table, json`)
+}
+
+func keys(v any) []string {
+	m := v.(map[string]any)
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
