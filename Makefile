@@ -17,7 +17,7 @@ build:
 	$(GO) build -o $(BIN) ./cmd/openai-casb
 
 demo:
-	$(GO) run ./cmd/openai-casb evaluate fixtures/inventory/acme.json
+	$(GO) run ./cmd/openai-casb demo
 
 test:
 	$(GO) test ./...

@@ -26,7 +26,7 @@ func (Table) Write(w io.Writer, r *Report) error {
 	}
 	fmt.Fprintln(ew)
 	for _, s := range IncompleteSources(r.Inventory) {
-		fmt.Fprintf(ew, "! source %s was %s", s.Source, s.Status)
+		fmt.Fprintf(ew, "! %s %s", s.Source, s.Status)
 		if s.Reason != "" {
 			fmt.Fprintf(ew, ": %s", s.Reason)
 		}

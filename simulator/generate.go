@@ -32,19 +32,24 @@ type GenerateOptions struct {
 	// WorkspaceID is the ChatGPT workspace of the GPTs; empty gives one
 	// derived from the seed.
 	WorkspaceID string
-	// Projects, KeysPerProject, Invites, GPTs and AdminKeys override the
-	// proportional sizes when positive.
-	Projects, KeysPerProject, Invites, GPTs, AdminKeys int
+	// Projects, KeysPerProject, Invites, GPTs, AdminKeys and
+	// WorkspaceUsers override the proportional sizes when positive.
+	Projects, KeysPerProject, Invites, GPTs, AdminKeys, WorkspaceUsers int
+	// Plant adds a fixed set of named resources that fire every posture
+	// finding type, next to ones that must not, so that even a tiny
+	// organization shows every kind of finding (the demo uses it).
+	Plant bool
 }
 
 // Sizes are the resource counts Generate makes for the options.
 type Sizes struct {
-	Users, Invites, GPTs, Projects, KeysPerProject, AdminKeys int
+	Users, Invites, GPTs, Projects, KeysPerProject, AdminKeys, WorkspaceUsers int
 }
 
 // SizesFor applies the proportions of a large ChatGPT Enterprise customer: one
 // invite per 10 users, one GPT per 5 users, one project per 50 users with 20
-// keys each, one admin key per 100 users (at least one of each).
+// keys each, one admin key per 100 users, one ChatGPT workspace member
+// record per 10 users (at least one of each).
 func SizesFor(o GenerateOptions) Sizes {
 	atLeast1 := func(override, n int) int {
 		if override > 0 {
@@ -59,6 +64,7 @@ func SizesFor(o GenerateOptions) Sizes {
 		Projects:       atLeast1(o.Projects, o.Users/50),
 		KeysPerProject: atLeast1(o.KeysPerProject, 20),
 		AdminKeys:      atLeast1(o.AdminKeys, o.Users/100),
+		WorkspaceUsers: atLeast1(o.WorkspaceUsers, o.Users/10),
 	}
 }
 
@@ -95,6 +101,10 @@ func Generate(o GenerateOptions) *inventory.Inventory {
 	g.adminKeys(inv, sz.AdminKeys)
 	g.invites(inv, sz.Invites)
 	g.gpts(inv, sz.GPTs)
+	g.workspaceUsers(inv, sz.WorkspaceUsers)
+	if o.Plant {
+		plant(inv, g.now)
+	}
 	deriveActivity(inv)
 	fillSources(inv)
 	return inv
@@ -407,6 +417,26 @@ func (g *gen) gpts(inv *inventory.Inventory, n int) {
 	}
 }
 
+func (g *gen) workspaceUsers(inv *inventory.Inventory, n int) {
+	inv.WorkspaceUsers = make([]inventory.WorkspaceUser, n)
+	roles := []string{"standard-user", "standard-user", "standard-user", "account-admin"}
+	for i := range inv.WorkspaceUsers {
+		email := fmt.Sprintf("member.%d@sim.example", i)
+		status := "active"
+		if g.pct(5) {
+			status = "inactive"
+		}
+		inv.WorkspaceUsers[i] = inventory.WorkspaceUser{
+			ID:        fmt.Sprintf("user-ws%08x%06d", g.r.Uint32(), i),
+			Email:     &email,
+			Name:      ptr(fmt.Sprintf("Member %d", i)),
+			Role:      ptr(roles[g.r.IntN(len(roles))]),
+			Status:    &status,
+			CreatedAt: ptr(g.ago(0, 700)),
+		}
+	}
+}
+
 // deriveActivity fills the owned-key signal and last_activity_at from the
 // other signals, as the collector derives them.
 func deriveActivity(inv *inventory.Inventory) {
@@ -468,4 +498,5 @@ func fillSources(inv *inventory.Inventory) {
 	}
 	set(inventory.SourceAuditLogs, logins, pages(logins))
 	set(inventory.SourceGPTs, len(inv.GPTs), pages(len(inv.GPTs)))
+	set(inventory.SourceWorkspaceUsers, len(inv.WorkspaceUsers), pages(len(inv.WorkspaceUsers)))
 }

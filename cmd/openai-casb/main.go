@@ -30,7 +30,8 @@ const (
 const exitCodesHelp = `EXIT CODES:
    0  ran, and no finding at or above --fail-on (by default findings never fail)
    1  ran, and found findings at or above --fail-on
-   2  usage error, unreadable or invalid inventory, policy error, or failed collection`
+   2  usage error, unreadable or invalid inventory, policy error, or a collection that
+      failed or is incomplete (without --allow-partial), or was interrupted`
 
 // exitCoder is an error that chooses the process exit code.
 type exitCoder struct {
@@ -103,6 +104,10 @@ func newApp(e *env) *cli.App {
 		HideHelpCommand: false,
 		Commands: []*cli.Command{
 			evaluateCommand(e),
+			scanCommand(e),
+			collectCommand(e),
+			demoCommand(e),
+			simulateCommand(e),
 			policiesCommand(e),
 			schemaCommand(e),
 			versionCommand(e),

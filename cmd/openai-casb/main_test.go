@@ -29,11 +29,18 @@ type result struct {
 	stdout, stderr string
 }
 
-// runCLI runs one command line in-process, as main would.
+// runCLI runs one command line in-process, as main would, with an empty
+// environment.
 func runCLI(t testing.TB, stdin string, args ...string) result {
 	t.Helper()
+	return runEnv(t, nil, stdin, args...)
+}
+
+// runEnv runs one command line with the given environment variables.
+func runEnv(t testing.TB, environ map[string]string, stdin string, args ...string) result {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, getenv: func(k string) string { return environ[k] }}
 	code := run(context.Background(), append([]string{toolName}, args...), e)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
 }

@@ -1,0 +1,301 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/openai-casb/openai-casb/collector"
+	"github.com/openai-casb/openai-casb/inventory"
+)
+
+// Environment variables the collector reads. Keys are never flags: command
+// lines end up in shell history and process listings.
+const (
+	envAdminKey      = "OPENAI_ADMIN_KEY"
+	envOrgID         = "OPENAI_ORG_ID"
+	envWorkspaceID   = "CHATGPT_WORKSPACE_ID"
+	envComplianceKey = "CHATGPT_COMPLIANCE_KEY"
+)
+
+const defaultInventoryFile = "openai-inventory.json"
+
+// collectFlags are shared by collect and scan.
+func collectFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "admin-key-file", Usage: "read the admin key from `FILE` instead of $" + envAdminKey},
+		&cli.StringFlag{Name: "compliance-key-file", Usage: "read the Compliance API key from `FILE` instead of $" + envComplianceKey + " (default: the admin key)"},
+		&cli.StringFlag{Name: "api-base-url", Value: collector.DefaultAdminBaseURL, Usage: "Admin API base `URL` (plain http only for loopback hosts)"},
+		&cli.StringFlag{Name: "compliance-base-url", Value: collector.DefaultComplianceBaseURL, Usage: "Compliance API base `URL` (plain http only for loopback hosts)"},
+		&cli.IntFlag{Name: "concurrency", Value: 4, Usage: "at most `N` requests in flight at once"},
+		&cli.IntFlag{Name: "audit-log-days", Value: 180, Usage: "read login events of the last `DAYS` days to find each user's last activity"},
+		&cli.IntFlag{Name: "compliance-rate", Value: 100, Usage: "send at most `N` requests per minute to each Compliance API route (0: no pacing)"},
+		&cli.DurationFlag{Name: "timeout", Value: collector.DefaultRetryPolicy.Timeout, Usage: "give up on one request attempt after `DURATION`"},
+		&cli.IntFlag{Name: "max-attempts", Value: collector.DefaultRetryPolicy.Attempts, Usage: "try each request at most `N` times"},
+		&cli.BoolFlag{Name: "allow-partial", Usage: "exit 0 (or 1 for findings) even when some lists could not be read completely"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress or summary on standard error (warnings still show)"},
+		&cli.BoolFlag{Name: "debug", Usage: "log every request and retry to standard error (the Authorization header is redacted)"},
+	}
+}
+
+func collectCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "collect",
+		Usage: "read the organization and workspace through both APIs into an inventory file",
+		Description: "Reads the Admin API with $" + envAdminKey + " (or --admin-key-file) and, when $" + envWorkspaceID + " is\n" +
+			"set, the Compliance API with $" + envComplianceKey + " (default: the admin key). Writes the validated\n" +
+			"inventory atomically with mode 0600. Lists that could not be read completely are recorded in the\n" +
+			"inventory's sources, listed on standard error, and make the exit code 2 unless --allow-partial.\n\n" + exitCodesHelp,
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: defaultInventoryFile, Usage: "write the inventory to `FILE` (- for standard output)"},
+		}, collectFlags()...),
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 0 {
+				return usageError("collect takes no arguments (did you mean --output %s?)", c.Args().First())
+			}
+			opts, err := collectOptions(c, e)
+			if err != nil {
+				return err
+			}
+			inv, err := runCollect(c.Context, opts, c.Bool("quiet"), e)
+			if err != nil {
+				return err
+			}
+			out := c.String("output")
+			if out == "-" {
+				if err := inventory.Write(e.stdout, inv); err != nil {
+					return withExit(exitError, err)
+				}
+			} else if err := inventory.Save(out, inv); err != nil {
+				return withExit(exitError, err)
+			}
+			if !c.Bool("quiet") {
+				fmt.Fprintf(e.stderr, "wrote %s: %s\n", out, describe(inv))
+			}
+			return partialExit(inv, c.Bool("allow-partial"))
+		},
+	}
+}
+
+// collectOptions reads credentials and flags into collector options. Keys
+// come from the environment or files only.
+func collectOptions(c *cli.Context, e *env) (collector.Options, error) {
+	o := collector.Options{
+		AdminBaseURL:                c.String("api-base-url"),
+		ComplianceBaseURL:           c.String("compliance-base-url"),
+		OrganizationID:              strings.TrimSpace(e.getenv(envOrgID)),
+		WorkspaceID:                 strings.TrimSpace(e.getenv(envWorkspaceID)),
+		Concurrency:                 c.Int("concurrency"),
+		AuditLogDays:                c.Int("audit-log-days"),
+		ComplianceRequestsPerMinute: c.Int("compliance-rate"),
+		Retry:                       collector.DefaultRetryPolicy,
+		Tool:                        inventory.Tool{Name: toolName, Version: version},
+	}
+	if o.ComplianceRequestsPerMinute == 0 {
+		o.ComplianceRequestsPerMinute = -1
+	}
+	if o.Concurrency < 1 {
+		return o, usageError("--concurrency %d: want at least 1", o.Concurrency)
+	}
+	if o.AuditLogDays < 1 {
+		return o, usageError("--audit-log-days %d: want at least 1", o.AuditLogDays)
+	}
+	if c.Int("max-attempts") < 1 {
+		return o, usageError("--max-attempts %d: want at least 1", c.Int("max-attempts"))
+	}
+	if c.Duration("timeout") <= 0 {
+		return o, usageError("--timeout %s: want a positive duration such as 60s", c.Duration("timeout"))
+	}
+	o.Retry.Attempts = c.Int("max-attempts")
+	o.Retry.Timeout = c.Duration("timeout")
+	for _, u := range []struct{ flag, value string }{{"--api-base-url", o.AdminBaseURL}, {"--compliance-base-url", o.ComplianceBaseURL}} {
+		if _, err := collector.ParseBaseURL(u.flag, u.value); err != nil {
+			return o, withExit(exitError, err)
+		}
+	}
+	var err error
+	o.AdminKey, o.AdminKeyFrom, err = readKey(c.String("admin-key-file"), envAdminKey, e)
+	if err != nil {
+		return o, err
+	}
+	if o.AdminKey == "" {
+		return o, withExit(exitError, fmt.Errorf("no admin key: set %s, or put the key in a file and pass --admin-key-file FILE (keys are never accepted as flags)", envAdminKey))
+	}
+	o.ComplianceKey, o.ComplianceKeyFrom, err = readKey(c.String("compliance-key-file"), envComplianceKey, e)
+	if err != nil {
+		return o, err
+	}
+	if c.Bool("debug") {
+		var mu sync.Mutex
+		o.Debug = func(format string, a ...any) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintf(e.stderr, "debug: "+format+"\n", a...)
+		}
+	}
+	return o, nil
+}
+
+// readKey reads a key from file when given, else from the environment
+// variable, and says where it came from (never what it is).
+func readKey(file, envVar string, e *env) (key, from string, err error) {
+	if file == "" {
+		return strings.TrimSpace(e.getenv(envVar)), envVar, nil
+	}
+	st, err := os.Stat(file)
+	if err != nil {
+		return "", "", withExit(exitError, fmt.Errorf("read key file: %w", err))
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		fmt.Fprintf(e.stderr, "%s: warning: key file %s can be read by other users (mode %04o); chmod 600 it\n", toolName, file, st.Mode().Perm())
+	}
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return "", "", withExit(exitError, fmt.Errorf("read key file: %w", err))
+	}
+	key = strings.TrimSpace(string(raw))
+	if key == "" {
+		return "", "", withExit(exitError, fmt.Errorf("key file %s is empty", file))
+	}
+	if strings.ContainsAny(key, " \t\r\n") {
+		return "", "", withExit(exitError, fmt.Errorf("key file %s must hold one key and nothing else", file))
+	}
+	return key, "key file " + file, nil
+}
+
+// runCollect collects with progress on standard error when it is a
+// terminal, then lists the sources that were not read completely.
+func runCollect(ctx context.Context, o collector.Options, quiet bool, e *env) (*inventory.Inventory, error) {
+	var prog *progress
+	if !quiet && isTerminal(e.stderr) {
+		prog = newProgress(e.stderr)
+		o.Progress = prog.update
+	}
+	inv, err := collector.Collect(ctx, o)
+	if prog != nil {
+		prog.done()
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return nil, withExit(exitError, errors.New("interrupted: nothing was written"))
+		}
+		return nil, withExit(exitError, fmt.Errorf("collect: %w", err))
+	}
+	warnIncomplete(inv, e.stderr)
+	return inv, nil
+}
+
+// warnIncomplete lists on standard error the sources that were not read
+// completely, and those skipped.
+func warnIncomplete(inv *inventory.Inventory, w io.Writer) {
+	names := make([]string, 0, len(inv.Sources))
+	for n := range inv.Sources {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		s := inv.Sources[n]
+		if s.Status == inventory.StatusComplete {
+			continue
+		}
+		reason := ""
+		if s.Reason != nil {
+			reason = ": " + *s.Reason
+		}
+		label := "warning"
+		if s.Status == inventory.StatusSkipped {
+			label = "note"
+		}
+		fmt.Fprintf(w, "%s: %s: %s %s%s\n", toolName, label, n, s.Status, reason)
+	}
+}
+
+// incomplete lists the sources that were partial or failed.
+func incomplete(inv *inventory.Inventory) []string {
+	var out []string
+	for n, s := range inv.Sources {
+		if s.Incomplete() {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// partialExit is exit 2 for an incomplete collection, unless allowed.
+func partialExit(inv *inventory.Inventory, allow bool) error {
+	if names := incomplete(inv); len(names) > 0 && !allow {
+		return withExit(exitError, fmt.Errorf("the collection is incomplete (%s); findings that depend on those lists may be missing. Pass --allow-partial to accept it", strings.Join(names, ", ")))
+	}
+	return nil
+}
+
+// describe summarizes an inventory in one line.
+func describe(inv *inventory.Inventory) string {
+	keys := 0
+	for _, p := range inv.Projects {
+		keys += len(p.APIKeys)
+	}
+	return fmt.Sprintf("%d admin keys, %d projects (%d project keys), %d users, %d invites, %d GPTs",
+		len(inv.AdminAPIKeys), len(inv.Projects), keys, len(inv.Users), len(inv.Invites), len(inv.GPTs))
+}
+
+// progress shows items read per list on one terminal line.
+type progress struct {
+	mu     sync.Mutex
+	w      io.Writer
+	counts map[string]int
+	last   time.Time
+}
+
+func newProgress(w io.Writer) *progress { return &progress{w: w, counts: map[string]int{}} }
+
+func (p *progress) update(source string, items int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.counts[source] = items
+	if time.Since(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	p.render()
+}
+
+func (p *progress) render() {
+	names := make([]string, 0, len(p.counts))
+	for n := range p.counts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = fmt.Sprintf("%s %d", n, p.counts[n])
+	}
+	fmt.Fprintf(p.w, "\r\033[Kcollecting: %s", strings.Join(parts, ", "))
+}
+
+func (p *progress) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.counts) > 0 {
+		p.render()
+		fmt.Fprintln(p.w)
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

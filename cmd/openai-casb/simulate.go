@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/openai-casb/openai-casb/simulator"
+)
+
+func simulateCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "simulate",
+		Usage: "serve a simulated organization through both APIs, for pointing the collector or other tools at",
+		Description: "Serves the Admin API and the Compliance API of a synthetic organization under /v1 until\n" +
+			"interrupted. It accepts the fake key " + simulator.DefaultAdminKey + " (or the one in --key-file).",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Usage: "listen on `HOST:PORT`"},
+			&cli.IntFlag{Name: "users", Value: 1000, Usage: "size the organization by its number of `USERS` (invites, GPTs, projects and keys scale with it)"},
+			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random `SEED` of the organization"},
+			&cli.IntFlag{Name: "page-size", Value: 100, Usage: "serve at most `N` items per page"},
+			&cli.DurationFlag{Name: "latency", Usage: "delay every response by `DURATION`"},
+			&cli.Float64Flag{Name: "fault-rate", Usage: "answer this `FRACTION` of requests with a transient 429 or 5xx"},
+			&cli.StringFlag{Name: "key-file", Usage: "accept the key in `FILE` instead of the default fake key"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 0 {
+				return usageError("simulate takes no arguments")
+			}
+			if c.Int("users") < 1 {
+				return usageError("--users %d: want at least 1", c.Int("users"))
+			}
+			if r := c.Float64("fault-rate"); r < 0 || r > 1 {
+				return usageError("--fault-rate %v: want a fraction from 0 to 1", r)
+			}
+			opts := simulator.Options{MaxPageSize: c.Int("page-size"), Latency: c.Duration("latency"), FaultRate: c.Float64("fault-rate")}
+			keyShown := simulator.DefaultAdminKey
+			if f := c.String("key-file"); f != "" {
+				key, _, err := readKey(f, "", e)
+				if err != nil {
+					return err
+				}
+				opts.AdminKey, keyShown = key, "<the key in "+f+">"
+			}
+			inv := simulator.Generate(simulator.GenerateOptions{Users: c.Int("users"), Seed: c.Uint64("seed"), Plant: true, CollectedAt: time.Now().Unix()})
+			return runSimulate(c.Context, c.String("addr"), inv.Workspace.ID, keyShown, simulator.New(inv, opts), e)
+		},
+	}
+}
+
+func runSimulate(ctx context.Context, addr, workspace, key string, h http.Handler, e *env) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return withExit(exitError, fmt.Errorf("simulate: %w", err))
+	}
+	host, _, _ := net.SplitHostPort(ln.Addr().String())
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		fmt.Fprintf(e.stderr, "%s: warning: the simulator listens on %s, beyond this machine\n", toolName, ln.Addr())
+	}
+	base := "http://" + ln.Addr().String() + "/v1"
+	fmt.Fprintf(e.stderr, strings.Join([]string{
+		"simulating an OpenAI organization at %s (Ctrl-C to stop)",
+		"  export %s=%s %s=%s",
+		"  %s scan --api-base-url %s --compliance-base-url %s",
+		"",
+	}, "\n"), base, envAdminKey, key, envWorkspaceID, workspace, toolName, base, base)
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return withExit(exitError, fmt.Errorf("simulate: %w", err))
+	case <-ctx.Done():
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shut); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return withExit(exitError, err)
+		}
+		return nil
+	}
+}

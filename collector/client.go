@@ -1,0 +1,440 @@
+package collector
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// pageLimit is the largest page both APIs serve.
+const pageLimit = 100
+
+// api is a client of one of the two APIs: its base URL, its key, and the
+// behaviour every request shares (retries, pacing, the concurrency limit).
+type api struct {
+	name    string // "Admin API" or "Compliance API", for messages
+	base    *url.URL
+	key     string // never printed; see redact
+	keyFrom string // where the key came from, for messages: "OPENAI_ADMIN_KEY"
+	header  http.Header
+	http    *http.Client
+	retry   RetryPolicy
+	pacer   *pacer // nil: no client-side pacing
+	slots   *slots
+	debug   func(format string, a ...any)
+	clock   Clock
+
+	// stopped holds the error that stopped this API (an invalid key, or
+	// missing access): later requests fail at once with it.
+	stopped atomic.Pointer[error]
+	// orgHeader is the organization the API said it answered for.
+	orgHeader atomic.Pointer[string]
+}
+
+// RetryPolicy bounds how requests are retried.
+type RetryPolicy struct {
+	// Attempts is the most tries per request, the first included.
+	Attempts int
+	// BaseDelay is the first backoff; each retry doubles it, with full
+	// jitter, up to MaxDelay.
+	BaseDelay, MaxDelay time.Duration
+	// MaxRetryAfter is the longest Retry-After the client honours; a
+	// server that asks for more fails the request.
+	MaxRetryAfter time.Duration
+	// Timeout bounds one attempt, from sending the request to reading the
+	// whole body.
+	Timeout time.Duration
+}
+
+// DefaultRetryPolicy is what the CLI uses.
+var DefaultRetryPolicy = RetryPolicy{
+	Attempts:      6,
+	BaseDelay:     500 * time.Millisecond,
+	MaxDelay:      30 * time.Second,
+	MaxRetryAfter: 5 * time.Minute,
+	Timeout:       60 * time.Second,
+}
+
+// Clock is the time source of retries and pacing; tests replace it so that
+// nothing waits on the wall clock.
+type Clock interface {
+	Now() time.Time
+	// Sleep waits d or until ctx is done.
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// pacer keeps each route of an API under a request rate, as the
+// Compliance API's 100 requests per minute per route requires, by making
+// requests wait their turn rather than collect 429s.
+type pacer struct {
+	mu     sync.Mutex
+	perMin int
+	routes map[string]*rate.Limiter
+	clock  Clock
+}
+
+func newPacer(perMinute int, clock Clock) *pacer {
+	if perMinute <= 0 {
+		return nil
+	}
+	return &pacer{perMin: perMinute, routes: map[string]*rate.Limiter{}, clock: clock}
+}
+
+// limit is the steady rate of one route. A burst of one keeps any
+// 60-second window at no more than perMin requests.
+func (p *pacer) limit() rate.Limit {
+	return rate.Limit(float64(p.perMin) / 60)
+}
+
+func (p *pacer) wait(ctx context.Context, route string) error {
+	p.mu.Lock()
+	lim, ok := p.routes[route]
+	if !ok {
+		lim = rate.NewLimiter(p.limit(), 1)
+		p.routes[route] = lim
+	}
+	now := p.clock.Now()
+	d := lim.ReserveN(now, 1).DelayFrom(now)
+	p.mu.Unlock()
+	return p.clock.Sleep(ctx, d)
+}
+
+// HTTPError is an error answer that retries did not cure.
+type HTTPError struct {
+	API     string
+	Path    string
+	Status  int
+	Code    string
+	Message string // redacted
+}
+
+func (e *HTTPError) Error() string {
+	msg := fmt.Sprintf("%s %s: %d %s", e.API, e.Path, e.Status, http.StatusText(e.Status))
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	return msg
+}
+
+// page is one page of a list, in either API's envelope.
+type page struct {
+	Data       []json.RawMessage `json:"data"`
+	HasMore    bool              `json:"has_more"`
+	LastID     *string           `json:"last_id"`
+	NextCursor *string           `json:"next_cursor"`
+}
+
+// listStats say how much of a list was read.
+type listStats struct {
+	items, pages int
+}
+
+// list reads a list to its end: limit=100, then after=<last id> (or the
+// opaque cursor of newer routes) while has_more. each receives every item;
+// an error from each stops the list. A cursor that does not advance is an
+// error, never a loop.
+func (a *api) list(ctx context.Context, prio int, route, path string, q url.Values, each func(json.RawMessage) error) (listStats, error) {
+	var st listStats
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("limit", strconv.Itoa(pageLimit))
+	seen := map[string]bool{}
+	for {
+		body, err := a.get(ctx, prio, route, path, q)
+		if err != nil {
+			return st, err
+		}
+		var p page
+		if err := json.Unmarshal(body, &p); err != nil {
+			return st, fmt.Errorf("%s %s: read page %d: %w", a.name, path, st.pages+1, err)
+		}
+		st.pages++
+		for _, item := range p.Data {
+			if err := each(item); err != nil {
+				return st, err
+			}
+			st.items++
+		}
+		if !p.HasMore {
+			return st, nil
+		}
+		key, next := "after", lastID(p)
+		if p.NextCursor != nil && *p.NextCursor != "" {
+			key, next = "cursor", *p.NextCursor
+		}
+		if next == "" || seen[key+"="+next] {
+			return st, fmt.Errorf("%s %s: the server says there are more items after page %d but its cursor did not advance (%s=%q)", a.name, path, st.pages, key, next)
+		}
+		seen[key+"="+next] = true
+		q.Del("after")
+		q.Del("cursor")
+		q.Set(key, next)
+	}
+}
+
+// lastID is the page's last_id, or the id of its last item when the
+// server leaves last_id out.
+func lastID(p page) string {
+	if p.LastID != nil {
+		return *p.LastID
+	}
+	if len(p.Data) == 0 {
+		return ""
+	}
+	var item struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(p.Data[len(p.Data)-1], &item)
+	return item.ID
+}
+
+// get fetches one page, retrying what is worth retrying: 408, 409, 429 and
+// 5xx answers, connection errors, and bodies cut short or not JSON. It waits
+// as Retry-After-Ms or Retry-After (seconds or an HTTP date) asks, otherwise
+// an exponential backoff with full jitter.
+func (a *api) get(ctx context.Context, prio int, route, path string, q url.Values) ([]byte, error) {
+	if err := a.stoppedErr(); err != nil {
+		return nil, err
+	}
+	u := *a.base
+	u.Path = strings.TrimSuffix(u.Path, "/") + path
+	u.RawQuery = q.Encode()
+	var lastErr error
+	for attempt := 1; attempt <= a.retry.Attempts; attempt++ {
+		if a.pacer != nil {
+			if err := a.pacer.wait(ctx, route); err != nil {
+				return nil, err
+			}
+		}
+		body, status, hdr, err := a.do(ctx, prio, &u, attempt)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err == nil && status == http.StatusOK {
+			if json.Valid(body) {
+				return body, nil
+			}
+			err = fmt.Errorf("%s %s: the response body is not complete JSON (%d bytes)", a.name, path, len(body))
+		}
+		if err == nil {
+			herr := a.httpError(path, status, body)
+			if status == http.StatusUnauthorized || (status == http.StatusForbidden && a.name == complianceAPIName) {
+				stop := a.stop(herr)
+				return nil, stop
+			}
+			if !retryable(status) {
+				return nil, herr
+			}
+			err = herr
+		}
+		lastErr = err
+		if attempt == a.retry.Attempts {
+			break
+		}
+		wait, ok := retryAfter(hdr, a.clock.Now())
+		if ok && wait > a.retry.MaxRetryAfter {
+			return nil, fmt.Errorf("%w (the server asked to wait %s before retrying, more than the %s this client waits)", err, wait.Round(time.Second), a.retry.MaxRetryAfter)
+		}
+		if !ok {
+			wait = backoff(a.retry, attempt)
+		}
+		a.debug("  retry %d/%d of %s in %s: %v", attempt, a.retry.Attempts-1, path, wait.Round(time.Millisecond), err)
+		if err := a.clock.Sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("%w (gave up after %d attempts)", lastErr, a.retry.Attempts)
+}
+
+// do sends one request under the concurrency limit and the per-attempt
+// timeout, and reads the whole body.
+func (a *api) do(ctx context.Context, prio int, u *url.URL, attempt int) ([]byte, int, http.Header, error) {
+	if err := a.slots.acquire(ctx, prio); err != nil {
+		return nil, 0, nil, err
+	}
+	defer a.slots.release()
+
+	actx, cancel := context.WithTimeout(ctx, a.retry.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	req.Header = a.header.Clone()
+	req.Header.Set("Authorization", "Bearer "+a.key)
+	req.Header.Set("Accept", "application/json")
+	start := time.Now()
+	a.debug("→ GET %s (attempt %d) %s", u.String(), attempt, headerLine(req.Header))
+	resp, err := a.http.Do(req)
+	if err != nil {
+		err = a.transportError(u.Path, err, actx, ctx)
+		a.debug("← %s: %v", u.Path, err)
+		return nil, 0, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	a.debug("← %d %s in %s (%d bytes)", resp.StatusCode, u.Path, time.Since(start).Round(time.Millisecond), len(body))
+	if err != nil {
+		return nil, 0, nil, a.transportError(u.Path, fmt.Errorf("read body: %w", err), actx, ctx)
+	}
+	if org := resp.Header.Get("Openai-Organization"); org != "" {
+		a.orgHeader.CompareAndSwap(nil, &org)
+	}
+	return body, resp.StatusCode, resp.Header, nil
+}
+
+func (a *api) transportError(path string, err error, attemptCtx, ctx context.Context) error {
+	if ctx.Err() == nil && errors.Is(attemptCtx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%s %s: no complete answer within %s", a.name, path, a.retry.Timeout)
+	}
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err // the URL is already in the message
+	}
+	return fmt.Errorf("%s %s: %s", a.name, path, a.redact(err.Error()))
+}
+
+func headerLine(h http.Header) string {
+	var parts []string
+	for _, k := range []string{"Authorization", "Openai-Organization"} {
+		if v := h.Get(k); v != "" {
+			if k == "Authorization" {
+				v = "Bearer [REDACTED]"
+			}
+			parts = append(parts, k+": "+v)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (a *api) httpError(path string, status int, body []byte) *HTTPError {
+	var env struct {
+		Error struct {
+			Message string `json:"message"`
+			Code    any    `json:"code"`
+		} `json:"error"`
+	}
+	e := &HTTPError{API: a.name, Path: path, Status: status}
+	if json.Unmarshal(body, &env) == nil {
+		e.Message = a.redact(env.Error.Message)
+		if c, ok := env.Error.Code.(string); ok {
+			e.Code = c
+		}
+	} else if len(body) > 0 {
+		e.Message = a.redact(strings.TrimSpace(string(body[:min(len(body), 200)])))
+	}
+	return e
+}
+
+// stop records why this API cannot be read any more and returns that error.
+func (a *api) stop(herr *HTTPError) error {
+	err := error(&AccessError{API: a.name, KeyFrom: a.keyFrom, Status: herr.Status, Detail: herr.Message})
+	a.stopped.CompareAndSwap(nil, &err)
+	return *a.stopped.Load()
+}
+
+func (a *api) stoppedErr() error {
+	if p := a.stopped.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// keyLike matches anything shaped like an OpenAI key, masked or not, so that
+// a server echoing part of a key in an error message cannot leak it.
+var keyLike = regexp.MustCompile(`sk-[A-Za-z0-9*_.\-]{3,}`)
+
+// redact removes this API's key, and anything that looks like a key, from a
+// message that came from the network.
+func (a *api) redact(s string) string {
+	if a.key != "" {
+		s = strings.ReplaceAll(s, a.key, "[REDACTED]")
+	}
+	return keyLike.ReplaceAllString(s, "sk-[REDACTED]")
+}
+
+func retryable(status int) bool {
+	switch {
+	case status == http.StatusRequestTimeout, status == http.StatusConflict, status == http.StatusTooManyRequests:
+		return true
+	case status >= 500:
+		return true
+	}
+	return false
+}
+
+// retryAfter reads Retry-After-Ms, then Retry-After as seconds or as an HTTP
+// date.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	if h == nil {
+		return 0, false
+	}
+	if v := h.Get("Retry-After-Ms"); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 {
+			return time.Duration(ms * float64(time.Millisecond)), true
+		}
+	}
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
+		return time.Duration(s * float64(time.Second)), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// backoff is the wait before retry number attempt: full jitter over an
+// exponentially growing ceiling.
+func backoff(p RetryPolicy, attempt int) time.Duration {
+	ceiling := p.BaseDelay << (attempt - 1)
+	if ceiling > p.MaxDelay || ceiling <= 0 {
+		ceiling = p.MaxDelay
+	}
+	return time.Duration(rand.Int64N(int64(ceiling) + 1))
+}
+
+// isLoopback reports whether host names this machine.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

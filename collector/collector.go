@@ -1,0 +1,643 @@
+// Package collector reads an OpenAI organization through the Admin API and
+// its ChatGPT Enterprise workspace through the Compliance API, and
+// normalizes what it reads into an inventory. It pages every list to its
+// end, retries transient faults, paces the Compliance API, reads independent
+// lists concurrently, and records in the inventory's sources how completely
+// each list was read. Keys are only ever sent in Authorization headers.
+package collector
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/openai-casb/openai-casb/inventory"
+)
+
+// Default endpoints.
+const (
+	DefaultAdminBaseURL      = "https://api.openai.com/v1"
+	DefaultComplianceBaseURL = "https://api.chatgpt.com/v1"
+)
+
+// Options configure a collection.
+type Options struct {
+	// AdminBaseURL and ComplianceBaseURL are the APIs' base URLs; see
+	// ParseBaseURL for what is accepted.
+	AdminBaseURL, ComplianceBaseURL string
+	// AdminKey reads the Admin API. KeyFrom fields say where a key came
+	// from (an environment variable or a file) for messages, which never
+	// contain the key itself.
+	AdminKey, AdminKeyFrom string
+	// ComplianceKey reads the Compliance API; the admin key when empty.
+	ComplianceKey, ComplianceKeyFrom string
+	// OrganizationID, when set, is sent as OpenAI-Organization.
+	OrganizationID string
+	// WorkspaceID is the ChatGPT workspace; without it the Compliance API
+	// lists are skipped.
+	WorkspaceID string
+	// Concurrency is the most requests in flight at once; 4 when zero.
+	Concurrency int
+	// AuditLogDays is how far back login events are read; 180 when zero.
+	AuditLogDays int
+	// ComplianceRequestsPerMinute paces each Compliance API route; 100 when
+	// zero, negative for no pacing.
+	ComplianceRequestsPerMinute int
+	// Retry bounds retries; DefaultRetryPolicy when zero.
+	Retry RetryPolicy
+	// HTTPClient sends the requests; a client with sane transport timeouts
+	// when nil.
+	HTTPClient *http.Client
+	// Clock is the time source; the wall clock when nil.
+	Clock Clock
+	// Progress, when set, is told the number of items read so far of a
+	// list after every page. It is called from several goroutines.
+	Progress func(source string, items int)
+	// Debug, when set, receives a line per request and retry, with the
+	// Authorization header redacted.
+	Debug func(format string, a ...any)
+	// Tool names the program in the inventory.
+	Tool inventory.Tool
+}
+
+// ParseBaseURL checks an API base URL: https, or plain http for a loopback
+// host only (a simulator on this machine), since keys travel in its headers.
+func ParseBaseURL(flag, raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s %q: %w", flag, raw, err)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(u.Hostname()) {
+			return nil, fmt.Errorf("%s %q: plain http is only allowed for loopback hosts (127.0.0.1, ::1, localhost); API keys would cross the network unencrypted. Use https", flag, raw)
+		}
+	default:
+		return nil, fmt.Errorf("%s %q: want an http(s) URL such as %s", flag, raw, DefaultAdminBaseURL)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("%s %q: the URL has no host", flag, raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("%s %q: a base URL takes no query or fragment", flag, raw)
+	}
+	return u, nil
+}
+
+func (o *Options) defaults() error {
+	if o.AdminKey == "" {
+		return errors.New("no admin key: set OPENAI_ADMIN_KEY or use --admin-key-file")
+	}
+	if o.AdminKeyFrom == "" {
+		o.AdminKeyFrom = "OPENAI_ADMIN_KEY"
+	}
+	if o.ComplianceKey == "" {
+		o.ComplianceKey, o.ComplianceKeyFrom = o.AdminKey, o.AdminKeyFrom+" (CHATGPT_COMPLIANCE_KEY is not set)"
+	}
+	if o.ComplianceKeyFrom == "" {
+		o.ComplianceKeyFrom = "CHATGPT_COMPLIANCE_KEY"
+	}
+	if o.AdminBaseURL == "" {
+		o.AdminBaseURL = DefaultAdminBaseURL
+	}
+	if o.ComplianceBaseURL == "" {
+		o.ComplianceBaseURL = DefaultComplianceBaseURL
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
+	if o.AuditLogDays <= 0 {
+		o.AuditLogDays = 180
+	}
+	if o.ComplianceRequestsPerMinute == 0 {
+		o.ComplianceRequestsPerMinute = 100
+	}
+	if o.Retry.Attempts <= 0 {
+		o.Retry = DefaultRetryPolicy
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Transport: &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			MaxIdleConnsPerHost: 64,
+			TLSHandshakeTimeout: 15 * time.Second,
+			IdleConnTimeout:     90 * time.Second,
+		}}
+	}
+	if o.Clock == nil {
+		o.Clock = realClock{}
+	}
+	if o.Debug == nil {
+		o.Debug = func(string, ...any) {}
+	}
+	if o.Progress == nil {
+		o.Progress = func(string, int) {}
+	}
+	if o.Tool.Name == "" {
+		o.Tool = inventory.Tool{Name: "openai-casb", Version: "dev"}
+	}
+	return nil
+}
+
+// Collect reads both APIs into an inventory. A list that fails after
+// retries is recorded in the inventory's sources as partial or failed, with
+// the reason, and the others go on; Collect returns an error only when the
+// context is cancelled, the options are unusable, or nothing at all could
+// be read (*NothingReadError, with the inventory still returned).
+func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
+	if err := o.defaults(); err != nil {
+		return nil, err
+	}
+	adminURL, err := ParseBaseURL("--api-base-url", o.AdminBaseURL)
+	if err != nil {
+		return nil, err
+	}
+	compURL, err := ParseBaseURL("--compliance-base-url", o.ComplianceBaseURL)
+	if err != nil {
+		return nil, err
+	}
+	slots := newSlots(o.Concurrency)
+	header := http.Header{}
+	header.Set("User-Agent", o.Tool.Name+"/"+o.Tool.Version)
+	if o.OrganizationID != "" {
+		header.Set("OpenAI-Organization", o.OrganizationID)
+	}
+	c := &collection{
+		o:   o,
+		now: o.Clock.Now(),
+		admin: &api{name: adminAPIName, base: adminURL, key: o.AdminKey, keyFrom: o.AdminKeyFrom, header: header,
+			http: o.HTTPClient, retry: o.Retry, slots: slots, debug: o.Debug, clock: o.Clock},
+		comp: &api{name: complianceAPIName, base: compURL, key: o.ComplianceKey, keyFrom: o.ComplianceKeyFrom, header: header,
+			http: o.HTTPClient, retry: o.Retry, slots: slots, debug: o.Debug, clock: o.Clock,
+			pacer: newPacer(o.ComplianceRequestsPerMinute, o.Clock)},
+		results: map[string]*result{},
+	}
+	c.run(ctx)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	inv := c.inventory()
+	if nothing := c.nothingRead(inv); nothing != nil {
+		return inv, nothing
+	}
+	return inv, nil
+}
+
+// result is how one list went.
+type result struct {
+	stats    listStats
+	err      error  // the list stopped here
+	bad      int    // items that could not be used
+	firstBad error  // the first of them
+	skipped  string // reason it was not read at all
+}
+
+// collection is one run of Collect.
+type collection struct {
+	o     Options
+	now   time.Time
+	admin *api
+	comp  *api
+
+	mu       sync.Mutex
+	results  map[string]*result
+	adminKey []inventory.AdminAPIKey
+	users    []inventory.User
+	userHas  map[string]bool // users whose record had api_key_last_used_at
+	invites  []inventory.Invite
+	logins   []auditLogin
+	gpts     []inventory.GPT
+	wsUsers  []inventory.WorkspaceUser
+	projects []*projectResult
+	counts   map[string]*atomic.Int64
+}
+
+type projectResult struct {
+	p                   inventory.Project
+	keys, accounts, pus *result
+}
+
+func (c *collection) run(ctx context.Context) {
+	var wg sync.WaitGroup
+	top := func(f func()) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f() }()
+	}
+	top(func() {
+		c.simple(ctx, c.admin, inventory.SourceAdminAPIKeys, "GET /organization/admin_api_keys", "/organization/admin_api_keys", nil, func(raw json.RawMessage) error {
+			k, err := normalizeAdminKey(raw)
+			if err == nil {
+				c.adminKey = append(c.adminKey, k)
+			}
+			return err
+		})
+	})
+	top(func() { c.projectsAndChildren(ctx) })
+	top(func() {
+		c.userHas = map[string]bool{}
+		c.simple(ctx, c.admin, inventory.SourceUsers, "GET /organization/users", "/organization/users", nil, func(raw json.RawMessage) error {
+			u, has, err := normalizeUser(raw)
+			if err == nil {
+				c.users = append(c.users, u)
+				c.userHas[u.ID] = has
+			}
+			return err
+		})
+	})
+	top(func() {
+		c.simple(ctx, c.admin, inventory.SourceInvites, "GET /organization/invites", "/organization/invites", nil, func(raw json.RawMessage) error {
+			in, err := normalizeInvite(raw)
+			if err == nil {
+				c.invites = append(c.invites, in)
+			}
+			return err
+		})
+	})
+	top(func() {
+		q := url.Values{}
+		q.Add("event_types[]", "login.succeeded")
+		q.Set("effective_at[gte]", strconv.FormatInt(c.now.Add(-time.Duration(c.o.AuditLogDays)*24*time.Hour).Unix(), 10))
+		c.simple(ctx, c.admin, inventory.SourceAuditLogs, "GET /organization/audit_logs", "/organization/audit_logs", q, func(raw json.RawMessage) error {
+			l, ok, err := normalizeLogin(raw)
+			if ok {
+				c.logins = append(c.logins, l)
+			}
+			return err
+		})
+	})
+	if c.o.WorkspaceID == "" {
+		reason := "CHATGPT_WORKSPACE_ID is not set: custom GPTs and workspace members were not read, and the Enterprise findings cannot fire"
+		c.mu.Lock()
+		c.results[inventory.SourceGPTs] = &result{skipped: reason}
+		c.results[inventory.SourceWorkspaceUsers] = &result{skipped: reason}
+		c.mu.Unlock()
+	} else {
+		ws := "/compliance/workspaces/" + url.PathEscape(c.o.WorkspaceID)
+		top(func() {
+			c.simple(ctx, c.comp, inventory.SourceGPTs, "GET /compliance/workspaces/{workspace_id}/gpts", ws+"/gpts", nil, func(raw json.RawMessage) error {
+				g, err := normalizeGPT(raw)
+				if err == nil {
+					c.gpts = append(c.gpts, g)
+				}
+				return err
+			})
+		})
+		top(func() {
+			c.simple(ctx, c.comp, inventory.SourceWorkspaceUsers, "GET /compliance/workspaces/{workspace_id}/users", ws+"/users", nil, func(raw json.RawMessage) error {
+				u, err := normalizeWorkspaceUser(raw)
+				if err == nil {
+					c.wsUsers = append(c.wsUsers, u)
+				}
+				return err
+			})
+		})
+	}
+	wg.Wait()
+}
+
+// simple reads one top-level list. keep stores an item or says why it
+// cannot be used; one bad item does not stop the list. Each list's slice is
+// only appended to by its own goroutine.
+func (c *collection) simple(ctx context.Context, a *api, source, route, path string, q url.Values, keep func(json.RawMessage) error) {
+	r := &result{}
+	c.mu.Lock()
+	c.results[source] = r
+	c.mu.Unlock()
+	c.read(ctx, a, priorityChain, source, route, path, q, r, keep)
+}
+
+// read pages through one list into r, telling Progress the running count
+// of its source after every page.
+func (c *collection) read(ctx context.Context, a *api, prio int, source, route, path string, q url.Values, r *result, keep func(json.RawMessage) error) {
+	counter := c.counter(source)
+	n := 0
+	st, err := a.list(ctx, prio, route, path, q, func(raw json.RawMessage) error {
+		if err := keep(raw); err != nil {
+			r.bad++
+			if r.firstBad == nil {
+				r.firstBad = err
+			}
+			return nil
+		}
+		n++
+		if n%pageLimit == 0 {
+			c.o.Progress(source, int(counter.Add(pageLimit)))
+		}
+		return nil
+	})
+	c.o.Progress(source, int(counter.Add(int64(n%pageLimit))))
+	r.stats, r.err = st, listError(err, a.keyFrom)
+}
+
+func (c *collection) counter(source string) *atomic.Int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.counts == nil {
+		c.counts = map[string]*atomic.Int64{}
+	}
+	if _, ok := c.counts[source]; !ok {
+		c.counts[source] = &atomic.Int64{}
+	}
+	return c.counts[source]
+}
+
+// projectsAndChildren reads the projects, archived ones included, and
+// starts reading each project's keys, service accounts and members as soon
+// as its page arrives, so the children of early projects are read while
+// later pages of projects are still coming.
+func (c *collection) projectsAndChildren(ctx context.Context) {
+	r := &result{}
+	c.mu.Lock()
+	c.results[inventory.SourceProjects] = r
+	c.mu.Unlock()
+	var g errgroup.Group
+	g.SetLimit(c.o.Concurrency)
+	q := url.Values{}
+	q.Set("include_archived", "true")
+	c.read(ctx, c.admin, priorityChain, inventory.SourceProjects, "GET /organization/projects", "/organization/projects", q, r, func(raw json.RawMessage) error {
+		p, err := normalizeProject(raw)
+		if err != nil {
+			return err
+		}
+		pr := &projectResult{p: p, keys: &result{}, accounts: &result{}, pus: &result{}}
+		c.mu.Lock()
+		c.projects = append(c.projects, pr)
+		c.mu.Unlock()
+		base := "/organization/projects/" + url.PathEscape(p.ID)
+		g.Go(func() error {
+			q := url.Values{}
+			// Without it the list "may exclude some enabled keys".
+			q.Set("owner_project_access", "any")
+			c.read(ctx, c.admin, priorityFanOut, inventory.SourceProjectAPIKeys, "GET /organization/projects/{project_id}/api_keys", base+"/api_keys", q, pr.keys, func(raw json.RawMessage) error {
+				k, err := normalizeProjectKey(raw)
+				if err == nil {
+					pr.p.APIKeys = append(pr.p.APIKeys, k)
+				}
+				return err
+			})
+			return nil
+		})
+		if p.Status != "archived" { // the API answers 400 for archived projects
+			g.Go(func() error {
+				c.read(ctx, c.admin, priorityFanOut, inventory.SourceProjectServiceAccounts, "GET /organization/projects/{project_id}/service_accounts", base+"/service_accounts", nil, pr.accounts, func(raw json.RawMessage) error {
+					s, err := normalizeServiceAccount(raw)
+					if err == nil {
+						pr.p.ServiceAccounts = append(pr.p.ServiceAccounts, s)
+					}
+					return err
+				})
+				return nil
+			})
+		}
+		g.Go(func() error {
+			c.read(ctx, c.admin, priorityFanOut, inventory.SourceProjectUsers, "GET /organization/projects/{project_id}/users", base+"/users", nil, pr.pus, func(raw json.RawMessage) error {
+				u, err := normalizeProjectUser(raw)
+				if err == nil {
+					pr.p.Users = append(pr.p.Users, u)
+				}
+				return err
+			})
+			return nil
+		})
+		return nil
+	})
+	_ = g.Wait()
+}
+
+// inventory assembles what was read, derives activity and fills sources.
+func (c *collection) inventory() *inventory.Inventory {
+	inv := &inventory.Inventory{
+		SchemaVersion:  inventory.SchemaVersion,
+		CollectedAt:    c.now.Unix(),
+		Tool:           c.o.Tool,
+		Organization:   inventory.Organization{ID: c.organizationID()},
+		Sources:        map[string]inventory.Source{},
+		AdminAPIKeys:   orEmpty(c.adminKey),
+		Users:          orEmpty(c.users),
+		Invites:        orEmpty(c.invites),
+		GPTs:           orEmpty(c.gpts),
+		WorkspaceUsers: c.wsUsers,
+		Projects:       make([]inventory.Project, 0, len(c.projects)),
+	}
+	if c.o.WorkspaceID != "" {
+		inv.Workspace = &inventory.Workspace{ID: c.o.WorkspaceID}
+		inv.WorkspaceUsers = orEmpty(inv.WorkspaceUsers)
+	}
+	for _, name := range []string{inventory.SourceAdminAPIKeys, inventory.SourceProjects, inventory.SourceUsers,
+		inventory.SourceInvites, inventory.SourceAuditLogs, inventory.SourceGPTs, inventory.SourceWorkspaceUsers} {
+		if r, ok := c.results[name]; ok {
+			inv.Sources[name] = r.source()
+		}
+	}
+	var keys, accounts, members []*result
+	for _, pr := range c.projects {
+		inv.Projects = append(inv.Projects, pr.p)
+		keys, members = append(keys, pr.keys), append(members, pr.pus)
+		if pr.p.Status != "archived" {
+			accounts = append(accounts, pr.accounts)
+		}
+	}
+	projects := inv.Sources[inventory.SourceProjects]
+	inv.Sources[inventory.SourceProjectAPIKeys] = children(keys, projects)
+	inv.Sources[inventory.SourceProjectServiceAccounts] = children(accounts, projects)
+	inv.Sources[inventory.SourceProjectUsers] = children(members, projects)
+	c.deriveActivity(inv)
+	return inv
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// organizationID is OPENAI_ORG_ID when given, else the organization the
+// Admin API said it answered for (its OpenAI-Organization header).
+func (c *collection) organizationID() string {
+	if c.o.OrganizationID != "" {
+		return c.o.OrganizationID
+	}
+	if p := c.admin.orgHeader.Load(); p != nil {
+		return *p
+	}
+	return "unknown"
+}
+
+// source turns a list's outcome into its sources entry: complete, partial
+// (something was read, then it failed or some items were unusable), failed
+// (nothing was read) or skipped.
+func (r *result) source() inventory.Source {
+	if r.skipped != "" {
+		reason := r.skipped
+		return inventory.Source{Status: inventory.StatusSkipped, Reason: &reason}
+	}
+	s := inventory.Source{Status: inventory.StatusComplete, Items: r.stats.items - r.bad, Pages: r.stats.pages}
+	var reasons []string
+	if r.err != nil {
+		reasons = append(reasons, r.err.Error())
+	}
+	if r.bad > 0 {
+		reasons = append(reasons, fmt.Sprintf("%d item(s) could not be used, e.g. %v", r.bad, r.firstBad))
+	}
+	if len(reasons) > 0 {
+		reason := strings.Join(reasons, "; ")
+		s.Reason = &reason
+		s.Status = inventory.StatusPartial
+		if r.err != nil && s.Items == 0 {
+			s.Status = inventory.StatusFailed
+		}
+	}
+	return s
+}
+
+// children sums a per-project list over all projects.
+func children(rs []*result, projects inventory.Source) inventory.Source {
+	s := inventory.Source{Status: inventory.StatusComplete}
+	var failed []*result
+	bad := 0
+	var firstBad error
+	for _, r := range rs {
+		s.Items += r.stats.items - r.bad
+		s.Pages += r.stats.pages
+		if r.err != nil {
+			failed = append(failed, r)
+		}
+		bad += r.bad
+		if firstBad == nil {
+			firstBad = r.firstBad
+		}
+	}
+	var reasons []string
+	if projects.Status != inventory.StatusComplete {
+		why := "the projects list itself was not read completely"
+		if projects.Reason != nil {
+			why += ": " + *projects.Reason
+		}
+		reasons = append(reasons, why)
+	}
+	if len(failed) > 0 {
+		reasons = append(reasons, fmt.Sprintf("%d of %d projects could not be read, e.g. %v", len(failed), len(rs), failed[0].err))
+	}
+	if bad > 0 {
+		reasons = append(reasons, fmt.Sprintf("%d item(s) could not be used, e.g. %v", bad, firstBad))
+	}
+	if len(reasons) > 0 {
+		reason := strings.Join(reasons, "; ")
+		s.Reason = &reason
+		s.Status = inventory.StatusPartial
+		if s.Items == 0 && (len(failed) == len(rs) || projects.Status == inventory.StatusFailed) {
+			s.Status = inventory.StatusFailed
+		}
+	}
+	return s
+}
+
+// deriveActivity fills each user's last_activity_at from the newest of the
+// signals the APIs give, and records which signals were not available: the
+// audit log when it could not be read completely, the user's own
+// api_key_last_used_at when the API does not send it, and the keys the user
+// owns when project keys could not be read completely.
+func (c *collection) deriveActivity(inv *inventory.Inventory) {
+	auditOK := inv.Sources[inventory.SourceAuditLogs].Status == inventory.StatusComplete
+	keysOK := inv.Sources[inventory.SourceProjectAPIKeys].Status == inventory.StatusComplete
+	byID := map[string]int64{}
+	byEmail := map[string]int64{}
+	for _, l := range c.logins {
+		if l.userID != "" && l.at > byID[l.userID] {
+			byID[l.userID] = l.at
+		}
+		if l.email != "" && l.at > byEmail[l.email] {
+			byEmail[l.email] = l.at
+		}
+	}
+	owned := map[string]int64{}
+	for _, p := range inv.Projects {
+		for _, k := range p.APIKeys {
+			if k.Owner == nil || k.Owner.Type != "user" || k.Owner.ID == nil || k.LastUsedAt == nil {
+				continue
+			}
+			if *k.LastUsedAt > owned[*k.Owner.ID] {
+				owned[*k.Owner.ID] = *k.LastUsedAt
+			}
+		}
+	}
+	for i := range inv.Users {
+		u := &inv.Users[i]
+		s := &u.ActivitySignals
+		s.Unavailable = []string{}
+		if at, ok := byID[u.ID]; ok {
+			s.AuditLogLoginAt = &at
+		} else if u.Email != nil {
+			if at, ok := byEmail[strings.ToLower(*u.Email)]; ok {
+				s.AuditLogLoginAt = &at
+			}
+		}
+		if !auditOK {
+			s.Unavailable = append(s.Unavailable, inventory.SignalAuditLogLogin)
+		}
+		s.APIKeyLastUsedAt = u.APIKeyLastUsedAt
+		if !c.userHas[u.ID] {
+			s.Unavailable = append(s.Unavailable, inventory.SignalAPIKeyLastUsed)
+		}
+		if at, ok := owned[u.ID]; ok {
+			s.OwnedProjectKeysLastUsedAt = &at
+		}
+		if !keysOK {
+			s.Unavailable = append(s.Unavailable, inventory.SignalOwnedProjectKeys)
+		}
+		u.LastActivityAt = newest(s.AuditLogLoginAt, s.APIKeyLastUsedAt, s.OwnedProjectKeysLastUsedAt)
+	}
+}
+
+func newest(ts ...*int64) *int64 {
+	var out *int64
+	for _, t := range ts {
+		if t != nil && (out == nil || *t > *out) {
+			v := *t
+			out = &v
+		}
+	}
+	return out
+}
+
+// nothingRead reports a collection in which every list that was attempted
+// failed: there is nothing to evaluate.
+func (c *collection) nothingRead(inv *inventory.Inventory) error {
+	var reasons []string
+	names := make([]string, 0, len(inv.Sources))
+	for n := range inv.Sources {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	seen := map[string]bool{}
+	for _, n := range names {
+		s := inv.Sources[n]
+		switch s.Status {
+		case inventory.StatusSkipped:
+			continue
+		case inventory.StatusFailed:
+			if s.Reason != nil && !seen[*s.Reason] {
+				seen[*s.Reason] = true
+				reasons = append(reasons, n+": "+*s.Reason)
+			}
+		default:
+			return nil
+		}
+	}
+	if len(reasons) == 0 {
+		return nil
+	}
+	return &NothingReadError{Reasons: reasons}
+}

@@ -1,0 +1,590 @@
+package collector
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/openai-casb/openai-casb/inventory"
+)
+
+// The API reference says: parse defensively. Unknown fields are ignored,
+// unknown enum values are kept where the inventory can hold them, missing
+// optional fields are null. The types below decode what the reference
+// documents; normalize* functions turn them into inventory types, or say
+// exactly why an item cannot be used.
+
+// flexTime is a timestamp as either API may write it: unix seconds (integer
+// or not), a numeric string, or an RFC 3339 string. present tells an absent
+// field from an explicit null.
+type flexTime struct {
+	present bool
+	v       *int64
+}
+
+func (t *flexTime) UnmarshalJSON(b []byte) error {
+	t.present = true
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		if s == "" {
+			return nil
+		}
+		if n, err := strconv.ParseFloat(s, 64); err == nil {
+			return t.setFloat(n)
+		}
+		ts, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return fmt.Errorf("timestamp %q is neither unix seconds nor RFC 3339", s)
+		}
+		u := ts.Unix()
+		t.v = &u
+		return nil
+	}
+	var n float64
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("timestamp %s is not a number or a string", b)
+	}
+	return t.setFloat(n)
+}
+
+func (t *flexTime) setFloat(n float64) error {
+	if math.IsNaN(n) || n < 0 || n > 253402300799 {
+		return fmt.Errorf("timestamp %v is out of range", n)
+	}
+	u := int64(n)
+	t.v = &u
+	return nil
+}
+
+// flexString is a field the reference says to parse as a free string: any
+// scalar is kept as its text; objects and arrays become null.
+type flexString struct{ v *string }
+
+func (s *flexString) UnmarshalJSON(b []byte) error {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	switch x := v.(type) {
+	case string:
+		s.v = &x
+	case float64, bool:
+		str := fmt.Sprint(x)
+		s.v = &str
+	}
+	return nil
+}
+
+func required(what string, t flexTime) (int64, error) {
+	if t.v == nil {
+		return 0, fmt.Errorf("has no %s", what)
+	}
+	return *t.v, nil
+}
+
+func oneOf(field string, v *string, allowed ...string) (string, error) {
+	if v == nil {
+		return "", fmt.Errorf("has no %s", field)
+	}
+	for _, a := range allowed {
+		if *v == a {
+			return a, nil
+		}
+	}
+	return "", fmt.Errorf("has %s %q, which this version does not know (want %s)", field, *v, strings.Join(allowed, " or "))
+}
+
+// itemError names the item a normalization problem is about.
+func itemError(kind, id string, err error) error {
+	if id == "" {
+		id = "(no id)"
+	}
+	return fmt.Errorf("%s %s %w", kind, id, err)
+}
+
+// --- Admin API ---------------------------------------------------------
+
+type apiAdminKey struct {
+	ID            string    `json:"id"`
+	Name          *string   `json:"name"`
+	RedactedValue *string   `json:"redacted_value"`
+	CreatedAt     flexTime  `json:"created_at"`
+	ExpiresAt     flexTime  `json:"expires_at"`
+	LastUsedAt    flexTime  `json:"last_used_at"`
+	Owner         *apiOwner `json:"owner"`
+}
+
+type apiOwner struct {
+	Type flexString `json:"type"`
+	ID   flexString `json:"id"`
+	Name flexString `json:"name"`
+	Role flexString `json:"role"`
+}
+
+func normalizeAdminKey(raw json.RawMessage) (inventory.AdminAPIKey, error) {
+	var k apiAdminKey
+	if err := json.Unmarshal(raw, &k); err != nil {
+		return inventory.AdminAPIKey{}, itemError("admin key", idOf(raw), fmt.Errorf("cannot be read: %w", err))
+	}
+	created, err := required("created_at", k.CreatedAt)
+	if err != nil || k.ID == "" {
+		return inventory.AdminAPIKey{}, itemError("admin key", k.ID, orMissingID(err))
+	}
+	out := inventory.AdminAPIKey{
+		ID: k.ID, Name: k.Name, RedactedValue: k.RedactedValue, CreatedAt: created,
+		ExpiresAt: k.ExpiresAt.v, LastUsedAt: k.LastUsedAt.v,
+	}
+	if k.Owner != nil {
+		out.Owner = &inventory.Owner{Type: k.Owner.Type.v, ID: k.Owner.ID.v, Name: k.Owner.Name.v, Role: k.Owner.Role.v}
+	}
+	return out, nil
+}
+
+type apiProject struct {
+	ID         string   `json:"id"`
+	Name       *string  `json:"name"`
+	Status     *string  `json:"status"`
+	CreatedAt  flexTime `json:"created_at"`
+	ArchivedAt flexTime `json:"archived_at"`
+}
+
+func normalizeProject(raw json.RawMessage) (inventory.Project, error) {
+	var p apiProject
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return inventory.Project{}, itemError("project", idOf(raw), fmt.Errorf("cannot be read: %w", err))
+	}
+	if p.ID == "" {
+		return inventory.Project{}, itemError("project", "", orMissingID(nil))
+	}
+	created, err := required("created_at", p.CreatedAt)
+	if err != nil {
+		return inventory.Project{}, itemError("project", p.ID, err)
+	}
+	status, err := oneOf("status", p.Status, "active", "archived")
+	if err != nil {
+		return inventory.Project{}, itemError("project", p.ID, err)
+	}
+	return inventory.Project{
+		ID: p.ID, Name: p.Name, Status: status, CreatedAt: created, ArchivedAt: p.ArchivedAt.v,
+		APIKeys: []inventory.ProjectAPIKey{}, ServiceAccounts: []inventory.ServiceAccount{}, Users: []inventory.ProjectUser{},
+	}, nil
+}
+
+type apiProjectKey struct {
+	ID                 string   `json:"id"`
+	Name               *string  `json:"name"`
+	RedactedValue      *string  `json:"redacted_value"`
+	CreatedAt          flexTime `json:"created_at"`
+	LastUsedAt         flexTime `json:"last_used_at"`
+	OwnerProjectAccess *string  `json:"owner_project_access"`
+	Owner              *struct {
+		Type flexString `json:"type"`
+		User *struct {
+			ID    *string    `json:"id"`
+			Name  *string    `json:"name"`
+			Email *string    `json:"email"`
+			Role  flexString `json:"role"`
+		} `json:"user"`
+		ServiceAccount *struct {
+			ID   *string    `json:"id"`
+			Name *string    `json:"name"`
+			Role flexString `json:"role"`
+		} `json:"service_account"`
+	} `json:"owner"`
+}
+
+func normalizeProjectKey(raw json.RawMessage) (inventory.ProjectAPIKey, error) {
+	var k apiProjectKey
+	if err := json.Unmarshal(raw, &k); err != nil {
+		return inventory.ProjectAPIKey{}, itemError("project key", idOf(raw), fmt.Errorf("cannot be read: %w", err))
+	}
+	created, err := required("created_at", k.CreatedAt)
+	if err != nil || k.ID == "" {
+		return inventory.ProjectAPIKey{}, itemError("project key", k.ID, orMissingID(err))
+	}
+	out := inventory.ProjectAPIKey{
+		ID: k.ID, Name: k.Name, RedactedValue: k.RedactedValue, CreatedAt: created, LastUsedAt: k.LastUsedAt.v,
+	}
+	if k.OwnerProjectAccess != nil {
+		access, err := oneOf("owner_project_access", k.OwnerProjectAccess, "active", "inactive")
+		if err != nil {
+			return inventory.ProjectAPIKey{}, itemError("project key", k.ID, err)
+		}
+		out.OwnerProjectAccess = &access
+	}
+	if o := k.Owner; o != nil {
+		typ := ""
+		if o.Type.v != nil {
+			typ = *o.Type.v
+		}
+		switch {
+		case typ == "service_account" || (typ == "" && o.ServiceAccount != nil):
+			out.Owner = &inventory.KeyOwner{Type: "service_account"}
+			if sa := o.ServiceAccount; sa != nil {
+				out.Owner.ID, out.Owner.Name, out.Owner.Role = sa.ID, sa.Name, sa.Role.v
+			}
+		case typ == "user" || (typ == "" && o.User != nil):
+			out.Owner = &inventory.KeyOwner{Type: "user"}
+			if u := o.User; u != nil {
+				out.Owner.ID, out.Owner.Name, out.Owner.Email, out.Owner.Role = u.ID, u.Name, u.Email, u.Role.v
+			}
+		default:
+			return inventory.ProjectAPIKey{}, itemError("project key", k.ID, fmt.Errorf("has owner type %q, which this version does not know (want user or service_account)", typ))
+		}
+	}
+	return out, nil
+}
+
+type apiServiceAccount struct {
+	ID        string   `json:"id"`
+	Name      *string  `json:"name"`
+	Role      *string  `json:"role"`
+	CreatedAt flexTime `json:"created_at"`
+}
+
+func normalizeServiceAccount(raw json.RawMessage) (inventory.ServiceAccount, error) {
+	var s apiServiceAccount
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return inventory.ServiceAccount{}, itemError("service account", idOf(raw), fmt.Errorf("cannot be read: %w", err))
+	}
+	created, err := required("created_at", s.CreatedAt)
+	if err != nil || s.ID == "" {
+		return inventory.ServiceAccount{}, itemError("service account", s.ID, orMissingID(err))
+	}
+	role, err := oneOf("role", s.Role, "owner", "member")
+	if err != nil {
+		return inventory.ServiceAccount{}, itemError("service account", s.ID, err)
+	}
+	return inventory.ServiceAccount{ID: s.ID, Name: s.Name, Role: role, CreatedAt: created}, nil
+}
+
+type apiProjectUser struct {
+	ID      string   `json:"id"`
+	Name    *string  `json:"name"`
+	Email   *string  `json:"email"`
+	Role    *string  `json:"role"`
+	AddedAt flexTime `json:"added_at"`
+}
+
+func normalizeProjectUser(raw json.RawMessage) (inventory.ProjectUser, error) {
+	var u apiProjectUser
+	if err := json.Unmarshal(raw, &u); err != nil {
+		return inventory.ProjectUser{}, itemError("project member", idOf(raw), fmt.Errorf("cannot be read: %w", err))
+	}
+	if u.ID == "" {
+		return inventory.ProjectUser{}, itemError("project member", "", orMissingID(nil))
+	}
+	role, err := oneOf("role", u.Role, "owner", "member")
+	if err != nil {
+		return inventory.ProjectUser{}, itemError("project member", u.ID, err)
+	}
+	return inventory.ProjectUser{ID: u.ID, Email: u.Email, Name: u.Name, Role: role, AddedAt: u.AddedAt.v}, nil
+}
+
+type apiUser struct {
+	ID               string   `json:"id"`
+	Name             *string  `json:"name"`
+	Email            *string  `json:"email"`
+	Role             *string  `json:"role"`
+	AddedAt          flexTime `json:"added_at"`
+	APIKeyLastUsedAt flexTime `json:"api_key_last_used_at"`
+	IsServiceAccount *bool    `json:"is_service_account"`
+	IsSCIMManaged    *bool    `json:"is_scim_managed"`
+	User             *struct {
+		Enabled *bool `json:"enabled"`
+		Banned  *bool `json:"banned"`
+	} `json:"user"`
+}
+
+// normalizeUser reads an organization member. Activity is derived later,
+// from every signal; here the user's own api_key_last_used_at is noted,
+// and whether the API sent that field at all.
+func normalizeUser(raw json.RawMessage) (inventory.User, bool, error) {
+	var u apiUser
+	if err := json.Unmarshal(raw, &u); err != nil {
+		return inventory.User{}, false, itemError("user", idOf(raw), fmt.Errorf("cannot be read: %w", err))
+	}
+	added, err := required("added_at", u.AddedAt)
+	if err != nil || u.ID == "" {
+		return inventory.User{}, false, itemError("user", u.ID, orMissingID(err))
+	}
+	role, err := oneOf("role", u.Role, "owner", "reader")
+	if err != nil {
+		return inventory.User{}, false, itemError("user", u.ID, err)
+	}
+	out := inventory.User{
+		ID: u.ID, Name: u.Name, Email: u.Email, Role: role, AddedAt: added,
+		APIKeyLastUsedAt: u.APIKeyLastUsedAt.v, IsServiceAccount: u.IsServiceAccount, IsSCIMManaged: u.IsSCIMManaged,
+		ActivitySignals: inventory.ActivitySignals{Unavailable: []string{}},
+	}
+	if u.User != nil {
+		out.Enabled, out.Banned = u.User.Enabled, u.User.Banned
+	}
+	return out, u.APIKeyLastUsedAt.present, nil
+}
+
+type apiInvite struct {
+	ID         string   `json:"id"`
+	Email      *string  `json:"email"`
+	Role       *string  `json:"role"`
+	Status     *string  `json:"status"`
+	CreatedAt  flexTime `json:"created_at"`
+	InvitedAt  flexTime `json:"invited_at"`
+	ExpiresAt  flexTime `json:"expires_at"`
+	AcceptedAt flexTime `json:"accepted_at"`
+	Projects   []struct {
+		ID   string  `json:"id"`
+		Role *string `json:"role"`
+	} `json:"projects"`
+}
+
+func normalizeInvite(raw json.RawMessage) (inventory.Invite, error) {
+	var in apiInvite
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return inventory.Invite{}, itemError("invite", idOf(raw), fmt.Errorf("cannot be read: %w", err))
+	}
+	if in.ID == "" {
+		return inventory.Invite{}, itemError("invite", "", orMissingID(nil))
+	}
+	// Older responses call the send time invited_at.
+	sent := in.CreatedAt
+	if sent.v == nil {
+		sent = in.InvitedAt
+	}
+	created, err := required("created_at or invited_at", sent)
+	if err != nil {
+		return inventory.Invite{}, itemError("invite", in.ID, err)
+	}
+	role, err := oneOf("role", in.Role, "owner", "reader")
+	if err != nil {
+		return inventory.Invite{}, itemError("invite", in.ID, err)
+	}
+	status, err := oneOf("status", in.Status, "pending", "accepted", "expired")
+	if err != nil {
+		return inventory.Invite{}, itemError("invite", in.ID, err)
+	}
+	email := ""
+	if in.Email != nil {
+		email = *in.Email
+	}
+	out := inventory.Invite{
+		ID: in.ID, Email: email, Role: role, Status: status, CreatedAt: created,
+		ExpiresAt: in.ExpiresAt.v, AcceptedAt: in.AcceptedAt.v, Projects: []inventory.InviteProject{},
+	}
+	for _, p := range in.Projects {
+		prole, err := oneOf("project role", p.Role, "owner", "member")
+		if err != nil || p.ID == "" {
+			return inventory.Invite{}, itemError("invite", in.ID, fmt.Errorf("grants project %q: %w", p.ID, orMissingID(err)))
+		}
+		out.Projects = append(out.Projects, inventory.InviteProject{ID: p.ID, Role: prole})
+	}
+	return out, nil
+}
+
+// auditLogin is a login.succeeded event reduced to whose and when.
+type auditLogin struct {
+	userID, email string
+	at            int64
+}
+
+type apiAuditEvent struct {
+	ID          string   `json:"id"`
+	Type        string   `json:"type"`
+	EffectiveAt flexTime `json:"effective_at"`
+	Actor       *struct {
+		Type    string `json:"type"`
+		Session *struct {
+			User *struct {
+				ID    string `json:"id"`
+				Email string `json:"email"`
+			} `json:"user"`
+		} `json:"session"`
+	} `json:"actor"`
+}
+
+// normalizeLogin reads a login event; ok is false for events that are not
+// a user's successful login (nothing to learn, not an error).
+func normalizeLogin(raw json.RawMessage) (auditLogin, bool, error) {
+	var e apiAuditEvent
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return auditLogin{}, false, itemError("audit log event", idOf(raw), fmt.Errorf("cannot be read: %w", err))
+	}
+	if e.Type != "login.succeeded" || e.Actor == nil || e.Actor.Session == nil || e.Actor.Session.User == nil || e.EffectiveAt.v == nil {
+		return auditLogin{}, false, nil
+	}
+	u := e.Actor.Session.User
+	return auditLogin{userID: u.ID, email: strings.ToLower(u.Email), at: *e.EffectiveAt.v}, true, nil
+}
+
+// --- Compliance API ----------------------------------------------------
+
+type apiGPT struct {
+	ID          string     `json:"id"`
+	CreatedAt   flexTime   `json:"created_at"`
+	OwnerID     flexString `json:"owner_id"`
+	OwnerEmail  *string    `json:"owner_email"`
+	BuilderName *string    `json:"builder_name"`
+	Sharing     *struct {
+		Visibility flexString `json:"visibility"`
+	} `json:"sharing"`
+	LatestConfig *struct {
+		Data []struct {
+			Name        *string `json:"name"`
+			Description *string `json:"description"`
+			Files       *struct {
+				Data []struct {
+					ID        string   `json:"id"`
+					Name      *string  `json:"name"`
+					CreatedAt flexTime `json:"created_at"`
+				} `json:"data"`
+			} `json:"files"`
+			Tools *struct {
+				Data []struct {
+					Type             flexString `json:"type"`
+					ActionDomain     flexString `json:"action_domain"`
+					AuthType         flexString `json:"auth_type"`
+					PrivacyPolicyURL flexString `json:"action_privacy_policy_url"`
+				} `json:"data"`
+			} `json:"tools"`
+		} `json:"data"`
+	} `json:"latest_config"`
+}
+
+// normalizeGPT reads a GPT. Its live configuration is the first item of
+// latest_config; tools and visibility are normalized with the raw strings
+// kept, and unknown kinds are kept as "other" or "unknown", never dropped.
+func normalizeGPT(raw json.RawMessage) (inventory.GPT, error) {
+	var g apiGPT
+	if err := json.Unmarshal(raw, &g); err != nil {
+		return inventory.GPT{}, itemError("GPT", idOf(raw), fmt.Errorf("cannot be read: %w", err))
+	}
+	if g.ID == "" {
+		return inventory.GPT{}, itemError("GPT", "", orMissingID(nil))
+	}
+	out := inventory.GPT{
+		ID: g.ID, CreatedAt: g.CreatedAt.v, OwnerID: g.OwnerID.v, OwnerEmail: g.OwnerEmail, BuilderName: g.BuilderName,
+		Visibility: inventory.VisibilityUnknown, Tools: []inventory.GPTTool{}, Files: []inventory.GPTFile{},
+	}
+	if g.Sharing != nil && g.Sharing.Visibility.v != nil {
+		out.VisibilityRaw = g.Sharing.Visibility.v
+		out.Visibility = NormalizeVisibility(*g.Sharing.Visibility.v)
+	}
+	if g.LatestConfig != nil && len(g.LatestConfig.Data) > 0 {
+		live := g.LatestConfig.Data[0]
+		out.Name, out.Description = live.Name, live.Description
+		if live.Tools != nil {
+			for _, t := range live.Tools.Data {
+				rawType := ""
+				if t.Type.v != nil {
+					rawType = *t.Type.v
+				}
+				out.Tools = append(out.Tools, inventory.GPTTool{
+					Type: NormalizeTool(rawType), RawType: rawType,
+					ActionDomain: t.ActionDomain.v, AuthType: t.AuthType.v, PrivacyPolicyURL: t.PrivacyPolicyURL.v,
+				})
+			}
+		}
+		if live.Files != nil {
+			for _, f := range live.Files.Data {
+				if f.ID == "" {
+					continue
+				}
+				out.Files = append(out.Files, inventory.GPTFile{ID: f.ID, Name: f.Name, CreatedAt: f.CreatedAt.v})
+			}
+		}
+	}
+	return out, nil
+}
+
+// NormalizeVisibility maps the Compliance API's sharing visibility onto the
+// inventory's. The older names of one client (everyone-in-workspace,
+// just-me) map onto their current equivalents; anything else is unknown,
+// with the raw value kept beside it.
+func NormalizeVisibility(raw string) string {
+	switch strings.ToLower(strings.TrimSpace(raw)) {
+	case "invite-only", "just-me":
+		return inventory.VisibilityInviteOnly
+	case "workspace-with-link":
+		return inventory.VisibilityWorkspaceWithLink
+	case "workspace", "everyone-in-workspace":
+		return inventory.VisibilityWorkspace
+	case "anyone-with-link":
+		return inventory.VisibilityAnyoneWithLink
+	case "gpt-store":
+		return inventory.VisibilityGPTStore
+	}
+	return inventory.VisibilityUnknown
+}
+
+// NormalizeTool maps a GPT tool's type, matched case-insensitively, onto the
+// inventory's tool kinds; unknown types become "other". canmore and bio are
+// the internal names ChatGPT gives canvas and memory.
+func NormalizeTool(raw string) string {
+	switch strings.ToLower(strings.TrimSpace(raw)) {
+	case "custom_action", "custom-action", "action":
+		return inventory.ToolCustomAction
+	case "code_interpreter", "code-interpreter", "python":
+		return inventory.ToolCodeInterpreter
+	case "browser", "web_browsing", "web-browsing":
+		return inventory.ToolWebBrowsing
+	case "dall-e", "dalle", "image_generation", "image-generation":
+		return inventory.ToolImageGeneration
+	case "canvas", "canmore":
+		return inventory.ToolCanvas
+	case "memory", "bio":
+		return inventory.ToolMemory
+	}
+	return inventory.ToolOther
+}
+
+type apiWorkspaceUser struct {
+	ID        string     `json:"id"`
+	Email     *string    `json:"email"`
+	Name      *string    `json:"name"`
+	Role      flexString `json:"role"`
+	Status    flexString `json:"status"`
+	CreatedAt flexTime   `json:"created_at"`
+}
+
+func normalizeWorkspaceUser(raw json.RawMessage) (inventory.WorkspaceUser, error) {
+	var u apiWorkspaceUser
+	if err := json.Unmarshal(raw, &u); err != nil {
+		return inventory.WorkspaceUser{}, itemError("workspace user", idOf(raw), fmt.Errorf("cannot be read: %w", err))
+	}
+	if u.ID == "" {
+		return inventory.WorkspaceUser{}, itemError("workspace user", "", orMissingID(nil))
+	}
+	return inventory.WorkspaceUser{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role.v, Status: u.Status.v, CreatedAt: u.CreatedAt.v}, nil
+}
+
+func orMissingID(err error) error {
+	if err == nil {
+		return fmt.Errorf("has no id")
+	}
+	return err
+}
+
+// idOf digs the id out of an item that does not otherwise decode, for the
+// message.
+func idOf(raw json.RawMessage) string {
+	var v struct {
+		ID any `json:"id"`
+	}
+	if json.Unmarshal(raw, &v) == nil {
+		if s, ok := v.ID.(string); ok {
+			return s
+		}
+	}
+	return ""
+}

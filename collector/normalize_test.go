@@ -1,0 +1,163 @@
+package collector_test
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openai-casb/openai-casb/collector"
+	"github.com/openai-casb/openai-casb/inventory"
+)
+
+// collectFixtures serves the recorded-shape pages of fixtures/api, one page
+// per list (every project answers with the same children), and collects.
+func collectFixtures(t *testing.T) *inventory.Inventory {
+	t.Helper()
+	s, base := newScripted(t)
+	page := func(name string) http.HandlerFunc {
+		raw, err := os.ReadFile(filepath.Join("..", "fixtures", "api", name+".json"))
+		require.NoError(t, err)
+		return func(w http.ResponseWriter, r *http.Request) { w.Write(raw) }
+	}
+	for path, name := range map[string]string{
+		"/v1/organization/admin_api_keys":                     "admin_api_keys",
+		"/v1/organization/projects":                           "projects",
+		"/v1/organization/projects/proj_abc/api_keys":         "project_api_keys",
+		"/v1/organization/projects/proj_abc/service_accounts": "project_service_accounts",
+		"/v1/organization/projects/proj_abc/users":            "project_users",
+		"/v1/organization/users":                              "users",
+		"/v1/organization/invites":                            "invites",
+		"/v1/organization/audit_logs":                         "audit_logs",
+		"/v1/compliance/workspaces/ws-1/gpts":                 "gpts",
+		"/v1/compliance/workspaces/ws-1/users":                "workspace_users",
+	} {
+		s.on(path, page(name))
+	}
+	o := scriptedOptions(base, newFakeClock(1712000000))
+	o.OrganizationID = "org-fixture"
+	inv, err := collector.Collect(context.Background(), o)
+	require.NoError(t, err)
+	for name, src := range inv.Sources {
+		require.Equal(t, "complete", src.Status, "%s: %v", name, src.Reason)
+	}
+	return inv
+}
+
+func TestNormalizeAdminAPI(t *testing.T) {
+	inv := collectFixtures(t)
+	assert.Equal(t, "org-fixture", inv.Organization.ID)
+	assert.Equal(t, int64(1712000000), inv.CollectedAt)
+
+	require.Len(t, inv.AdminAPIKeys, 2)
+	k := inv.AdminAPIKeys[1]
+	assert.Equal(t, "key_def", k.ID)
+	assert.Nil(t, k.LastUsedAt)
+	assert.Nil(t, k.ExpiresAt, "absent expires_at is null: never expires")
+	assert.Equal(t, "7", *k.Owner.Role, "owner fields are free strings")
+	assert.Equal(t, "service_account", *inv.AdminAPIKeys[0].Owner.Type)
+
+	require.Len(t, inv.Projects, 2)
+	active, archived := inv.Projects[0], inv.Projects[1]
+	assert.Equal(t, "archived", archived.Status)
+	assert.Equal(t, int64(1700000000), *archived.ArchivedAt)
+	assert.Empty(t, archived.ServiceAccounts, "not asked: the API refuses archived projects")
+	require.Len(t, active.APIKeys, 2)
+	assert.Equal(t, &inventory.KeyOwner{Type: "user", ID: ptr("user_abc"), Name: ptr("First Last"), Email: ptr("user@example.com"), Role: ptr("owner")}, active.APIKeys[0].Owner)
+	assert.Equal(t, &inventory.KeyOwner{Type: "service_account", ID: ptr("svc_acct_abc"), Name: ptr("Service Account"), Role: ptr("member")}, active.APIKeys[1].Owner,
+		"an owner without type is told by its shape")
+	assert.Equal(t, "inactive", *active.APIKeys[1].OwnerProjectAccess)
+	assert.Equal(t, "owner", active.ServiceAccounts[0].Role)
+	assert.Equal(t, "user@example.com", *active.Users[0].Email)
+
+	require.Len(t, inv.Invites, 2)
+	assert.Equal(t, []inventory.InviteProject{{ID: "proj_abc", Role: "member"}}, inv.Invites[0].Projects)
+	assert.Equal(t, int64(1711000000), inv.Invites[1].CreatedAt, "invited_at of older responses")
+	assert.Equal(t, []inventory.InviteProject{}, inv.Invites[1].Projects, "null projects become none")
+}
+
+func TestDerivedActivity(t *testing.T) {
+	inv := collectFixtures(t)
+	require.Len(t, inv.Users, 2)
+	abc, old := inv.Users[0], inv.Users[1]
+
+	assert.Equal(t, int64(1711950000), *abc.ActivitySignals.AuditLogLoginAt, "the newest login")
+	assert.Equal(t, int64(1711900000), *abc.ActivitySignals.APIKeyLastUsedAt)
+	assert.Equal(t, int64(1711471534), *abc.ActivitySignals.OwnedProjectKeysLastUsedAt, "last use of key_abc, which user_abc owns")
+	assert.Equal(t, int64(1711950000), *abc.LastActivityAt, "the newest signal")
+	assert.Empty(t, abc.ActivitySignals.Unavailable)
+	assert.True(t, *abc.Enabled)
+
+	assert.Equal(t, int64(1711700000), *old.ActivitySignals.AuditLogLoginAt, "a login found by email, case-insensitively")
+	assert.Equal(t, []string{"api_key_last_used"}, old.ActivitySignals.Unavailable, "the older API sent no api_key_last_used_at")
+	assert.Nil(t, old.ActivitySignals.OwnedProjectKeysLastUsedAt)
+	assert.Equal(t, int64(1711700000), *old.LastActivityAt, "an api_key.created event is not a login")
+}
+
+func TestNormalizeComplianceAPI(t *testing.T) {
+	inv := collectFixtures(t)
+	require.Len(t, inv.GPTs, 4)
+	g := inv.GPTs[0]
+	assert.Equal(t, "CRM Assistant", *g.Name, "the live configuration is the first of latest_config")
+	assert.Equal(t, int64(1711471533), *g.CreatedAt, "ISO timestamps become unix seconds")
+	assert.Equal(t, "anyone-with-link", g.Visibility)
+	var types, raws []string
+	for _, tool := range g.Tools {
+		types = append(types, tool.Type)
+		raws = append(raws, tool.RawType)
+	}
+	assert.Equal(t, []string{"custom_action", "code_interpreter", "web_browsing", "image_generation", "canvas", "memory", "other"}, types)
+	assert.Equal(t, []string{"Custom-Action", "python", "browser", "dall-e", "canmore", "bio", "retrieval_plus"}, raws, "raw types are kept")
+	assert.Equal(t, "crm.example", *g.Tools[0].ActionDomain)
+	assert.Equal(t, "oauth", *g.Tools[0].AuthType)
+	assert.Equal(t, "https://crm.example/privacy", *g.Tools[0].PrivacyPolicyURL)
+	assert.Equal(t, []inventory.GPTFile{{ID: "file-1", Name: ptr("pricing.pdf"), CreatedAt: ptr(int64(1711471533))}}, g.Files)
+
+	assert.Equal(t, "invite-only", inv.GPTs[1].Visibility)
+	assert.Equal(t, "just-me", *inv.GPTs[1].VisibilityRaw)
+	assert.Equal(t, int64(1711471533), *inv.GPTs[1].CreatedAt, "fractional seconds are dropped")
+	assert.Equal(t, "workspace", inv.GPTs[2].Visibility)
+	assert.Equal(t, "unknown", inv.GPTs[3].Visibility, "an unknown visibility is kept, not dropped")
+	assert.Equal(t, "partner-only", *inv.GPTs[3].VisibilityRaw)
+	assert.Nil(t, inv.GPTs[3].Name)
+
+	require.Len(t, inv.WorkspaceUsers, 2)
+	assert.Equal(t, "deactivated", *inv.WorkspaceUsers[1].Status)
+	assert.Equal(t, int64(1704067200), *inv.WorkspaceUsers[1].CreatedAt)
+}
+
+func TestFixturesHoldNoKeys(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "fixtures", "api", "*.json"))
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		raw, _ := os.ReadFile(f)
+		for _, line := range strings.Split(string(raw), "\n") {
+			if i := strings.Index(line, `"sk-`); i >= 0 {
+				assert.Contains(t, line[i:], "...", "%s: only redacted key values: %s", f, line)
+			}
+		}
+	}
+}
+
+func TestNormalizeNames(t *testing.T) {
+	for raw, want := range map[string]string{
+		"invite-only": "invite-only", "just-me": "invite-only", "workspace-with-link": "workspace-with-link",
+		"workspace": "workspace", "everyone-in-workspace": "workspace", "anyone-with-link": "anyone-with-link",
+		"GPT-Store": "gpt-store", "public": "unknown", "": "unknown",
+	} {
+		assert.Equal(t, want, collector.NormalizeVisibility(raw), raw)
+	}
+	for raw, want := range map[string]string{
+		"custom_action": "custom_action", "custom-action": "custom_action", "ACTION": "custom_action",
+		"code_interpreter": "code_interpreter", "python": "code_interpreter", "browser": "web_browsing",
+		"web-browsing": "web_browsing", "dall-e": "image_generation", "canvas": "canvas", "memory": "memory",
+		"plugins_v2": "other", "": "other",
+	} {
+		assert.Equal(t, want, collector.NormalizeTool(raw), raw)
+	}
+}

@@ -1,0 +1,461 @@
+package simulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/openai-casb/openai-casb/inventory"
+)
+
+// Fake keys the simulator accepts by default. They are not secrets: they
+// only open the simulator.
+const (
+	DefaultAdminKey      = "sk-admin-SIMULATOR-0000-not-a-real-key"
+	DefaultComplianceKey = DefaultAdminKey
+)
+
+// Options shape how the simulator behaves.
+type Options struct {
+	// AdminKey is the bearer token the Admin API routes accept;
+	// DefaultAdminKey when empty.
+	AdminKey string
+	// ComplianceKey is the bearer token the Compliance API routes accept;
+	// the admin key when empty.
+	ComplianceKey string
+	// MaxPageSize caps every page below the client's limit (the APIs allow
+	// up to 100); 0 means 100.
+	MaxPageSize int
+	// Latency delays every response.
+	Latency time.Duration
+	// Faults are injected in order: a request takes the first fault that
+	// matches it and has answers left.
+	Faults []Fault
+	// FaultRate answers this fraction of requests (0 to 1) with a random
+	// transient fault (429 with Retry-After: 0, 500, 502 or 503), drawn
+	// from FaultSeed.
+	FaultRate float64
+	FaultSeed uint64
+	// ComplianceForbidden answers every Compliance API request with 403, as
+	// for a key without the compliance scopes.
+	ComplianceForbidden bool
+	// AuditLogDisabled answers the audit log with the error of an
+	// organization that never switched audit logging on.
+	AuditLogDisabled bool
+	// LegacyInviteTimestamps writes invites' send time as invited_at, as
+	// older API responses did, instead of created_at.
+	LegacyInviteTimestamps bool
+	// OmitNewUserFields leaves out the users list's newer fields
+	// (api_key_last_used_at, is_service_account, is_scim_managed, user), as
+	// older API versions did.
+	OmitNewUserFields bool
+}
+
+// Fault is one injected misbehaviour.
+type Fault struct {
+	// Path selects requests whose URL path contains it; "" selects all.
+	Path string
+	// Times is how many matching requests get the fault; 0 means all.
+	Times int
+	// Status answers with this status and an API error body, e.g. 429 or
+	// 503. Zero leaves the status alone (use with Truncate or Delay).
+	Status int
+	// RetryAfter, when set, is sent as the Retry-After header.
+	RetryAfter string
+	// Truncate answers 200 with the first half of the real body.
+	Truncate bool
+	// Delay holds the answer back this long (or until the client gives up).
+	Delay time.Duration
+
+	used atomic.Int64
+}
+
+// Server serves the Admin API and the Compliance API of one organization
+// under /v1. It is safe for concurrent use.
+type Server struct {
+	inv  *inventory.Inventory
+	opts Options
+	data *apiData
+	mux  *http.ServeMux
+
+	mu       sync.Mutex
+	rng      *rand.Rand
+	byRoute  map[string]int64
+	requests atomic.Int64
+	inFlight atomic.Int64
+	maxIn    atomic.Int64
+}
+
+// Stats counts what the simulator has served.
+type Stats struct {
+	Requests    int64
+	ByRoute     map[string]int64
+	MaxInFlight int64
+}
+
+// New makes a simulator serving inv.
+func New(inv *inventory.Inventory, opts Options) *Server {
+	if opts.AdminKey == "" {
+		opts.AdminKey = DefaultAdminKey
+	}
+	if opts.ComplianceKey == "" {
+		opts.ComplianceKey = opts.AdminKey
+	}
+	if opts.MaxPageSize <= 0 || opts.MaxPageSize > 100 {
+		opts.MaxPageSize = 100
+	}
+	s := &Server{
+		inv: inv, opts: opts, data: encodeAPI(inv, opts), mux: http.NewServeMux(),
+		rng:     rand.New(rand.NewPCG(opts.FaultSeed, 7)),
+		byRoute: map[string]int64{},
+	}
+	s.routes()
+	return s
+}
+
+// Inventory is the organization being served.
+func (s *Server) Inventory() *inventory.Inventory { return s.inv }
+
+// Stats returns the counts so far.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	by := make(map[string]int64, len(s.byRoute))
+	for k, v := range s.byRoute {
+		by[k] = v
+	}
+	return Stats{Requests: s.requests.Load(), ByRoute: by, MaxInFlight: s.maxIn.Load()}
+}
+
+const (
+	adminAPI      = "admin"
+	complianceAPI = "compliance"
+)
+
+func (s *Server) routes() {
+	admin := func(pattern string, h func(http.ResponseWriter, *http.Request) (any, error)) {
+		s.mux.Handle("GET /v1/organization/"+pattern, s.wrap(adminAPI, pattern, h))
+	}
+	comp := func(pattern string, h func(http.ResponseWriter, *http.Request) (any, error)) {
+		s.mux.Handle("GET /v1/compliance/workspaces/{ws}/"+pattern, s.wrap(complianceAPI, pattern, h))
+	}
+	d := s.data
+	admin("admin_api_keys", func(w http.ResponseWriter, r *http.Request) (any, error) {
+		if r.URL.Query().Get("order") == "desc" {
+			return page(r, reversed(d.adminKeys), s.opts.MaxPageSize, true)
+		}
+		return page(r, d.adminKeys, s.opts.MaxPageSize, true)
+	})
+	admin("projects", func(w http.ResponseWriter, r *http.Request) (any, error) {
+		if r.URL.Query().Get("include_archived") == "true" {
+			return page(r, d.projects, s.opts.MaxPageSize, true)
+		}
+		return page(r, d.active, s.opts.MaxPageSize, true)
+	})
+	admin("projects/{id}/api_keys", func(w http.ResponseWriter, r *http.Request) (any, error) {
+		id := r.PathValue("id")
+		keys, ok := d.keys[id]
+		if !ok {
+			return nil, apiErr(http.StatusNotFound, "No such project: "+id, "not_found")
+		}
+		if r.URL.Query().Get("owner_project_access") != "any" {
+			keys = d.activeKeys[id]
+		}
+		return page(r, keys, s.opts.MaxPageSize, true)
+	})
+	admin("projects/{id}/service_accounts", func(w http.ResponseWriter, r *http.Request) (any, error) {
+		id := r.PathValue("id")
+		if d.archived[id] {
+			return nil, apiErr(http.StatusBadRequest, "Project "+id+" is archived", "project_archived")
+		}
+		l, ok := d.accounts[id]
+		if !ok {
+			return nil, apiErr(http.StatusNotFound, "No such project: "+id, "not_found")
+		}
+		return page(r, l, s.opts.MaxPageSize, true)
+	})
+	admin("projects/{id}/users", func(w http.ResponseWriter, r *http.Request) (any, error) {
+		l, ok := d.members[r.PathValue("id")]
+		if !ok {
+			return nil, apiErr(http.StatusNotFound, "No such project: "+r.PathValue("id"), "not_found")
+		}
+		return page(r, l, s.opts.MaxPageSize, true)
+	})
+	admin("users", func(w http.ResponseWriter, r *http.Request) (any, error) {
+		return page(r, d.users, s.opts.MaxPageSize, true)
+	})
+	admin("invites", func(w http.ResponseWriter, r *http.Request) (any, error) {
+		return page(r, d.invites, s.opts.MaxPageSize, true)
+	})
+	admin("audit_logs", s.auditLogs)
+	comp("gpts", func(w http.ResponseWriter, r *http.Request) (any, error) {
+		return page(r, d.gpts, s.opts.MaxPageSize, false)
+	})
+	comp("users", func(w http.ResponseWriter, r *http.Request) (any, error) {
+		return page(r, d.wsUsers, s.opts.MaxPageSize, false)
+	})
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeErr(w, apiErr(http.StatusNotFound, fmt.Sprintf("Unknown request URL: %s %s", r.Method, r.URL.Path), "unknown_url"))
+	})
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// wrap adds what every route shares: counting, latency, authentication,
+// faults, and writing the answer.
+func (s *Server) wrap(api, pattern string, h func(http.ResponseWriter, *http.Request) (any, error)) http.Handler {
+	route := api + " " + pattern
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.requests.Add(1)
+		n := s.inFlight.Add(1)
+		defer s.inFlight.Add(-1)
+		for {
+			m := s.maxIn.Load()
+			if n <= m || s.maxIn.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		s.mu.Lock()
+		s.byRoute[route]++
+		s.mu.Unlock()
+
+		if !wait(r, s.opts.Latency) {
+			return
+		}
+		if api == adminAPI {
+			// As the real API does: which organization answered.
+			w.Header().Set("Openai-Organization", s.inv.Organization.ID)
+		}
+		if err := s.authorize(api, r); err != nil {
+			writeErr(w, err)
+			return
+		}
+		if api == complianceAPI && r.PathValue("ws") != s.workspaceID() {
+			writeErr(w, apiErr(http.StatusNotFound, "No such workspace: "+r.PathValue("ws"), "workspace_not_found"))
+			return
+		}
+		f := s.fault(r)
+		if f != nil {
+			if !wait(r, f.Delay) {
+				return
+			}
+			if f.RetryAfter != "" {
+				w.Header().Set("Retry-After", f.RetryAfter)
+			}
+			if f.Status != 0 {
+				writeErr(w, apiErr(f.Status, fmt.Sprintf("Simulated fault: %d %s", f.Status, http.StatusText(f.Status)), "simulated_fault"))
+				return
+			}
+		}
+		body, err := h(w, r)
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		raw, err := json.Marshal(body)
+		if err != nil {
+			writeErr(w, apiErr(http.StatusInternalServerError, err.Error(), "server_error"))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if f != nil && f.Truncate {
+			raw = raw[:len(raw)/2]
+		}
+		w.Write(raw)
+	})
+}
+
+func (s *Server) workspaceID() string {
+	if s.inv.Workspace == nil {
+		return ""
+	}
+	return s.inv.Workspace.ID
+}
+
+// wait sleeps d unless the client goes away first.
+func wait(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+func (s *Server) authorize(api string, r *http.Request) error {
+	want := s.opts.AdminKey
+	if api == complianceAPI {
+		want = s.opts.ComplianceKey
+	}
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || got != want {
+		return apiErr(http.StatusUnauthorized, "Incorrect API key provided: "+mask(got)+". You can find your API key at https://platform.openai.com/account/api-keys.", "invalid_api_key")
+	}
+	if api == complianceAPI && s.opts.ComplianceForbidden {
+		return apiErr(http.StatusForbidden, "You have insufficient permissions for this operation. Missing scopes: api.compliance.read.", "insufficient_permissions")
+	}
+	return nil
+}
+
+// mask shows a key the way the real API's error messages do: its first
+// and last characters around stars.
+func mask(key string) string {
+	if len(key) < 12 {
+		return strings.Repeat("*", len(key))
+	}
+	return key[:8] + strings.Repeat("*", len(key)-12) + key[len(key)-4:]
+}
+
+func (s *Server) fault(r *http.Request) *Fault {
+	for i := range s.opts.Faults {
+		f := &s.opts.Faults[i]
+		if f.Path != "" && !strings.Contains(r.URL.Path, f.Path) {
+			continue
+		}
+		if f.Times > 0 && f.used.Add(1) > int64(f.Times) {
+			continue
+		}
+		return f
+	}
+	if s.opts.FaultRate > 0 {
+		s.mu.Lock()
+		hit := s.rng.Float64() < s.opts.FaultRate
+		kind := s.rng.IntN(4)
+		s.mu.Unlock()
+		if hit {
+			return [...]*Fault{
+				{Status: http.StatusTooManyRequests, RetryAfter: "0"},
+				{Status: http.StatusInternalServerError},
+				{Status: http.StatusBadGateway},
+				{Status: http.StatusServiceUnavailable},
+			}[kind]
+		}
+	}
+	return nil
+}
+
+func (s *Server) auditLogs(w http.ResponseWriter, r *http.Request) (any, error) {
+	if s.opts.AuditLogDisabled {
+		return nil, apiErr(http.StatusBadRequest, "Audit logging is not enabled for this organization. Enable it in your organization settings.", "audit_logging_disabled")
+	}
+	q := r.URL.Query()
+	types := q["event_types[]"]
+	wantLogins := len(types) == 0
+	for _, t := range types {
+		wantLogins = wantLogins || t == "login.succeeded"
+	}
+	var gte int64
+	if v := q.Get("effective_at[gte]"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, apiErr(http.StatusBadRequest, "Invalid 'effective_at[gte]': "+v, "invalid_value")
+		}
+		gte = n
+	}
+	l := newList(0)
+	if wantLogins {
+		for _, e := range s.data.logins {
+			if e.at < gte {
+				break // newest first: everything after is older
+			}
+			l.items = append(l.items, e.body)
+			l.ids = append(l.ids, e.id)
+		}
+		for i, id := range l.ids {
+			l.index[id] = i
+		}
+	}
+	return page(r, l, s.opts.MaxPageSize, true)
+}
+
+// page answers one page of l for the request's limit and after.
+func page(r *http.Request, l *list, maxPage int, firstID bool) (any, error) {
+	q := r.URL.Query()
+	limit := 20
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return nil, apiErr(http.StatusBadRequest, "Invalid 'limit': "+v+". Expected an integer between 1 and 100.", "invalid_value")
+		}
+		limit = n
+	}
+	limit = min(limit, maxPage)
+	start := 0
+	if after := q.Get("after"); after != "" {
+		i, ok := l.index[after]
+		if !ok {
+			return nil, apiErr(http.StatusBadRequest, "Invalid 'after': no object with id "+after, "invalid_value")
+		}
+		start = i + 1
+	}
+	end := min(start+limit, len(l.items))
+	items := l.items[start:end]
+	data := make([]json.RawMessage, len(items))
+	for i, it := range items {
+		data[i] = it
+	}
+	resp := map[string]any{"object": "list", "data": data, "has_more": end < len(l.items), "last_id": nil}
+	if firstID {
+		resp["first_id"] = nil
+	}
+	if len(items) > 0 {
+		resp["last_id"] = l.ids[end-1]
+		if firstID {
+			resp["first_id"] = l.ids[start]
+		}
+	}
+	return resp, nil
+}
+
+func reversed(l *list) *list {
+	r := newList(len(l.items))
+	for i := len(l.items) - 1; i >= 0; i-- {
+		r.items = append(r.items, l.items[i])
+		r.ids = append(r.ids, l.ids[i])
+	}
+	for i, id := range r.ids {
+		r.index[id] = i
+	}
+	return r
+}
+
+// apiError is an error answer in the APIs' envelope.
+type apiError struct {
+	status  int
+	message string
+	code    string
+}
+
+func (e *apiError) Error() string { return e.message }
+
+func apiErr(status int, message, code string) error {
+	return &apiError{status: status, message: message, code: code}
+}
+
+func writeErr(w http.ResponseWriter, err error) {
+	e, ok := err.(*apiError)
+	if !ok {
+		e = &apiError{status: http.StatusInternalServerError, message: err.Error(), code: "server_error"}
+	}
+	typ := "invalid_request_error"
+	if e.status >= 500 {
+		typ = "server_error"
+	}
+	var buf bytes.Buffer
+	json.NewEncoder(&buf).Encode(map[string]any{"error": map[string]any{"message": e.message, "type": typ, "param": nil, "code": e.code}})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(e.status)
+	w.Write(buf.Bytes())
+}
