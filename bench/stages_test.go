@@ -121,7 +121,7 @@ func BenchmarkRenderJSON(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	r := &report.Report{Tool: report.Tool{Name: "openai-casb", Version: "bench"}, Inventory: in.Header, Findings: fs, Catalog: e.Catalog()}
+	r := &report.Report{Tool: report.Tool{Name: "openai-casb", Version: "bench"}, Inventory: in.Header, Entries: report.Entries(in.Header.Organization.ID, fs), Catalog: e.Catalog()}
 	b.ResetTimer()
 	for b.Loop() {
 		if err := (report.JSON{}).Write(io.Discard, r); err != nil {
@@ -145,7 +145,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		r := &report.Report{Inventory: in.Header, Findings: fs}
+		r := &report.Report{Inventory: in.Header, Entries: report.Entries(in.Header.Organization.ID, fs)}
 		if err := (report.JSON{}).Write(io.Discard, r); err != nil {
 			b.Fatal(err)
 		}

@@ -84,10 +84,11 @@ func findingFrom(v any, catalog map[string]FindingType, query string) (Finding, 
 // severe first, then by title, finding type, resource and message, so the
 // same inventory always gives byte-identical output.
 func SortFindings(fs []Finding) {
-	sort.Slice(fs, func(i, j int) bool { return lessFinding(&fs[i], &fs[j]) })
+	sort.Slice(fs, func(i, j int) bool { return LessFinding(&fs[i], &fs[j]) })
 }
 
-func lessFinding(a, b *Finding) bool {
+// LessFinding is the order of SortFindings.
+func LessFinding(a, b *Finding) bool {
 	if a.Severity != b.Severity {
 		return a.Severity > b.Severity
 	}

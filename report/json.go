@@ -36,6 +36,14 @@ type jsonInventory struct {
 type jsonSummary struct {
 	Total      int            `json:"total"`
 	BySeverity map[string]int `json:"by_severity"`
+	Baseline   *jsonBaseline  `json:"baseline,omitempty"`
+}
+
+type jsonBaseline struct {
+	File      string `json:"file"`
+	New       int    `json:"new"`
+	Unchanged int    `json:"unchanged"`
+	Absent    int    `json:"absent"`
 }
 
 type jsonFinding struct {
@@ -47,6 +55,8 @@ type jsonFinding struct {
 	Message       string         `json:"message"`
 	Remediation   string         `json:"remediation"`
 	Evidence      map[string]any `json:"evidence"`
+	Fingerprint   string         `json:"fingerprint"`
+	BaselineState string         `json:"baseline_state,omitempty"`
 }
 
 type jsonResource struct {
@@ -56,6 +66,7 @@ type jsonResource struct {
 }
 
 func (JSON) Write(w io.Writer, r *Report) error {
+	current := findingsOf(present(r.Entries))
 	out := jsonReport{
 		Tool: jsonTool{Name: r.Tool.Name, Version: r.Tool.Version},
 		Inventory: jsonInventory{
@@ -65,17 +76,20 @@ func (JSON) Write(w io.Writer, r *Report) error {
 			EvaluatedAt:       timestamp(r.EvaluatedAt),
 			SourcesIncomplete: IncompleteSources(r.Inventory),
 		},
-		Summary:  jsonSummary{Total: len(r.Findings), BySeverity: map[string]int{}},
-		Findings: make([]jsonFinding, 0, len(r.Findings)),
+		Summary:  jsonSummary{Total: len(current), BySeverity: map[string]int{}},
+		Findings: make([]jsonFinding, 0, len(r.Entries)),
 	}
 	if r.Inventory.Workspace != nil {
 		out.Inventory.WorkspaceID = &r.Inventory.Workspace.ID
 	}
-	for s, n := range Counts(r.Findings) {
+	for s, n := range Counts(current) {
 		out.Summary.BySeverity[s.String()] = n
 	}
-	for _, f := range r.Findings {
-		out.Findings = append(out.Findings, jsonFindingOf(f))
+	if b := r.Baseline; b != nil {
+		out.Summary.Baseline = &jsonBaseline{File: b.File, New: b.New, Unchanged: b.Unchanged, Absent: b.Absent}
+	}
+	for _, e := range r.Entries {
+		out.Findings = append(out.Findings, jsonFindingOf(e))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -83,25 +97,31 @@ func (JSON) Write(w io.Writer, r *Report) error {
 	return enc.Encode(out)
 }
 
-func jsonFindingOf(f evaluator.Finding) jsonFinding {
+func jsonFindingOf(e Entry) jsonFinding {
 	jf := jsonFinding{
-		FindingTypeID: f.FindingTypeID,
-		Title:         f.Title,
-		Category:      f.Category,
-		Severity:      f.Severity.String(),
-		Resource:      jsonResource{Type: f.Resource.Type, ID: f.Resource.ID},
-		Message:       f.Message,
-		Remediation:   f.Remediation,
-		Evidence:      f.Evidence,
-	}
-	if f.Resource.Name != "" {
-		name := f.Resource.Name
-		jf.Resource.Name = &name
+		FindingTypeID: e.FindingTypeID,
+		Title:         e.Title,
+		Category:      e.Category,
+		Severity:      e.Severity.String(),
+		Resource:      jsonResource{Type: e.Resource.Type, ID: e.Resource.ID, Name: nameOrNull(e.Resource)},
+		Message:       e.Message,
+		Remediation:   e.Remediation,
+		Evidence:      e.Evidence,
+		Fingerprint:   e.Fingerprint,
+		BaselineState: string(e.State),
 	}
 	if jf.Evidence == nil {
 		jf.Evidence = map[string]any{}
 	}
 	return jf
+}
+
+func nameOrNull(r evaluator.Resource) *string {
+	if r.Name == "" {
+		return nil
+	}
+	name := r.Name
+	return &name
 }
 
 // timestamp renders unix seconds as RFC 3339 in UTC.

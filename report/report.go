@@ -10,6 +10,8 @@ import (
 	"github.com/openai-casb/openai-casb/evaluator"
 )
 
+const toolName = "openai-casb"
+
 // Report is everything a writer renders.
 type Report struct {
 	Tool      Tool
@@ -17,9 +19,19 @@ type Report struct {
 	// EvaluatedAt is the clock the policies measured ages from: the
 	// inventory's collected_at, or --now.
 	EvaluatedAt int64
-	Findings    []evaluator.Finding
+	// Entries are the findings reported, sorted; with a baseline, the
+	// baseline's findings that are gone are among them, marked absent.
+	Entries []Entry
 	// Catalog lists every finding type of the policies that ran, found or not.
 	Catalog []evaluator.FindingType
+	// Baseline counts the entries against the baseline; nil without one.
+	Baseline *BaselineSummary
+	// Artifact is the inventory file results point at; nil when the
+	// inventory was not read from a file.
+	Artifact *Artifact
+	// Failure, when set, is why the evaluation did not complete: formats
+	// that can say so (SARIF) report it instead of results.
+	Failure error
 }
 
 // Tool names this program in reports.
@@ -28,24 +40,59 @@ type Tool struct {
 	Version string
 }
 
+// Artifact is the inventory file as reports point at it.
+type Artifact struct {
+	// URI is the file's path relative to the SARIF root, with forward slashes.
+	URI string
+	// Lines finds the line where a resource starts.
+	Lines interface {
+		Line(resourceType, id string) int
+	}
+}
+
+func (a *Artifact) line(r evaluator.Resource) int {
+	if a == nil || a.Lines == nil {
+		return 1
+	}
+	return a.Lines.Line(r.Type, r.ID)
+}
+
 // Writer renders a report in one format.
 type Writer interface {
 	Write(w io.Writer, r *Report) error
 }
 
 // Formats lists the output formats, in the order help texts show them.
-var Formats = []string{"table", "json"}
+var Formats = []string{"table", "json", "sarif", "github"}
+
+// Options adjust writers.
+type Options struct {
+	// Warnings receives what a writer had to leave out (SARIF's limits);
+	// nil discards it.
+	Warnings io.Writer
+}
 
 // New returns the writer of a format.
-func New(format string) (Writer, error) {
+func New(format string, o Options) (Writer, error) {
+	if o.Warnings == nil {
+		o.Warnings = io.Discard
+	}
 	switch format {
 	case "table":
 		return Table{}, nil
 	case "json":
 		return JSON{}, nil
+	case "sarif":
+		return SARIF{Warnings: o.Warnings}, nil
+	case "github":
+		return GitHub{}, nil
 	}
 	return nil, fmt.Errorf("unknown format %q: want one of %s", format, strings.Join(Formats, ", "))
 }
+
+// NeedsArtifact reports whether a format points results at lines of the
+// inventory file.
+func NeedsArtifact(format string) bool { return format == "sarif" || format == "github" }
 
 // Counts is the number of findings per severity, every severity present.
 func Counts(findings []evaluator.Finding) map[evaluator.Severity]int {

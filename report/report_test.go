@@ -30,12 +30,17 @@ func sample() *report.Report {
 			},
 		},
 		EvaluatedAt: 1795651200,
-		Findings: []evaluator.Finding{
+		Entries: report.Entries("org-1", []evaluator.Finding{
 			{FindingTypeID: "a", Title: "Key not rotated", Category: "API key hygiene", Severity: evaluator.SeverityHigh,
 				Resource: evaluator.Resource{Type: "admin_api_key", ID: "key_1", Name: "ci"}, Message: "old", Remediation: "rotate",
 				Evidence: map[string]any{"days": 120}},
 			{FindingTypeID: "b", Title: "Stale invite", Category: "Access security", Severity: evaluator.SeverityLow,
 				Resource: evaluator.Resource{Type: "invite", ID: "inv_1"}, Message: "line one\nline two\x1b[31m", Remediation: "revoke"},
+		}),
+		Catalog: []evaluator.FindingType{
+			{ID: "a", Title: "Key not rotated", Description: "An old key.", Severity: evaluator.SeverityHigh, Category: "API key hygiene", Remediation: "rotate"},
+			{ID: "b", Title: "Stale invite", Severity: evaluator.SeverityLow, Category: "Access security", Remediation: "revoke"},
+			{ID: "c", Title: "Never found", Severity: evaluator.SeverityCritical, Category: "X", Remediation: "r"},
 		},
 	}
 }
@@ -57,7 +62,8 @@ func TestJSONContract(t *testing.T) {
 	findings := doc["findings"].([]any)
 	require.Len(t, findings, 2)
 	f := findings[0].(map[string]any)
-	assert.Equal(t, []string{"category", "evidence", "finding_type_id", "message", "remediation", "resource", "severity", "title"}, keys(f))
+	assert.Equal(t, []string{"category", "evidence", "finding_type_id", "fingerprint", "message", "remediation", "resource", "severity", "title"}, keys(f))
+	assert.Len(t, f["fingerprint"], 64)
 	assert.Equal(t, []string{"id", "name", "type"}, keys(f["resource"]))
 	assert.Equal(t, "high", f["severity"])
 	assert.Nil(t, findings[1].(map[string]any)["resource"].(map[string]any)["name"], "a resource without a name has null")
@@ -73,7 +79,7 @@ func TestJSONContract(t *testing.T) {
 
 func TestJSONEmptyFindingsIsAnArray(t *testing.T) {
 	r := sample()
-	r.Findings = nil
+	r.Entries = nil
 	var buf bytes.Buffer
 	require.NoError(t, report.JSON{}.Write(&buf, r))
 	assert.Contains(t, buf.String(), `"findings": []`)
@@ -97,7 +103,7 @@ func TestTable(t *testing.T) {
 
 func TestTableWithoutFindings(t *testing.T) {
 	r := sample()
-	r.Findings = nil
+	r.Entries = nil
 	var buf bytes.Buffer
 	require.NoError(t, report.Table{}.Write(&buf, r))
 	assert.Contains(t, buf.String(), "No findings.")
@@ -105,8 +111,8 @@ func TestTableWithoutFindings(t *testing.T) {
 }
 
 func TestNewRejectsUnknownFormats(t *testing.T) {
-	_, err := report.New("xml")
-	assert.ErrorContains(t, err, `unknown format "xml": want one of table, json`)
+	_, err := report.New("xml", report.Options{})
+	assert.ErrorContains(t, err, `unknown format "xml": want one of table, json, sarif, github`)
 }
 
 func keys(v any) []string {

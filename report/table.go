@@ -11,7 +11,9 @@ import (
 )
 
 // Table writes the report for people: findings grouped by severity, most
-// severe first, then a one-line summary.
+// severe first, then a one-line summary. With a baseline, a STATE column
+// says which findings are new, and the baseline's findings that are gone
+// are listed as absent.
 type Table struct{}
 
 func (Table) Write(w io.Writer, r *Report) error {
@@ -25,17 +27,20 @@ func (Table) Write(w io.Writer, r *Report) error {
 		fmt.Fprintf(ew, ", evaluated as of %s", timestamp(r.EvaluatedAt))
 	}
 	fmt.Fprintln(ew)
+	if r.Baseline != nil {
+		fmt.Fprintf(ew, "compared with baseline %s\n", r.Baseline.File)
+	}
 	for _, s := range IncompleteSources(r.Inventory) {
 		fmt.Fprintf(ew, "! %s %s", s.Source, s.Status)
 		if s.Reason != "" {
-			fmt.Fprintf(ew, ": %s", s.Reason)
+			fmt.Fprintf(ew, ": %s", oneLine(s.Reason))
 		}
 		fmt.Fprintln(ew, " (findings that depend on it may be missing)")
 	}
 
-	bySev := map[evaluator.Severity][]evaluator.Finding{}
-	for _, f := range r.Findings {
-		bySev[f.Severity] = append(bySev[f.Severity], f)
+	bySev := map[evaluator.Severity][]Entry{}
+	for _, e := range r.Entries {
+		bySev[e.Severity] = append(bySev[e.Severity], e)
 	}
 	for _, s := range evaluator.Severities {
 		group := bySev[s]
@@ -44,16 +49,31 @@ func (Table) Write(w io.Writer, r *Report) error {
 		}
 		fmt.Fprintf(ew, "\n%s (%d)\n", strings.ToUpper(s.String()), len(group))
 		tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "  FINDING\tRESOURCE\tMESSAGE")
-		for _, f := range group {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", oneLine(f.Title), resourceLabel(f.Resource), oneLine(f.Message))
+		state := r.Baseline != nil
+		if state {
+			fmt.Fprint(tw, "  STATE\t")
+		} else {
+			fmt.Fprint(tw, "  ")
+		}
+		fmt.Fprintln(tw, "FINDING\tRESOURCE\tMESSAGE")
+		for _, e := range group {
+			if state {
+				fmt.Fprintf(tw, "  %s\t", e.State)
+			} else {
+				fmt.Fprint(tw, "  ")
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", oneLine(e.Title), resourceLabel(e.Resource), oneLine(e.Message))
 		}
 		tw.Flush()
 	}
-	if len(r.Findings) == 0 {
+	current := findingsOf(present(r.Entries))
+	if len(current) == 0 {
 		fmt.Fprintln(ew, "\nNo findings.")
 	}
-	fmt.Fprintf(ew, "\n%s\n", Summary(r.Findings))
+	fmt.Fprintf(ew, "\n%s\n", Summary(current))
+	if b := r.Baseline; b != nil {
+		fmt.Fprintf(ew, "against the baseline: %d new, %d unchanged, %d absent\n", b.New, b.Unchanged, b.Absent)
+	}
 	return ew.err
 }
 

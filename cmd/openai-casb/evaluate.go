@@ -2,10 +2,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,15 +18,20 @@ import (
 	"github.com/openai-casb/openai-casb/report"
 )
 
-// evaluateParams are the evaluate command's options, parsed and checked
-// before any work starts.
+// evaluateParams are the options of the commands that write a report,
+// parsed and checked before any work starts.
 type evaluateParams struct {
-	inventory string
-	policyDir string
-	format    string
-	output    string
-	failOn    evaluator.Severity
-	now       *time.Time
+	inventory  string
+	policyDir  string
+	format     string
+	output     string
+	failOn     evaluator.Severity
+	failOnNew  bool
+	severities []evaluator.Severity
+	baseline   string
+	sarifRoot  string
+	now        *time.Time
+	quiet      bool // no "wrote FILE" line (scan --quiet)
 }
 
 // reportFlags are shared by every command that writes a report.
@@ -33,7 +40,11 @@ func reportFlags() []cli.Flag {
 		&cli.StringFlag{Name: "policies", Usage: "evaluate the Rego policies in `DIR` instead of the built-in ones (start from `policies export`)"},
 		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: " + strings.Join(report.Formats, ", ")},
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` (mode 0600, replaced atomically) instead of standard output"},
+		&cli.StringFlag{Name: "severity", Usage: "report only findings of these `SEVERITIES` (comma-separated: critical,high,medium,low); --fail-on still sees all"},
 		&cli.StringFlag{Name: "fail-on", Value: "none", Usage: "exit 1 when a finding is at or above `SEVERITY`: critical, high, medium, low, or none"},
+		&cli.StringFlag{Name: "baseline", Usage: "compare with `PREVIOUS`, an earlier json or sarif report: mark each finding new, unchanged or absent"},
+		&cli.BoolFlag{Name: "fail-on-new", Usage: "let only findings new since --baseline fail the build (with --fail-on, or any severity without it)"},
+		&cli.StringFlag{Name: "sarif-root", Usage: "make the inventory path in sarif and github reports relative to `DIR` (default: the working directory; use the repository root)"},
 		&cli.StringFlag{Name: "now", Usage: "measure ages from `TIME` (RFC 3339, e.g. 2026-11-26T00:00:00Z) instead of the inventory's collected_at"},
 	}
 }
@@ -65,8 +76,11 @@ func parseReportFlags(c *cli.Context) (evaluateParams, error) {
 		policyDir: c.String("policies"),
 		format:    c.String("format"),
 		output:    c.String("output"),
+		baseline:  c.String("baseline"),
+		failOnNew: c.Bool("fail-on-new"),
+		sarifRoot: c.String("sarif-root"),
 	}
-	if _, err := report.New(p.format); err != nil {
+	if _, err := report.New(p.format, report.Options{}); err != nil {
 		return p, usageError("--format: %v", err)
 	}
 	if f := c.String("fail-on"); !strings.EqualFold(f, "none") {
@@ -76,6 +90,23 @@ func parseReportFlags(c *cli.Context) (evaluateParams, error) {
 		}
 		p.failOn = s
 	}
+	if p.failOnNew {
+		if p.baseline == "" {
+			return p, usageError("--fail-on-new needs --baseline PREVIOUS: new is relative to a previous report")
+		}
+		if p.failOn == evaluator.SeverityNone {
+			p.failOn = evaluator.SeverityLow
+		}
+	}
+	if list := c.String("severity"); list != "" {
+		for _, part := range strings.Split(list, ",") {
+			s, err := evaluator.ParseSeverity(strings.TrimSpace(part))
+			if err != nil {
+				return p, usageError("--severity: %v", err)
+			}
+			p.severities = append(p.severities, s)
+		}
+	}
 	if n := c.String("now"); n != "" {
 		t, err := time.Parse(time.RFC3339, n)
 		if err != nil {
@@ -83,63 +114,158 @@ func parseReportFlags(c *cli.Context) (evaluateParams, error) {
 		}
 		p.now = &t
 	}
+	if p.sarifRoot == "" {
+		p.sarifRoot = "."
+	}
+	root, err := filepath.Abs(p.sarifRoot)
+	if err != nil {
+		return p, usageError("--sarif-root %s: %v", p.sarifRoot, err)
+	}
+	p.sarifRoot = root
 	return p, nil
 }
 
 func runEvaluate(ctx context.Context, p evaluateParams, e *env) error {
+	if report.NeedsArtifact(p.format) && p.inventory == "-" {
+		return usageError("--format %s points every result at a line of the inventory file: read it from a file, not standard input", p.format)
+	}
 	engine, err := evaluator.New(ctx, evaluator.Options{PolicyDir: p.policyDir, PrintOutput: e.stderr})
 	if err != nil {
-		return withExit(exitError, err)
+		return failed(p, nil, err, e)
 	}
 	in, err := readInventory(p.inventory, e)
 	if err != nil {
 		return withExit(exitError, err)
 	}
-	return finish(ctx, engine, in, p, e)
+	var artifact *report.Artifact
+	if report.NeedsArtifact(p.format) {
+		if artifact, err = artifactOf(p.inventory, p.sarifRoot, nil, e); err != nil {
+			return withExit(exitError, err)
+		}
+	}
+	return finish(ctx, engine, in, artifact, p, e)
 }
 
-// finish evaluates a read inventory, writes the report and decides the exit
-// code: the part evaluate and scan share.
-func finish(ctx context.Context, engine *evaluator.Engine, in *evaluator.Input, p evaluateParams, e *env) error {
+// artifactOf locates the inventory file for sarif and github reports: its
+// path relative to the SARIF root, and the line where each resource starts.
+// raw, when given, is the file's content, already in memory.
+func artifactOf(path, root string, raw []byte, e *env) (*report.Artifact, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil {
+		return nil, fmt.Errorf("--sarif-root %s: %w", root, err)
+	}
+	if rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		fmt.Fprintf(e.stderr, "%s: warning: the inventory %s is outside --sarif-root %s; code scanning will not find it in the repository\n", toolName, path, root)
+	}
+	var r io.Reader
+	if raw != nil {
+		r = bytes.NewReader(raw)
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("read inventory: %w", err)
+		}
+		defer f.Close()
+		r = bufio.NewReaderSize(f, 1<<20)
+	}
+	lines, err := inventory.IndexLines(r)
+	if err != nil {
+		return nil, err
+	}
+	return &report.Artifact{URI: filepath.ToSlash(rel), Lines: lines}, nil
+}
+
+// failed handles an evaluation that could not run: a SARIF report still
+// says so (executionSuccessful false and the error as a notification) for
+// pipelines that upload it; every format exits 2.
+func failed(p evaluateParams, in *evaluator.Input, err error, e *env) error {
+	if p.format == "sarif" {
+		r := &report.Report{Tool: report.Tool{Name: toolName, Version: version}, Failure: err}
+		if in != nil {
+			r.Inventory, r.EvaluatedAt = in.Header, in.Header.CollectedAt
+		}
+		if werr := writeReport(p, r, e); werr != nil {
+			fmt.Fprintf(e.stderr, "%s: %v\n", toolName, werr)
+		}
+	}
+	return withExit(exitError, err)
+}
+
+// finish evaluates a read inventory, compares it with the baseline, writes
+// the report and decides the exit code: the part evaluate and scan share.
+func finish(ctx context.Context, engine *evaluator.Engine, in *evaluator.Input, artifact *report.Artifact, p evaluateParams, e *env) error {
+	var base *report.Baseline
+	if p.baseline != "" {
+		var err error
+		if base, err = report.ReadBaseline(p.baseline); err != nil {
+			return withExit(exitError, err)
+		}
+		if base.OrganizationID != "" && base.OrganizationID != in.Header.Organization.ID {
+			fmt.Fprintf(e.stderr, "%s: warning: the baseline %s is of organization %s, this inventory of %s: every finding is new\n",
+				toolName, p.baseline, base.OrganizationID, in.Header.Organization.ID)
+		}
+	}
 	findings, err := engine.Evaluate(ctx, in, evaluator.EvalOptions{Now: p.now})
 	if err != nil {
-		return withExit(exitError, err)
+		return failed(p, in, err, e)
 	}
 	r := &report.Report{
 		Tool:        report.Tool{Name: toolName, Version: version},
 		Inventory:   in.Header,
 		EvaluatedAt: in.Header.CollectedAt,
-		Findings:    findings,
+		Entries:     report.Entries(in.Header.Organization.ID, findings),
 		Catalog:     engine.Catalog(),
+		Artifact:    artifact,
 	}
 	if p.now != nil {
 		r.EvaluatedAt = p.now.Unix()
 	}
+	if base != nil {
+		var sum report.BaselineSummary
+		r.Entries, sum = base.Compare(r.Entries)
+		r.Baseline = &sum
+	}
+	// What fails the build is decided on every finding, before --severity
+	// narrows what is written.
+	gating := r.Entries
+	r.Entries = report.FilterSeverities(r.Entries, p.severities)
 	if err := writeReport(p, r, e); err != nil {
 		return withExit(exitError, err)
 	}
-	return gate(findings, p.failOn)
+	return gate(gating, p)
 }
 
-// gate turns findings into the exit code --fail-on asks for.
-func gate(findings []evaluator.Finding, failOn evaluator.Severity) error {
-	if failOn == evaluator.SeverityNone {
+// gate turns findings into the exit code --fail-on asks for: findings at or
+// above the severity, or only the new ones with --fail-on-new.
+func gate(entries []report.Entry, p evaluateParams) error {
+	if p.failOn == evaluator.SeverityNone {
 		return nil
 	}
 	n := 0
-	for _, f := range findings {
-		if f.Severity >= failOn {
+	for _, e := range entries {
+		if e.State == report.StateAbsent || (p.failOnNew && e.State != report.StateNew) {
+			continue
+		}
+		if e.Severity >= p.failOn {
 			n++
 		}
 	}
 	if n == 0 {
 		return nil
 	}
-	return withExit(exitFindings, fmt.Errorf("%d finding(s) at or above %s (--fail-on %s)", n, failOn, failOn))
+	what := "finding(s)"
+	if p.failOnNew {
+		what = "new finding(s)"
+	}
+	return withExit(exitFindings, fmt.Errorf("%d %s at or above %s (--fail-on %s)", n, what, p.failOn, p.failOn))
 }
 
 func writeReport(p evaluateParams, r *report.Report, e *env) error {
-	w, err := report.New(p.format)
+	w, err := report.New(p.format, report.Options{Warnings: e.stderr})
 	if err != nil {
 		return err
 	}
@@ -157,7 +283,9 @@ func writeReport(p evaluateParams, r *report.Report, e *env) error {
 	if err := inventory.WriteFileAtomic(p.output, []byte(sb.String()), 0o600); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "wrote %s: %s\n", p.output, report.Summary(r.Findings))
+	if !p.quiet {
+		fmt.Fprintf(e.stderr, "wrote %s: %s\n", p.output, report.Summary(report.Current(r)))
+	}
 	return nil
 }
 

@@ -10,11 +10,12 @@ import (
 	"github.com/openai-casb/openai-casb/collector"
 	"github.com/openai-casb/openai-casb/evaluator"
 	"github.com/openai-casb/openai-casb/inventory"
+	"github.com/openai-casb/openai-casb/report"
 )
 
 func scanCommand(e *env) *cli.Command {
 	flags := append(reportFlags(), collectFlags()...)
-	flags = append(flags, &cli.StringFlag{Name: "save-inventory", Usage: "also write the collected inventory to `FILE` (mode 0600)"})
+	flags = append(flags, &cli.StringFlag{Name: "save-inventory", Usage: "also write the collected inventory to `FILE` (mode 0600); sarif and github reports need it and default it to " + defaultInventoryFile})
 	return &cli.Command{
 		Name:  "scan",
 		Usage: "collect, then evaluate, in one step",
@@ -30,6 +31,7 @@ func scanCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
+			p.quiet = c.Bool("quiet")
 			opts, err := collectOptions(c, e)
 			if err != nil {
 				return err
@@ -55,7 +57,7 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 	// long collection, not after.
 	engine, err := evaluator.New(ctx, evaluator.Options{PolicyDir: p.report.policyDir, PrintOutput: e.stderr})
 	if err != nil {
-		return withExit(exitError, err)
+		return failed(p.report, nil, err, e)
 	}
 	inv, err := runCollect(ctx, p.collect, p.quiet, e)
 	if err != nil {
@@ -66,20 +68,32 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 		return withExit(exitError, err)
 	}
 	name := "collected inventory"
-	if p.saveInventory != "" {
-		if err := inventory.WriteFileAtomic(p.saveInventory, raw, 0o600); err != nil {
+	save := p.saveInventory
+	if save == "" && report.NeedsArtifact(p.report.format) {
+		// SARIF and annotations point at lines of a file that must exist.
+		save = defaultInventoryFile
+		fmt.Fprintf(e.stderr, "%s: --format %s points results at lines of the inventory: saving it as %s (choose with --save-inventory)\n", toolName, p.report.format, save)
+	}
+	var artifact *report.Artifact
+	if save != "" {
+		if err := inventory.WriteFileAtomic(save, raw, 0o600); err != nil {
 			return withExit(exitError, err)
 		}
-		name = p.saveInventory
+		name = save
 		if !p.quiet {
-			fmt.Fprintf(e.stderr, "wrote %s: %s\n", p.saveInventory, describe(inv))
+			fmt.Fprintf(e.stderr, "wrote %s: %s\n", save, describe(inv))
+		}
+		if report.NeedsArtifact(p.report.format) {
+			if artifact, err = artifactOf(save, p.report.sarifRoot, raw, e); err != nil {
+				return withExit(exitError, err)
+			}
 		}
 	}
 	in, err := evaluator.ReadInput(bytes.NewReader(raw), name)
 	if err != nil {
 		return withExit(exitError, fmt.Errorf("the collected inventory is not valid (a bug: please report it): %w", err))
 	}
-	gateErr := finish(ctx, engine, in, p.report, e)
+	gateErr := finish(ctx, engine, in, artifact, p.report, e)
 	if err := partialExit(inv, p.allowPartial); err != nil {
 		return err
 	}

@@ -1,0 +1,178 @@
+package report
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/openai-casb/openai-casb/evaluator"
+)
+
+// Baseline is a previous JSON or SARIF report of openai-casb: the findings
+// it had, by fingerprint.
+type Baseline struct {
+	File           string
+	OrganizationID string
+	entries        map[string]Entry
+}
+
+// BaselineSummary counts the entries of a report against its baseline.
+type BaselineSummary struct {
+	File                   string
+	New, Unchanged, Absent int
+}
+
+// ReadBaseline reads a previous report, in either format. Findings the
+// previous report itself marked absent were not there, and are left out.
+// A finding without a fingerprint is an error: identity is never guessed
+// from a partial key.
+func ReadBaseline(path string) (*Baseline, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read baseline: %w", err)
+	}
+	var probe struct {
+		Version  string          `json:"version"`
+		Runs     json.RawMessage `json:"runs"`
+		Findings json.RawMessage `json:"findings"`
+	}
+	if err := json.Unmarshal(raw, &probe); err != nil {
+		return nil, fmt.Errorf("read baseline %s: not a JSON or SARIF report of openai-casb: %w", path, err)
+	}
+	b := &Baseline{File: path, entries: map[string]Entry{}}
+	switch {
+	case probe.Runs != nil:
+		err = b.fromSARIF(raw)
+	case probe.Findings != nil:
+		err = b.fromJSON(raw)
+	default:
+		err = errors.New("it has neither runs (SARIF) nor findings (JSON)")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read baseline %s: not a JSON or SARIF report of openai-casb: %w", path, err)
+	}
+	return b, nil
+}
+
+func (b *Baseline) add(e Entry, where string) error {
+	if len(e.Fingerprint) != sha256HexLen {
+		return fmt.Errorf("%s has no full fingerprint (reports of openai-casb 0.1.0 and later have one)", where)
+	}
+	b.entries[e.Fingerprint] = e
+	return nil
+}
+
+const sha256HexLen = 64
+
+func (b *Baseline) fromJSON(raw []byte) error {
+	var doc jsonReport
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return err
+	}
+	b.OrganizationID = doc.Inventory.OrganizationID
+	for i, f := range doc.Findings {
+		if f.BaselineState == string(StateAbsent) {
+			continue
+		}
+		sev, err := evaluator.ParseSeverity(f.Severity)
+		if err != nil {
+			return fmt.Errorf("findings[%d]: %w", i, err)
+		}
+		e := Entry{Fingerprint: f.Fingerprint, Finding: evaluator.Finding{
+			FindingTypeID: f.FindingTypeID, Title: f.Title, Category: f.Category, Severity: sev,
+			Resource: evaluator.Resource{Type: f.Resource.Type, ID: f.Resource.ID}, Message: f.Message,
+			Remediation: f.Remediation, Evidence: f.Evidence,
+		}}
+		if f.Resource.Name != nil {
+			e.Resource.Name = *f.Resource.Name
+		}
+		if err := b.add(e, fmt.Sprintf("findings[%d]", i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *Baseline) fromSARIF(raw []byte) error {
+	var doc sarifLog
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return err
+	}
+	if len(doc.Runs) != 1 {
+		return fmt.Errorf("it has %d runs, want the one run openai-casb writes", len(doc.Runs))
+	}
+	run := doc.Runs[0]
+	if run.AutomationDetails != nil {
+		b.OrganizationID = strings.TrimSuffix(strings.TrimPrefix(run.AutomationDetails.ID, toolName+"/"), "/")
+	}
+	for i, r := range run.Results {
+		if r.BaselineState == string(StateAbsent) {
+			continue
+		}
+		e := Entry{Fingerprint: r.Fingerprints[FingerprintVersion], Finding: evaluator.Finding{FindingTypeID: r.RuleID, Message: r.Message.Text}}
+		if r.RuleIndex >= 0 && r.RuleIndex < len(run.Tool.Driver.Rules) {
+			rule := run.Tool.Driver.Rules[r.RuleIndex]
+			e.Title, e.Category = rule.ShortDescription.Text, rule.Properties.Category
+			if rule.Help != nil {
+				e.Remediation = rule.Properties.Remediation
+			}
+		}
+		if p := r.Properties; p != nil {
+			e.Severity, _ = evaluator.ParseSeverity(p.Severity)
+			e.Resource = evaluator.Resource{Type: p.Resource.Type, ID: p.Resource.ID}
+			if p.Resource.Name != nil {
+				e.Resource.Name = *p.Resource.Name
+			}
+			e.Evidence = p.Evidence
+		}
+		if err := b.add(e, fmt.Sprintf("runs[0].results[%d]", i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Compare marks each current entry new or unchanged and adds the baseline's
+// entries that are gone as absent, keeping the report's order.
+func (b *Baseline) Compare(current []Entry) ([]Entry, BaselineSummary) {
+	sum := BaselineSummary{File: b.File}
+	seen := map[string]bool{}
+	out := make([]Entry, 0, len(current))
+	for _, e := range current {
+		if _, ok := b.entries[e.Fingerprint]; ok {
+			e.State = StateUnchanged
+			sum.Unchanged++
+		} else {
+			e.State = StateNew
+			sum.New++
+		}
+		seen[e.Fingerprint] = true
+		out = append(out, e)
+	}
+	for fp, e := range b.entries {
+		if !seen[fp] {
+			e.State = StateAbsent
+			sum.Absent++
+			out = append(out, e)
+		}
+	}
+	sortEntries(out)
+	return out, sum
+}
+
+// sortEntries orders entries as findings are ordered, then by fingerprint
+// so that two entries never tie.
+func sortEntries(es []Entry) {
+	sort.SliceStable(es, func(i, j int) bool {
+		a, b := es[i], es[j]
+		if a.Severity != b.Severity || a.Title != b.Title || a.FindingTypeID != b.FindingTypeID ||
+			a.Resource.Type != b.Resource.Type || a.Resource.ID != b.Resource.ID {
+			fa, fb := a.Finding, b.Finding
+			return evaluator.LessFinding(&fa, &fb)
+		}
+		return a.Fingerprint < b.Fingerprint
+	})
+}

@@ -1,0 +1,95 @@
+package report
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+
+	"github.com/openai-casb/openai-casb/evaluator"
+)
+
+// BaselineState says how a finding compares with a baseline report.
+type BaselineState string
+
+// Baseline states, as SARIF names them. The empty state means no baseline
+// was given.
+const (
+	StateNew       BaselineState = "new"
+	StateUnchanged BaselineState = "unchanged"
+	StateAbsent    BaselineState = "absent"
+)
+
+// FingerprintVersion names the fingerprint scheme in SARIF fingerprints.
+const FingerprintVersion = "openai-casb/v1"
+
+// Entry is one reported finding: a finding of this evaluation, or, with a
+// baseline, a finding of the baseline that is now absent.
+type Entry struct {
+	evaluator.Finding
+	// Fingerprint identifies the finding across evaluations: its finding
+	// type, organization, resource type and resource id. Messages, line
+	// numbers and ages are left out, so the identity survives a key growing
+	// a day older or resources moving in the file.
+	Fingerprint string
+	State       BaselineState
+}
+
+// Fingerprint is the identity of a finding in an organization.
+func Fingerprint(orgID string, f evaluator.Finding) string {
+	h := sha256.New()
+	for _, part := range []string{FingerprintVersion, f.FindingTypeID, orgID, f.Resource.Type, f.Resource.ID} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Entries fingerprints the findings of one evaluation.
+func Entries(orgID string, findings []evaluator.Finding) []Entry {
+	out := make([]Entry, len(findings))
+	for i, f := range findings {
+		out[i] = Entry{Finding: f, Fingerprint: Fingerprint(orgID, f)}
+	}
+	return out
+}
+
+// FilterSeverities keeps the entries of the given severities; none given
+// keeps all.
+func FilterSeverities(entries []Entry, keep []evaluator.Severity) []Entry {
+	if len(keep) == 0 {
+		return entries
+	}
+	want := map[evaluator.Severity]bool{}
+	for _, s := range keep {
+		want[s] = true
+	}
+	out := entries[:0:0]
+	for _, e := range entries {
+		if want[e.Severity] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// present drops the entries the baseline had and this evaluation has not.
+func present(entries []Entry) []Entry {
+	out := make([]Entry, 0, len(entries))
+	for _, e := range entries {
+		if e.State != StateAbsent {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func findingsOf(entries []Entry) []evaluator.Finding {
+	out := make([]evaluator.Finding, len(entries))
+	for i, e := range entries {
+		out[i] = e.Finding
+	}
+	return out
+}
+
+// Current is the findings of the report's own evaluation: its entries less
+// the baseline's absent ones.
+func Current(r *Report) []evaluator.Finding { return findingsOf(present(r.Entries)) }
