@@ -7,7 +7,7 @@ OPA     := $(GO) tool opa
 SCHEMA  := schemas/inventory.schema.json
 BIN     := bin/openai-casb
 
-.PHONY: all build demo test opa-test lint fmt fuzz ci clean
+.PHONY: all build demo test opa-test lint fmt fuzz bench bench-stages ci clean
 
 FUZZTIME ?= 60s
 
@@ -27,19 +27,32 @@ opa-test:
 
 lint:
 	$(GO) vet ./...
-	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	@out=$$(gofmt -l .); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	@out=$$($(OPA) fmt --list policies); \
 	  if [ -n "$$out" ]; then echo "opa fmt would change:"; echo "$$out"; exit 1; fi
 	$(OPA) check --strict -s $(SCHEMA) policies
 
 fmt:
-	gofmt -w $$(git ls-files '*.go')
+	gofmt -w .
 	$(OPA) fmt -w policies
 
 # Large seeds make input minimization slow; bound it so time goes to fuzzing.
 fuzz:
 	$(GO) test ./inventory/ -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
+
+# openai-casb against stock opa eval at 10k, 100k and 1M users, and the
+# encoding/json floor: about 10 minutes, 13 GB of memory at the peak (opa).
+# Writes bench/results.md. BENCH_SIZES and BENCH_RUNS override the defaults.
+BENCH_SIZES ?= 10000,100000,1000000
+BENCH_RUNS ?= 3
+bench:
+	$(GO) run ./bench/compare -sizes $(BENCH_SIZES) -runs $(BENCH_RUNS)
+
+# One Go benchmark per stage (decode, validate, convert, evaluate, render),
+# at BENCH_USERS users (100,000 by default).
+bench-stages:
+	$(GO) test ./bench -run '^$$' -bench . -benchmem -benchtime 3x
 
 ci: lint test opa-test
 

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/open-policy-agent/opa/v1/ast"
+
 	"github.com/openai-casb/openai-casb/evaluator"
 	"github.com/openai-casb/openai-casb/inventory"
 	"github.com/openai-casb/openai-casb/report"
@@ -18,7 +20,7 @@ import (
 )
 
 // benchUsers sizes the generated organization: BENCH_USERS, default 100,000
-// (about 19 MB of inventory).
+// (about 64 MB of inventory).
 func benchUsers() int {
 	if n, err := strconv.Atoi(os.Getenv("BENCH_USERS")); err == nil && n > 0 {
 		return n
@@ -65,87 +67,101 @@ func BenchmarkDecodeFloor(b *testing.B) {
 	}
 }
 
-// BenchmarkValidate is the streaming decode with schema validation and no
-// conversion.
+// BenchmarkValidate is the stream split into elements and validated, one
+// worker, building nothing: the fast path's parse and schema check.
 func BenchmarkValidate(b *testing.B) {
 	raw := document(b)
 	b.ResetTimer()
 	for b.Loop() {
-		if err := inventory.Walk(bytes.NewReader(raw), "bench.json", inventory.Visitor{}); err != nil {
+		if err := inventory.Stream(context.Background(), bytes.NewReader(raw), "bench.json",
+			func() inventory.Builder[struct{}] { return inventory.Discard{} }, inventory.Handler[struct{}]{},
+			inventory.StreamOptions{Workers: 1}); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-// BenchmarkReadInput is decode, validate and conversion to OPA values.
-func BenchmarkReadInput(b *testing.B) {
+// BenchmarkValidateLibrary is the same check with the schema library alone,
+// as the fast path's reference.
+func BenchmarkValidateLibrary(b *testing.B) {
 	raw := document(b)
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := evaluator.ReadInput(bytes.NewReader(raw), "bench.json"); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkEvaluate is policy evaluation alone on a converted input, with
-// the prepared queries reused across iterations.
-func BenchmarkEvaluate(b *testing.B) {
-	raw := document(b)
-	e := engine(b)
-	in, err := evaluator.ReadInput(bytes.NewReader(raw), "bench.json")
-	if err != nil {
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &doc); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
-	var n int
 	for b.Loop() {
-		fs, err := e.Evaluate(context.Background(), in, evaluator.EvalOptions{})
-		if err != nil {
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
 			b.Fatal(err)
 		}
-		n = len(fs)
+		if err := inventory.ValidateValue(v); err != nil {
+			b.Fatal(err)
+		}
 	}
-	b.ReportMetric(float64(n), "findings")
+}
+
+// BenchmarkConvert is parse, validate and build OPA terms, one worker:
+// everything before evaluation.
+func BenchmarkConvert(b *testing.B) {
+	raw := document(b)
+	b.ResetTimer()
+	for b.Loop() {
+		if err := inventory.Stream(context.Background(), bytes.NewReader(raw), "bench.json",
+			func() inventory.Builder[*ast.Term] { return evaluator.NewTermBuilder() }, inventory.Handler[*ast.Term]{},
+			inventory.StreamOptions{Workers: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEvaluate is the whole evaluation, streamed, with one worker
+// (single-threaded) and with one per CPU.
+func BenchmarkEvaluate(b *testing.B) {
+	raw := document(b)
+	e := engine(b)
+	for _, workers := range []int{1, 0} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			b.SetBytes(int64(len(raw)))
+			var n int
+			for b.Loop() {
+				res, err := e.EvaluateReader(context.Background(), bytes.NewReader(raw), "bench.json", evaluator.EvalOptions{Workers: workers})
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(res.Findings)
+			}
+			b.ReportMetric(float64(n), "findings")
+		})
+	}
+}
+
+// BenchmarkEvaluateMaterialized is the reference mode: the whole inventory
+// in memory, the packages evaluated in parallel.
+func BenchmarkEvaluateMaterialized(b *testing.B) {
+	raw := document(b)
+	e := engine(b)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := e.EvaluateReader(context.Background(), bytes.NewReader(raw), "bench.json", evaluator.EvalOptions{Materialize: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // BenchmarkRenderJSON is the JSON report of the findings.
 func BenchmarkRenderJSON(b *testing.B) {
 	raw := document(b)
 	e := engine(b)
-	in, err := evaluator.ReadInput(bytes.NewReader(raw), "bench.json")
+	res, err := e.EvaluateReader(context.Background(), bytes.NewReader(raw), "bench.json", evaluator.EvalOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	fs, err := e.Evaluate(context.Background(), in, evaluator.EvalOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	r := &report.Report{Tool: report.Tool{Name: "openai-casb", Version: "bench"}, Inventory: in.Header, Entries: report.Entries(in.Header.Organization.ID, fs), Catalog: e.Catalog()}
+	r := &report.Report{Tool: report.Tool{Name: "openai-casb", Version: "bench"}, Inventory: res.Header, Entries: report.Entries(res.Header.Organization.ID, res.Findings), Catalog: e.Catalog()}
 	b.ResetTimer()
 	for b.Loop() {
-		if err := (report.JSON{}).Write(io.Discard, r); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkEndToEnd is what `evaluate --format json` does after start-up:
-// read, validate, convert, evaluate, render.
-func BenchmarkEndToEnd(b *testing.B) {
-	raw := document(b)
-	e := engine(b)
-	b.ResetTimer()
-	for b.Loop() {
-		in, err := evaluator.ReadInput(bytes.NewReader(raw), "bench.json")
-		if err != nil {
-			b.Fatal(err)
-		}
-		fs, err := e.Evaluate(context.Background(), in, evaluator.EvalOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		r := &report.Report{Inventory: in.Header, Entries: report.Entries(in.Header.Organization.ID, fs)}
 		if err := (report.JSON{}).Write(io.Discard, r); err != nil {
 			b.Fatal(err)
 		}

@@ -10,8 +10,11 @@ import (
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/topdown/print"
+
+	"github.com/openai-casb/openai-casb/inventory"
 )
 
 // Options configure an Engine.
@@ -27,15 +30,24 @@ type Options struct {
 // Engine holds compiled policies and their prepared queries. It is safe for
 // concurrent use.
 type Engine struct {
-	catalog []FindingType
-	byID    map[string]FindingType
-	queries []query
+	compiler *ast.Compiler
+	store    storage.Store
+	print    print.Hook
+	catalog  []FindingType
+	byID     map[string]FindingType
+	queries  []query
+	// streaming: every finding rule can be evaluated chunk by chunk.
+	streaming       bool
+	whyNotStreaming string
 }
 
 type query struct {
-	name     string // e.g. data.openai.access_security.deny
-	prepared rego.PreparedEvalQuery
+	name string   // e.g. data.openai.access_security.deny
+	body ast.Body // compiled: denyVar = <name>
 }
+
+// denyVar is the variable a query binds a package's deny set to.
+var denyVar = ast.Var("casb_deny")
 
 // New loads, parses and compiles the policies, reads the finding catalog and
 // prepares one query per policy package. Every problem with the policies is
@@ -60,26 +72,27 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if len(pkgs) == 0 {
 		return nil, fmt.Errorf("load policies: no %s rules in %s: a finding rule is `%s contains finding if { ... }` with METADATA", FindingRule, prefix, FindingRule)
 	}
-	e := &Engine{catalog: catalog, byID: map[string]FindingType{}}
-	for _, ft := range catalog {
-		e.byID[ft.ID] = ft
-	}
 	out := opts.PrintOutput
 	if out == nil {
 		out = io.Discard
 	}
+	e := &Engine{compiler: compiler, store: inmem.New(), print: printer{out}, catalog: catalog, byID: map[string]FindingType{}}
+	arrays := map[string]bool{}
+	for _, k := range inventory.ResourceArrays() {
+		arrays[k] = true
+	}
+	e.streaming, e.whyNotStreaming = chunkable(compiler, arrays)
+	for _, ft := range catalog {
+		e.byID[ft.ID] = ft
+	}
+	qc := compiler.QueryCompiler()
 	for _, pkg := range pkgs {
 		name := "data." + pkg + "." + FindingRule
-		pq, err := rego.New(
-			rego.Compiler(compiler),
-			rego.Query(name),
-			rego.EnablePrintStatements(true),
-			rego.PrintHook(print.Hook(printer{out})),
-		).PrepareForEval(ctx)
+		body, err := qc.Compile(ast.NewBody(ast.Equality.Expr(ast.VarTerm(string(denyVar)), ast.MustParseTerm(name))))
 		if err != nil {
 			return nil, fmt.Errorf("prepare %s: %w", name, err)
 		}
-		e.queries = append(e.queries, query{name: name, prepared: pq})
+		e.queries = append(e.queries, query{name: name, body: body})
 	}
 	return e, nil
 }
@@ -94,37 +107,14 @@ type EvalOptions struct {
 	// Now, when set, replaces the inventory's collected_at as the clock the
 	// policies measure ages from.
 	Now *time.Time
-}
-
-// Evaluate runs every finding rule over the input and returns the findings,
-// sorted.
-func (e *Engine) Evaluate(ctx context.Context, in *Input, opts EvalOptions) ([]Finding, error) {
-	value := in.value
-	if opts.Now != nil {
-		value = withField(in.value, "collected_at", ast.IntNumberTerm(int(opts.Now.Unix())))
-	}
-	var findings []Finding
-	for _, q := range e.queries {
-		rs, err := q.prepared.Eval(ctx, rego.EvalParsedInput(value))
-		if err != nil {
-			return nil, fmt.Errorf("evaluate %s: %w", q.name, err)
-		}
-		for _, r := range rs {
-			set, ok := r.Expressions[0].Value.([]any)
-			if !ok {
-				return nil, fmt.Errorf("evaluate %s: got %T, want a set of findings", q.name, r.Expressions[0].Value)
-			}
-			for _, v := range set {
-				f, err := findingFrom(v, e.byID, q.name)
-				if err != nil {
-					return nil, err
-				}
-				findings = append(findings, f)
-			}
-		}
-	}
-	SortFindings(findings)
-	return findings, nil
+	// Workers parse and evaluate in parallel; 0 means one per CPU.
+	Workers int
+	// ChunkBytes is about how much of the document one chunk holds; 1 MiB
+	// when zero.
+	ChunkBytes int
+	// Materialize evaluates the whole inventory at once even when the
+	// policies could be streamed: the reference mode.
+	Materialize bool
 }
 
 // printer sends print() output of policies to a writer, one line each.
@@ -133,15 +123,4 @@ type printer struct{ w io.Writer }
 func (p printer) Print(_ print.Context, msg string) error {
 	_, err := fmt.Fprintln(p.w, msg)
 	return err
-}
-
-// withField returns a shallow copy of obj with key set to t: the resource
-// arrays are shared, not copied.
-func withField(obj ast.Object, key string, t *ast.Term) ast.Object {
-	out := ast.NewObject()
-	obj.Foreach(func(k, v *ast.Term) {
-		out.Insert(k, v)
-	})
-	out.Insert(ast.StringTerm(key), t)
-	return out
 }

@@ -237,7 +237,7 @@ deny contains {"finding_type_id": "undeclared", "resource": {"type": "user", "id
 }
 `)
 	e := newEngine(t, dir)
-	_, err := e.Evaluate(context.Background(), readInput(t, "acme.json"), evaluator.EvalOptions{})
+	_, err := evaluateErr(t, e, "acme.json", evaluator.EvalOptions{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `finding_type_id "undeclared", which no deny rule's METADATA declares`)
 }
@@ -292,19 +292,21 @@ func newEngine(t testing.TB, dir string) *evaluator.Engine {
 	return e
 }
 
-func readInput(t testing.TB, name string) *evaluator.Input {
+func evaluateErr(t testing.TB, e *evaluator.Engine, name string, opts evaluator.EvalOptions) ([]evaluator.Finding, error) {
 	t.Helper()
 	f, err := os.Open(filepath.Join(fixtures, name))
 	require.NoError(t, err)
 	defer f.Close()
-	in, err := evaluator.ReadInput(f, name)
-	require.NoError(t, err)
-	return in
+	res, err := e.EvaluateReader(context.Background(), f, name, opts)
+	if err != nil {
+		return nil, err
+	}
+	return res.Findings, nil
 }
 
 func evaluate(t testing.TB, e *evaluator.Engine, name string, opts evaluator.EvalOptions) []evaluator.Finding {
 	t.Helper()
-	findings, err := e.Evaluate(context.Background(), readInput(t, name), opts)
+	findings, err := evaluateErr(t, e, name, opts)
 	require.NoError(t, err)
 	return findings
 }

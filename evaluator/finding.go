@@ -1,8 +1,11 @@
 package evaluator
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // Resource is what a finding is about.
@@ -22,23 +25,34 @@ type Finding struct {
 	Resource      Resource
 	Message       string
 	Remediation   string
-	// Evidence is whatever facts the rule attached, as plain JSON values.
-	Evidence map[string]any
+	// Evidence is whatever facts the rule attached: a JSON object, compact,
+	// keys sorted; nil when there is none.
+	Evidence json.RawMessage
 }
 
-// findingFrom reads one element of a deny set, as the rego package returns
-// it, and joins it with the catalog. A rule may raise or lower the severity
-// of an individual finding by setting severity; otherwise the finding
-// type's applies.
-func findingFrom(v any, catalog map[string]FindingType, query string) (Finding, error) {
-	obj, ok := v.(map[string]any)
+var (
+	keyFindingTypeID = ast.StringTerm("finding_type_id")
+	keyResource      = ast.StringTerm("resource")
+	keyType          = ast.StringTerm("type")
+	keyID            = ast.StringTerm("id")
+	keyName          = ast.StringTerm("name")
+	keyMessage       = ast.StringTerm("message")
+	keySeverity      = ast.StringTerm("severity")
+	keyEvidence      = ast.StringTerm("evidence")
+)
+
+// findingFrom reads one element of a deny set and joins it with the
+// catalog. A rule may raise or lower the severity of an individual finding
+// by setting severity; otherwise the finding type's applies.
+func findingFrom(t *ast.Term, catalog map[string]FindingType, query string) (Finding, error) {
+	obj, ok := t.Value.(ast.Object)
 	if !ok {
-		return Finding{}, fmt.Errorf("%s produced %T, want a finding object", query, v)
+		return Finding{}, fmt.Errorf("%s produced %v, want a finding object", query, t)
 	}
 	bad := func(what string) error {
-		return fmt.Errorf("%s produced a finding %s: %v", query, what, obj)
+		return fmt.Errorf("%s produced a finding %s: %v", query, what, t)
 	}
-	id, _ := obj["finding_type_id"].(string)
+	id := str(obj.Get(keyFindingTypeID))
 	ft, ok := catalog[id]
 	if !ok {
 		if id == "" {
@@ -46,20 +60,20 @@ func findingFrom(v any, catalog map[string]FindingType, query string) (Finding, 
 		}
 		return Finding{}, fmt.Errorf("%s produced finding_type_id %q, which no deny rule's METADATA declares", query, id)
 	}
-	res, _ := obj["resource"].(map[string]any)
-	rtype, _ := res["type"].(string)
-	rid, _ := res["id"].(string)
+	var rtype, rid, rname string
+	if res, ok := value(obj.Get(keyResource)).(ast.Object); ok {
+		rtype, rid, rname = str(res.Get(keyType)), str(res.Get(keyID)), str(res.Get(keyName))
+	}
 	if rtype == "" || rid == "" {
 		return Finding{}, bad("without resource.type and resource.id")
 	}
-	rname, _ := res["name"].(string)
-	msg, ok := obj["message"].(string)
+	msg, ok := value(obj.Get(keyMessage)).(ast.String)
 	if !ok {
 		return Finding{}, bad("without a message string")
 	}
 	sev := ft.Severity
-	if s, ok := obj["severity"].(string); ok {
-		parsed, err := ParseSeverity(s)
+	if s, ok := value(obj.Get(keySeverity)).(ast.String); ok {
+		parsed, err := ParseSeverity(string(s))
 		if err != nil {
 			return Finding{}, bad(err.Error())
 		}
@@ -71,13 +85,32 @@ func findingFrom(v any, catalog map[string]FindingType, query string) (Finding, 
 		Category:      ft.Category,
 		Severity:      sev,
 		Resource:      Resource{Type: rtype, ID: rid, Name: rname},
-		Message:       msg,
+		Message:       string(msg),
 		Remediation:   ft.Remediation,
 	}
-	if ev, ok := obj["evidence"].(map[string]any); ok && len(ev) > 0 {
-		f.Evidence = ev
+	if ev, ok := value(obj.Get(keyEvidence)).(ast.Object); ok && ev.Len() > 0 {
+		raw, err := appendJSON(nil, ev)
+		if err != nil {
+			return Finding{}, bad("whose evidence " + err.Error())
+		}
+		f.Evidence = raw
 	}
 	return f, nil
+}
+
+func value(t *ast.Term) ast.Value {
+	if t == nil {
+		return nil
+	}
+	return t.Value
+}
+
+// str is a term's string, or "" for anything else.
+func str(t *ast.Term) string {
+	if s, ok := value(t).(ast.String); ok {
+		return string(s)
+	}
+	return ""
 }
 
 // SortFindings orders findings the way every report lists them: most

@@ -3,6 +3,7 @@ package inventory
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -208,49 +209,106 @@ func needsCopy[T any](s []T, nilInside func(T) bool) bool {
 	return false
 }
 
-// Save validates inv against the schema and writes it to path atomically:
-// a temporary file in the same directory, mode 0600 (an inventory maps an
-// organization's attack surface), synced, then renamed over path. A reader
-// never sees half a file, and a failed write leaves the old file in place.
+// Save writes inv to path and makes sure it is valid, atomically: the
+// document streams into a temporary file in the same directory, mode 0600
+// (an inventory maps an organization's attack surface), which is then read
+// back through the validating decoder and only renamed over path when it
+// passes. A reader never sees half a file or an invalid one, a failed save
+// leaves the old file in place, and a million-user inventory is never held
+// in memory as one buffer.
 func Save(path string, inv *Inventory) error {
-	raw, err := Marshal(inv)
+	f, err := CreateAtomic(path, 0o600)
 	if err != nil {
 		return err
 	}
-	if err := Walk(bytes.NewReader(raw), path, Visitor{}); err != nil {
+	defer f.Abort()
+	if err := Write(f, inv); err != nil {
+		return err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := Stream(context.Background(), f, path, func() Builder[struct{}] { return Discard{} }, Handler[struct{}]{}, StreamOptions{}); err != nil {
 		return fmt.Errorf("refuse to write an invalid inventory: %w", err)
 	}
-	return WriteFileAtomic(path, raw, 0o600)
+	return f.Commit()
 }
+
+// Discard builds nothing: for validating a document without keeping it.
+type Discard struct{}
+
+func (Discard) Null() struct{}                       { return struct{}{} }
+func (Discard) Bool(bool) struct{}                   { return struct{}{} }
+func (Discard) Number([]byte) struct{}               { return struct{}{} }
+func (Discard) String(string) struct{}               { return struct{}{} }
+func (Discard) Enum(string) struct{}                 { return struct{}{} }
+func (Discard) Object([]string, []struct{}) struct{} { return struct{}{} }
+func (Discard) Array([]struct{}) struct{}            { return struct{}{} }
+func (Discard) FromAny(any) (struct{}, error)        { return struct{}{}, nil }
 
 // WriteFileAtomic writes data to path through a synced temporary file in the
 // same directory and a rename.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	f, err := CreateAtomic(path, perm)
 	if err != nil {
+		return err
+	}
+	defer f.Abort()
+	if _, err := f.Write(data); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(perm); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	return f.Commit()
+}
+
+// AtomicFile is a file that appears at its path only when committed: it is
+// written as a temporary file in the same directory, then synced and
+// renamed.
+type AtomicFile struct {
+	*os.File
+	path string
+	done bool
+}
+
+// CreateAtomic starts an atomic write of path with the given mode.
+func CreateAtomic(path string, perm os.FileMode) (*AtomicFile, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
-	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	return &AtomicFile{File: f, path: path}, nil
+}
+
+// Commit syncs the file and renames it over its path.
+func (a *AtomicFile) Commit() error {
+	if a.done {
+		return nil
 	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	a.done = true
+	err := a.Sync()
+	if cerr := a.Close(); err == nil {
+		err = cerr
 	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if err == nil {
+		err = os.Rename(a.Name(), a.path)
+	}
+	if err != nil {
+		os.Remove(a.Name())
+		return fmt.Errorf("write %s: %w", a.path, err)
 	}
 	return nil
+}
+
+// Abort removes the temporary file unless it was committed.
+func (a *AtomicFile) Abort() {
+	if a.done {
+		return
+	}
+	a.done = true
+	a.Close()
+	os.Remove(a.Name())
 }

@@ -22,6 +22,11 @@ type validator struct {
 	// items maps a top-level resource array (e.g. "users") to the schema of
 	// its elements (e.g. #/$defs/user).
 	items map[string]*jsonschema.Schema
+	// fast holds the same element schemas compiled for the fast parser.
+	fast map[string]*fastNode
+	// headerRequired lists the required top-level members that are not
+	// resource arrays: what evaluation needs before the first element.
+	headerRequired []string
 }
 
 var (
@@ -55,6 +60,7 @@ func compileSchema(raw []byte) (*validator, error) {
 		return nil, fmt.Errorf("compile inventory schema: %w", err)
 	}
 	v := &validator{root: root, items: map[string]*jsonschema.Schema{}}
+	itemRefs := map[string]string{}
 	props, _ := doc.(map[string]any)["properties"].(map[string]any)
 	for key, p := range props {
 		prop, _ := p.(map[string]any)
@@ -71,6 +77,23 @@ func compileSchema(raw []byte) (*validator, error) {
 			return nil, fmt.Errorf("compile inventory schema %s: %w", ref, err)
 		}
 		v.items[key] = sch
+		itemRefs[key] = ref
+	}
+	fast, err := compileFast(doc.(map[string]any))
+	if err != nil {
+		return nil, err
+	}
+	v.fast = map[string]*fastNode{}
+	for key, ref := range itemRefs {
+		v.fast[key] = fast[ref]
+	}
+	required, _ := doc.(map[string]any)["required"].([]any)
+	for _, r := range required {
+		if k, _ := r.(string); k != "" {
+			if _, isArray := v.items[k]; !isArray {
+				v.headerRequired = append(v.headerRequired, k)
+			}
+		}
 	}
 	return v, nil
 }
@@ -130,4 +153,20 @@ func escapeToken(t string) string {
 		return t
 	}
 	return strings.ReplaceAll(strings.ReplaceAll(t, "~", "~0"), "/", "~1")
+}
+
+// ValidateValue validates a whole decoded document (numbers as
+// json.Number) with the schema library alone: the reference the streaming
+// validation is measured and tested against.
+func ValidateValue(doc any) error {
+	v, err := schemaValidator()
+	if err != nil {
+		return err
+	}
+	if err := v.root.Validate(doc); err != nil {
+		ve := &ValidationError{File: "document"}
+		ve.add(violations(err, "")...)
+		return ve
+	}
+	return nil
 }

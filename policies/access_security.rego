@@ -78,7 +78,11 @@ deny contains finding if {
 	)
 }
 
-# inactive(user) describes why a user is inactive, if they are.
+# inactive(user) describes why a user is inactive, if they are. The deny rule
+# calls it only for users with last_activity_at < inactive_user_cutoff: that
+# holds for users idle too long and, as Rego orders null before every number,
+# for users with no activity at all; an active user is turned away by one
+# comparison.
 inactive(user) := sprintf("was last active %d days ago", [lib.age_days(user.last_activity_at)]) if {
 	lib.older(user.last_activity_at, inactive_user_cutoff)
 }
@@ -105,6 +109,7 @@ inactive(user) := sprintf("shows no activity since being added %d days ago", [li
 #     your identity provider when the member is SCIM-managed.
 deny contains finding if {
 	some user in input.users
+	user.last_activity_at < inactive_user_cutoff
 	why := inactive(user)
 	finding := lib.finding_with_evidence(
 		rego.metadata.rule(),

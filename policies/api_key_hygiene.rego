@@ -20,15 +20,6 @@ project_never_used_cutoff := lib.cutoff(config.project_key_never_used_days)
 
 project_idle_cutoff := lib.cutoff(config.project_key_idle_days)
 
-# active_project_keys holds every key of a project that is not archived, with
-# its project. Unknown project statuses count as active: a finding too many
-# beats a key never looked at.
-active_project_keys contains [project, key] if {
-	some project in input.projects
-	project.status != "archived"
-	some key in project.api_keys
-}
-
 admin_key_resource(key) := {"type": "admin_api_key", "id": key.id, "name": key.name}
 
 project_key_resource(key) := {"type": "project_api_key", "id": key.id, "name": key.name}
@@ -42,6 +33,10 @@ project_key_evidence(project, key) := {
 
 # unused(key, never_cut, idle_cut) describes why a key is unused, if it is:
 # never used and created before never_cut, or last used before idle_cut.
+#
+# The deny rules call it only for keys with last_used_at < idle_cut: that
+# holds for keys idle too long and, as Rego orders null before every number,
+# for keys never used; a key used recently is turned away by one comparison.
 unused(key, never_cut, _) := sprintf("has never been used in the %d days since it was created", [lib.age_days(key.created_at)]) if {
 	key.last_used_at == null
 	lib.older(key.created_at, never_cut)
@@ -67,7 +62,7 @@ unused(key, _, idle_cut) := sprintf("was last used %d days ago", [lib.age_days(k
 #     for tools that only read.
 deny contains finding if {
 	some key in input.admin_api_keys
-	lib.older(key.created_at, admin_rotation_cutoff)
+	key.created_at < admin_rotation_cutoff
 	finding := lib.finding_with_evidence(
 		rego.metadata.rule(),
 		admin_key_resource(key),
@@ -93,8 +88,13 @@ deny contains finding if {
 #     Create a new key in the project, move its users to it, then revoke the
 #     old key (Project settings > API keys).
 deny contains finding if {
-	some [project, key] in active_project_keys
-	lib.older(key.created_at, project_rotation_cutoff)
+	some project in input.projects
+
+	# Keys of archived projects are left out. Unknown project statuses count
+	# as active: a finding too many beats a key never looked at.
+	project.status != "archived"
+	some key in project.api_keys
+	key.created_at < project_rotation_cutoff
 	finding := lib.finding_with_evidence(
 		rego.metadata.rule(),
 		project_key_resource(key),
@@ -121,6 +121,7 @@ deny contains finding if {
 #     (Organization settings > Admin keys).
 deny contains finding if {
 	some key in input.admin_api_keys
+	key.last_used_at < admin_idle_cutoff
 	why := unused(key, admin_never_used_cutoff, admin_idle_cutoff)
 	finding := lib.finding_with_evidence(
 		rego.metadata.rule(),
@@ -144,7 +145,10 @@ deny contains finding if {
 #     Confirm with the key's owner that nothing depends on it, then revoke it
 #     (Project settings > API keys).
 deny contains finding if {
-	some [project, key] in active_project_keys
+	some project in input.projects
+	project.status != "archived"
+	some key in project.api_keys
+	key.last_used_at < project_idle_cutoff
 	why := unused(key, project_never_used_cutoff, project_idle_cutoff)
 	finding := lib.finding_with_evidence(
 		rego.metadata.rule(),

@@ -20,7 +20,10 @@ older(ts, cut) if {
 }
 
 # age_days is the whole number of days between ts and now, for messages.
-age_days(ts) := floor((now - ts) / day)
+# The remainder is taken off before dividing: OPA divides integers that
+# divide exactly without going through big floats, and this runs once per
+# finding.
+age_days(ts) := (age - (age % day)) / day if age := now - ts
 
 # finding builds the object every deny rule returns. meta is the rule's own
 # metadata, from rego.metadata.rule(), so id and severity are written once.
@@ -32,10 +35,15 @@ finding(meta, resource, message) := {
 }
 
 # finding_with_evidence is finding plus facts a reader needs to act on it.
-finding_with_evidence(meta, resource, message, evidence) := object.union(
-	finding(meta, resource, message),
-	{"evidence": evidence},
-)
+# It builds the object in one go rather than merging two: it runs once per
+# finding, and there can be hundreds of thousands.
+finding_with_evidence(meta, resource, message, evidence) := {
+	"finding_type_id": meta.custom.finding_type_id,
+	"severity": meta.custom.severity,
+	"resource": resource,
+	"message": message,
+	"evidence": evidence,
+}
 
 # display names a resource in a message: its name when it has one, else its id.
 display(r) := r.name if {

@@ -25,8 +25,12 @@ tools_of(gpt, kind) := [t | some t in gpt.tools; t.type == kind]
 #     sharing to the people who need it.
 deny contains finding if {
 	some gpt in input.gpts
+	some tool in gpt.tools
+	tool.type == "custom_action"
+
+	# One finding per GPT, naming every action: the body holds once per
+	# action, each time with the same finding, and a set keeps one.
 	actions := tools_of(gpt, "custom_action")
-	count(actions) > 0
 	domains := sort({d | some t in actions; d := t.action_domain; is_string(d)})
 	finding := lib.finding_with_evidence(
 		rego.metadata.rule(),
@@ -55,7 +59,8 @@ else := "an undeclared domain"
 #     off in the GPT's configuration.
 deny contains finding if {
 	some gpt in input.gpts
-	count(tools_of(gpt, "code_interpreter")) > 0
+	some tool in gpt.tools
+	tool.type == "code_interpreter"
 	finding := lib.finding_with_evidence(
 		rego.metadata.rule(),
 		{"type": "gpt", "id": gpt.id, "name": gpt.name},
@@ -80,7 +85,8 @@ deny contains finding if {
 #     off in the GPT's configuration.
 deny contains finding if {
 	some gpt in input.gpts
-	count(tools_of(gpt, "web_browsing")) > 0
+	some tool in gpt.tools
+	tool.type == "web_browsing"
 	finding := lib.finding_with_evidence(
 		rego.metadata.rule(),
 		{"type": "gpt", "id": gpt.id, "name": gpt.name},

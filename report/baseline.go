@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -84,7 +85,7 @@ func (b *Baseline) fromJSON(raw []byte) error {
 		e := Entry{Fingerprint: f.Fingerprint, Finding: evaluator.Finding{
 			FindingTypeID: f.FindingTypeID, Title: f.Title, Category: f.Category, Severity: sev,
 			Resource: evaluator.Resource{Type: f.Resource.Type, ID: f.Resource.ID}, Message: f.Message,
-			Remediation: f.Remediation, Evidence: f.Evidence,
+			Remediation: f.Remediation, Evidence: compact(f.Evidence),
 		}}
 		if f.Resource.Name != nil {
 			e.Resource.Name = *f.Resource.Name
@@ -126,7 +127,7 @@ func (b *Baseline) fromSARIF(raw []byte) error {
 			if p.Resource.Name != nil {
 				e.Resource.Name = *p.Resource.Name
 			}
-			e.Evidence = p.Evidence
+			e.Evidence = compact(p.Evidence)
 		}
 		if err := b.add(e, fmt.Sprintf("runs[0].results[%d]", i)); err != nil {
 			return err
@@ -175,4 +176,13 @@ func sortEntries(es []Entry) {
 		}
 		return a.Fingerprint < b.Fingerprint
 	})
+}
+
+// compact is evidence as the evaluator keeps it: compact, and nil when empty.
+func compact(raw json.RawMessage) json.RawMessage {
+	var buf bytes.Buffer
+	if len(raw) == 0 || json.Compact(&buf, raw) != nil || buf.String() == "{}" {
+		return nil
+	}
+	return buf.Bytes()
 }

@@ -1,9 +1,17 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"runtime"
 	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/openai-casb/openai-casb/internal/jsonw"
 
 	"github.com/openai-casb/openai-casb/evaluator"
 )
@@ -12,11 +20,13 @@ import (
 // documented in README.md: fields may be added, never renamed or removed.
 type JSON struct{}
 
+// jsonReport is the head of the report; the findings follow it.
 type jsonReport struct {
 	Tool      jsonTool      `json:"tool"`
 	Inventory jsonInventory `json:"inventory"`
 	Summary   jsonSummary   `json:"summary"`
-	Findings  []jsonFinding `json:"findings"`
+	// Findings is only read back (baselines); Write streams them.
+	Findings []jsonFinding `json:"findings"`
 }
 
 type jsonTool struct {
@@ -47,16 +57,16 @@ type jsonBaseline struct {
 }
 
 type jsonFinding struct {
-	FindingTypeID string         `json:"finding_type_id"`
-	Title         string         `json:"title"`
-	Category      string         `json:"category"`
-	Severity      string         `json:"severity"`
-	Resource      jsonResource   `json:"resource"`
-	Message       string         `json:"message"`
-	Remediation   string         `json:"remediation"`
-	Evidence      map[string]any `json:"evidence"`
-	Fingerprint   string         `json:"fingerprint"`
-	BaselineState string         `json:"baseline_state,omitempty"`
+	FindingTypeID string          `json:"finding_type_id"`
+	Title         string          `json:"title"`
+	Category      string          `json:"category"`
+	Severity      string          `json:"severity"`
+	Resource      jsonResource    `json:"resource"`
+	Message       string          `json:"message"`
+	Remediation   string          `json:"remediation"`
+	Evidence      json.RawMessage `json:"evidence"`
+	Fingerprint   string          `json:"fingerprint"`
+	BaselineState string          `json:"baseline_state,omitempty"`
 }
 
 type jsonResource struct {
@@ -65,9 +75,14 @@ type jsonResource struct {
 	Name *string `json:"name"`
 }
 
+// Write streams the report: the findings are encoded in blocks, several
+// blocks at a time in parallel, and written in order as they are ready, so
+// half a million findings neither wait on one core nor sit in memory as one
+// buffer. The bytes are exactly those of encoding/json's indented encoding
+// of the whole report.
 func (JSON) Write(w io.Writer, r *Report) error {
 	current := findingsOf(present(r.Entries))
-	out := jsonReport{
+	head := jsonReport{
 		Tool: jsonTool{Name: r.Tool.Name, Version: r.Tool.Version},
 		Inventory: jsonInventory{
 			OrganizationID:    r.Inventory.Organization.ID,
@@ -76,25 +91,135 @@ func (JSON) Write(w io.Writer, r *Report) error {
 			EvaluatedAt:       timestamp(r.EvaluatedAt),
 			SourcesIncomplete: IncompleteSources(r.Inventory),
 		},
-		Summary:  jsonSummary{Total: len(current), BySeverity: map[string]int{}},
-		Findings: make([]jsonFinding, 0, len(r.Entries)),
+		Summary: jsonSummary{Total: len(current), BySeverity: map[string]int{}},
 	}
 	if r.Inventory.Workspace != nil {
-		out.Inventory.WorkspaceID = &r.Inventory.Workspace.ID
+		head.Inventory.WorkspaceID = &r.Inventory.Workspace.ID
 	}
 	for s, n := range Counts(current) {
-		out.Summary.BySeverity[s.String()] = n
+		head.Summary.BySeverity[s.String()] = n
 	}
 	if b := r.Baseline; b != nil {
-		out.Summary.Baseline = &jsonBaseline{File: b.File, New: b.New, Unchanged: b.Unchanged, Absent: b.Absent}
+		head.Summary.Baseline = &jsonBaseline{File: b.File, New: b.New, Unchanged: b.Unchanged, Absent: b.Absent}
 	}
-	for _, e := range r.Entries {
-		out.Findings = append(out.Findings, jsonFindingOf(e))
+	bw := bufio.NewWriterSize(w, 1<<20)
+	for i, part := range []struct {
+		key   string
+		value any
+	}{{"tool", head.Tool}, {"inventory", head.Inventory}, {"summary", head.Summary}} {
+		raw, err := indented(part.value, "  ")
+		if err != nil {
+			return err
+		}
+		sep := ",\n"
+		if i == 0 {
+			sep = "{\n"
+		}
+		fmt.Fprintf(bw, "%s  %q: %s", sep, part.key, raw)
 	}
-	enc := json.NewEncoder(w)
+	if len(r.Entries) == 0 {
+		bw.WriteString(",\n  \"findings\": []\n}\n")
+		return bw.Flush()
+	}
+	bw.WriteString(",\n  \"findings\": [\n")
+	if err := writeEntries(bw, r.Entries); err != nil {
+		return err
+	}
+	bw.WriteString("\n  ]\n}\n")
+	return bw.Flush()
+}
+
+// writeEntries encodes the findings in blocks, one block per CPU at a time,
+// and writes them in order.
+func writeEntries(w io.Writer, entries []Entry) error {
+	const block = 2048
+	workers := runtime.GOMAXPROCS(0)
+	bufs := make([][]byte, workers)
+	for start := 0; start < len(entries); start += block * workers {
+		var g errgroup.Group
+		for i := range workers {
+			lo := start + i*block
+			if lo >= len(entries) {
+				bufs[i] = bufs[i][:0]
+				continue
+			}
+			hi := min(lo+block, len(entries))
+			g.Go(func() error {
+				out := bufs[i][:0]
+				for j := lo; j < hi; j++ {
+					if j > 0 {
+						out = append(out, ",\n"...)
+					}
+					out = appendFinding(out, jsonFindingOf(entries[j]))
+				}
+				bufs[i] = out
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return fmt.Errorf("encode findings: %w", err)
+		}
+		for i := range bufs {
+			if _, err := w.Write(bufs[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// appendFinding writes one finding as encoding/json's indenting encoder
+// writes it at the findings' depth (prefix four spaces, indent two), by
+// hand: the shape is fixed, and going through reflection and a second
+// indentation pass took longer than evaluating the policies.
+func appendFinding(b []byte, f jsonFinding) []byte {
+	str := func(key, v string) {
+		b = append(b, "      \""...)
+		b = append(b, key...)
+		b = append(b, "\": "...)
+		b = jsonw.String(b, v)
+		b = append(b, ",\n"...)
+	}
+	b = append(b, "    {\n"...)
+	str("finding_type_id", f.FindingTypeID)
+	str("title", f.Title)
+	str("category", f.Category)
+	str("severity", f.Severity)
+	b = append(b, "      \"resource\": {\n        \"type\": "...)
+	b = jsonw.String(b, f.Resource.Type)
+	b = append(b, ",\n        \"id\": "...)
+	b = jsonw.String(b, f.Resource.ID)
+	b = append(b, ",\n        \"name\": "...)
+	if f.Resource.Name == nil {
+		b = append(b, "null"...)
+	} else {
+		b = jsonw.String(b, *f.Resource.Name)
+	}
+	b = append(b, "\n      },\n"...)
+	str("message", f.Message)
+	str("remediation", f.Remediation)
+	b = append(b, "      \"evidence\": "...)
+	b = jsonw.Indented(b, f.Evidence, "      ")
+	b = append(b, ",\n      \"fingerprint\": "...)
+	b = jsonw.String(b, f.Fingerprint)
+	if f.BaselineState != "" {
+		b = append(b, ",\n      \"baseline_state\": "...)
+		b = jsonw.String(b, f.BaselineState)
+	}
+	return append(b, "\n    }"...)
+}
+
+// indented encodes v as it would stand at the given nesting in an indented
+// document.
+func indented(v any, prefix string) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	enc.SetIndent(prefix, "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 func jsonFindingOf(e Entry) jsonFinding {
@@ -110,8 +235,8 @@ func jsonFindingOf(e Entry) jsonFinding {
 		Fingerprint:   e.Fingerprint,
 		BaselineState: string(e.State),
 	}
-	if jf.Evidence == nil {
-		jf.Evidence = map[string]any{}
+	if len(jf.Evidence) == 0 {
+		jf.Evidence = json.RawMessage("{}")
 	}
 	return jf
 }

@@ -33,7 +33,7 @@ func sample() *report.Report {
 		Entries: report.Entries("org-1", []evaluator.Finding{
 			{FindingTypeID: "a", Title: "Key not rotated", Category: "API key hygiene", Severity: evaluator.SeverityHigh,
 				Resource: evaluator.Resource{Type: "admin_api_key", ID: "key_1", Name: "ci"}, Message: "old", Remediation: "rotate",
-				Evidence: map[string]any{"days": 120}},
+				Evidence: json.RawMessage(`{"days":120}`)},
 			{FindingTypeID: "b", Title: "Stale invite", Category: "Access security", Severity: evaluator.SeverityLow,
 				Resource: evaluator.Resource{Type: "invite", ID: "inv_1"}, Message: "line one\nline two\x1b[31m", Remediation: "revoke"},
 		}),
@@ -123,4 +123,50 @@ func keys(v any) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// The hand-written finding encoder writes byte for byte what encoding/json's
+// indenting encoder writes of the same finding.
+func TestJSONFindingsAsEncodingJSONWritesThem(t *testing.T) {
+	type resource struct {
+		Type string  `json:"type"`
+		ID   string  `json:"id"`
+		Name *string `json:"name"`
+	}
+	type finding struct {
+		FindingTypeID string          `json:"finding_type_id"`
+		Title         string          `json:"title"`
+		Category      string          `json:"category"`
+		Severity      string          `json:"severity"`
+		Resource      resource        `json:"resource"`
+		Message       string          `json:"message"`
+		Remediation   string          `json:"remediation"`
+		Evidence      json.RawMessage `json:"evidence"`
+		Fingerprint   string          `json:"fingerprint"`
+		BaselineState string          `json:"baseline_state,omitempty"`
+	}
+	name := "n<&>\u2028"
+	entries := report.Entries("org", []evaluator.Finding{
+		{FindingTypeID: "a\"b", Title: "T\n", Category: "C", Severity: evaluator.SeverityCritical,
+			Resource: evaluator.Resource{Type: "t", ID: "i\\d", Name: name}, Message: "m \xff", Remediation: "r",
+			Evidence: json.RawMessage(`{"a":[1,{"b":null}],"c":"d","e":{}}`)},
+		{FindingTypeID: "x", Severity: evaluator.SeverityLow, Resource: evaluator.Resource{Type: "t", ID: "j"}},
+	})
+	entries[1].State = report.StateNew
+	r := sample()
+	r.Entries = entries
+	var got bytes.Buffer
+	require.NoError(t, report.JSON{}.Write(&got, r))
+
+	want := []finding{
+		{entries[0].FindingTypeID, "T\n", "C", "critical", resource{"t", "i\\d", &name}, "m \xff", "r", json.RawMessage(`{"a":[1,{"b":null}],"c":"d","e":{}}`), entries[0].Fingerprint, ""},
+		{"x", "", "", "low", resource{"t", "j", nil}, "", "", json.RawMessage(`{}`), entries[1].Fingerprint, "new"},
+	}
+	var enc bytes.Buffer
+	e := json.NewEncoder(&enc)
+	e.SetEscapeHTML(false)
+	e.SetIndent("  ", "  ")
+	require.NoError(t, e.Encode(want))
+	array := strings.TrimSuffix(enc.String(), "\n")
+	assert.Contains(t, got.String(), "\"findings\": "+array+"\n}\n")
 }

@@ -159,9 +159,9 @@ type (
 		Kind               string `json:"kind"`
 	}
 	sarifResultProps struct {
-		Severity string         `json:"severity"`
-		Resource jsonResource   `json:"resource"`
-		Evidence map[string]any `json:"evidence,omitempty"`
+		Severity string          `json:"severity"`
+		Resource jsonResource    `json:"resource"`
+		Evidence json.RawMessage `json:"evidence,omitempty"`
 	}
 )
 

@@ -42,12 +42,11 @@ func TestGeneratedOrganizationFiresEveryFindingType(t *testing.T) {
 	inv := simulator.Generate(simulator.GenerateOptions{Users: 5000, Seed: 3})
 	raw, err := inventory.Marshal(inv)
 	require.NoError(t, err)
-	in, err := evaluator.ReadInput(bytes.NewReader(raw), "gen.json")
-	require.NoError(t, err)
 	e, err := evaluator.New(context.Background(), evaluator.Options{})
 	require.NoError(t, err)
-	findings, err := e.Evaluate(context.Background(), in, evaluator.EvalOptions{})
+	res, err := e.EvaluateReader(context.Background(), bytes.NewReader(raw), "gen.json", evaluator.EvalOptions{})
 	require.NoError(t, err)
+	findings := res.Findings
 	byType := map[string]int{}
 	for _, f := range findings {
 		byType[f.Title]++

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,9 +135,18 @@ func runEvaluate(ctx context.Context, p evaluateParams, e *env) error {
 	if err != nil {
 		return failed(p, nil, err, e)
 	}
-	in, err := readInventory(p.inventory, e)
+	base, err := readBaseline(p)
 	if err != nil {
-		return withExit(exitError, err)
+		return err
+	}
+	res, err := evaluateFile(ctx, engine, p, e)
+	if err != nil {
+		var ve *inventory.ValidationError
+		var se *inventory.SyntaxError
+		if errors.As(err, &ve) || errors.As(err, &se) || errors.Is(err, fs.ErrNotExist) || ctx.Err() != nil {
+			return withExit(exitError, err)
+		}
+		return failed(p, nil, err, e)
 	}
 	var artifact *report.Artifact
 	if report.NeedsArtifact(p.format) {
@@ -143,7 +154,43 @@ func runEvaluate(ctx context.Context, p evaluateParams, e *env) error {
 			return withExit(exitError, err)
 		}
 	}
-	return finish(ctx, engine, in, artifact, p, e)
+	return finish(engine, res, base, artifact, p, e)
+}
+
+// evaluateFile streams the inventory at p.inventory ("-" for standard
+// input) through the engine. A JSON syntax error in a file gets its line
+// and column.
+func evaluateFile(ctx context.Context, engine *evaluator.Engine, p evaluateParams, e *env) (*evaluator.Result, error) {
+	opts := evaluator.EvalOptions{Now: p.now}
+	if p.inventory == "-" {
+		return engine.EvaluateReader(ctx, bufio.NewReaderSize(e.stdin, 1<<20), "-", opts)
+	}
+	f, err := os.Open(p.inventory)
+	if err != nil {
+		return nil, fmt.Errorf("read inventory: %w", err)
+	}
+	defer f.Close()
+	res, err := engine.EvaluateReader(ctx, f, p.inventory, opts)
+	if err != nil {
+		if _, serr := f.Seek(0, io.SeekStart); serr == nil {
+			err = inventory.LocateReader(err, f)
+		}
+		return nil, err
+	}
+	return res, nil
+}
+
+// readBaseline reads --baseline before any long work, so a wrong path fails
+// at once.
+func readBaseline(p evaluateParams) (*report.Baseline, error) {
+	if p.baseline == "" {
+		return nil, nil
+	}
+	base, err := report.ReadBaseline(p.baseline)
+	if err != nil {
+		return nil, withExit(exitError, err)
+	}
+	return base, nil
 }
 
 // artifactOf locates the inventory file for sarif and github reports: its
@@ -182,11 +229,11 @@ func artifactOf(path, root string, raw []byte, e *env) (*report.Artifact, error)
 // failed handles an evaluation that could not run: a SARIF report still
 // says so (executionSuccessful false and the error as a notification) for
 // pipelines that upload it; every format exits 2.
-func failed(p evaluateParams, in *evaluator.Input, err error, e *env) error {
+func failed(p evaluateParams, h *evaluator.Header, err error, e *env) error {
 	if p.format == "sarif" {
 		r := &report.Report{Tool: report.Tool{Name: toolName, Version: version}, Failure: err}
-		if in != nil {
-			r.Inventory, r.EvaluatedAt = in.Header, in.Header.CollectedAt
+		if h != nil {
+			r.Inventory, r.EvaluatedAt = *h, h.CollectedAt
 		}
 		if werr := writeReport(p, r, e); werr != nil {
 			fmt.Fprintf(e.stderr, "%s: %v\n", toolName, werr)
@@ -195,29 +242,18 @@ func failed(p evaluateParams, in *evaluator.Input, err error, e *env) error {
 	return withExit(exitError, err)
 }
 
-// finish evaluates a read inventory, compares it with the baseline, writes
-// the report and decides the exit code: the part evaluate and scan share.
-func finish(ctx context.Context, engine *evaluator.Engine, in *evaluator.Input, artifact *report.Artifact, p evaluateParams, e *env) error {
-	var base *report.Baseline
-	if p.baseline != "" {
-		var err error
-		if base, err = report.ReadBaseline(p.baseline); err != nil {
-			return withExit(exitError, err)
-		}
-		if base.OrganizationID != "" && base.OrganizationID != in.Header.Organization.ID {
-			fmt.Fprintf(e.stderr, "%s: warning: the baseline %s is of organization %s, this inventory of %s: every finding is new\n",
-				toolName, p.baseline, base.OrganizationID, in.Header.Organization.ID)
-		}
-	}
-	findings, err := engine.Evaluate(ctx, in, evaluator.EvalOptions{Now: p.now})
-	if err != nil {
-		return failed(p, in, err, e)
+// finish compares an evaluation with the baseline, writes the report and
+// decides the exit code: the part evaluate and scan share.
+func finish(engine *evaluator.Engine, res *evaluator.Result, base *report.Baseline, artifact *report.Artifact, p evaluateParams, e *env) error {
+	if base != nil && base.OrganizationID != "" && base.OrganizationID != res.Header.Organization.ID {
+		fmt.Fprintf(e.stderr, "%s: warning: the baseline %s is of organization %s, this inventory of %s: every finding is new\n",
+			toolName, p.baseline, base.OrganizationID, res.Header.Organization.ID)
 	}
 	r := &report.Report{
 		Tool:        report.Tool{Name: toolName, Version: version},
-		Inventory:   in.Header,
-		EvaluatedAt: in.Header.CollectedAt,
-		Entries:     report.Entries(in.Header.Organization.ID, findings),
+		Inventory:   res.Header,
+		EvaluatedAt: res.Header.CollectedAt,
+		Entries:     report.Entries(res.Header.Organization.ID, res.Findings),
 		Catalog:     engine.Catalog(),
 		Artifact:    artifact,
 	}
@@ -270,42 +306,30 @@ func writeReport(p evaluateParams, r *report.Report, e *env) error {
 		return err
 	}
 	if p.output == "" || p.output == "-" {
-		bw := bufio.NewWriter(e.stdout)
+		bw := bufio.NewWriterSize(e.stdout, 1<<20)
 		if err := w.Write(bw, r); err != nil {
 			return fmt.Errorf("write report: %w", err)
 		}
 		return bw.Flush()
 	}
-	var sb strings.Builder
-	if err := w.Write(&sb, r); err != nil {
+	// Straight into the file, which appears only once complete.
+	f, err := inventory.CreateAtomic(p.output, 0o600)
+	if err != nil {
+		return err
+	}
+	defer f.Abort()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if err := w.Write(bw, r); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
-	if err := inventory.WriteFileAtomic(p.output, []byte(sb.String()), 0o600); err != nil {
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if err := f.Commit(); err != nil {
 		return err
 	}
 	if !p.quiet {
 		fmt.Fprintf(e.stderr, "wrote %s: %s\n", p.output, report.Summary(report.Current(r)))
 	}
 	return nil
-}
-
-// readInventory streams and converts the inventory at path ("-" for
-// standard input). A JSON syntax error in a file gets its line and column.
-func readInventory(path string, e *env) (*evaluator.Input, error) {
-	if path == "-" {
-		return evaluator.ReadInput(bufio.NewReaderSize(e.stdin, 1<<20), "-")
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("read inventory: %w", err)
-	}
-	defer f.Close()
-	in, err := evaluator.ReadInput(bufio.NewReaderSize(f, 1<<20), path)
-	if err != nil {
-		if _, serr := f.Seek(0, io.SeekStart); serr == nil {
-			err = inventory.LocateReader(err, f)
-		}
-		return nil, err
-	}
-	return in, nil
 }

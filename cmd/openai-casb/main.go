@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -60,10 +61,22 @@ type env struct {
 }
 
 func main() {
+	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args, &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
 	stop()
 	os.Exit(code)
+}
+
+// tuneGC lets the heap grow to three times what is live before collecting,
+// rather than Go's default two, unless GOGC says otherwise. Evaluation
+// streams, so what is live stays small (the findings and a few chunks per
+// CPU); at a million users this cuts the collector's share of the CPU by
+// about a third for some 0.8 GB more peak memory (docs/performance.md).
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
 }
 
 // run executes one command line and returns the exit code.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -59,6 +60,10 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 	if err != nil {
 		return failed(p.report, nil, err, e)
 	}
+	base, err := readBaseline(p.report)
+	if err != nil {
+		return err
+	}
 	inv, err := runCollect(ctx, p.collect, p.quiet, e)
 	if err != nil {
 		return err
@@ -89,11 +94,15 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 			}
 		}
 	}
-	in, err := evaluator.ReadInput(bytes.NewReader(raw), name)
+	res, err := engine.EvaluateReader(ctx, bytes.NewReader(raw), name, evaluator.EvalOptions{Now: p.report.now})
 	if err != nil {
-		return withExit(exitError, fmt.Errorf("the collected inventory is not valid (a bug: please report it): %w", err))
+		var ve *inventory.ValidationError
+		if errors.As(err, &ve) {
+			return withExit(exitError, fmt.Errorf("the collected inventory is not valid (a bug: please report it): %w", err))
+		}
+		return failed(p.report, nil, err, e)
 	}
-	gateErr := finish(ctx, engine, in, artifact, p.report, e)
+	gateErr := finish(engine, res, base, artifact, p.report, e)
 	if err := partialExit(inv, p.allowPartial); err != nil {
 		return err
 	}

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/openai-casb/openai-casb/inventory"
 	"github.com/openai-casb/openai-casb/simulator"
 )
 
@@ -28,6 +30,7 @@ func simulateCommand(e *env) *cli.Command {
 			&cli.DurationFlag{Name: "latency", Usage: "delay every response by `DURATION`"},
 			&cli.Float64Flag{Name: "fault-rate", Usage: "answer this `FRACTION` of requests with a transient 429 or 5xx"},
 			&cli.StringFlag{Name: "key-file", Usage: "accept the key in `FILE` instead of the default fake key"},
+			&cli.StringFlag{Name: "generate-inventory", Usage: "write the organization as an inventory to `FILE` (mode 0600) and exit, instead of serving it"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 0 {
@@ -38,6 +41,9 @@ func simulateCommand(e *env) *cli.Command {
 			}
 			if r := c.Float64("fault-rate"); r < 0 || r > 1 {
 				return usageError("--fault-rate %v: want a fraction from 0 to 1", r)
+			}
+			if out := c.String("generate-inventory"); out != "" {
+				return generateInventory(out, c.Int("users"), c.Uint64("seed"), e)
 			}
 			opts := simulator.Options{MaxPageSize: c.Int("page-size"), Latency: c.Duration("latency"), FaultRate: c.Float64("fault-rate")}
 			keyShown := simulator.DefaultAdminKey
@@ -84,4 +90,20 @@ func runSimulate(ctx context.Context, addr, workspace, key string, h http.Handle
 		}
 		return nil
 	}
+}
+
+// generateInventory writes a synthetic organization of the given size. It
+// is collected "now", so its ages are realistic on the day it is made, and
+// seeded, so the same seed and size give the same resources.
+func generateInventory(path string, users int, seed uint64, e *env) error {
+	inv := simulator.Generate(simulator.GenerateOptions{Users: users, Seed: seed})
+	if err := inventory.Save(path, inv); err != nil {
+		return withExit(exitError, err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return withExit(exitError, err)
+	}
+	fmt.Fprintf(e.stderr, "wrote %s: %s, %d workspace members (%.1f MB)\n", path, describe(inv), len(inv.WorkspaceUsers), float64(st.Size())/1e6)
+	return nil
 }

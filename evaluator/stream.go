@@ -1,0 +1,316 @@
+package evaluator
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/topdown"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/openai-casb/openai-casb/inventory"
+)
+
+// Header is what reports say about the inventory itself.
+type Header struct {
+	// Name is the file the inventory was read from ("-" for standard input).
+	Name         string
+	CollectedAt  int64
+	Tool         inventory.Tool
+	Organization inventory.Organization
+	Workspace    *inventory.Workspace
+	Sources      map[string]inventory.Source
+}
+
+// Result is one evaluation of an inventory.
+type Result struct {
+	Header   Header
+	Findings []Finding
+}
+
+// EvaluateReader reads an inventory document from r, validates it and
+// evaluates the policies over it, returning the findings sorted. name
+// labels errors. The document is read once, as a stream; how it is
+// evaluated depends on the policies (see Streaming).
+func (e *Engine) EvaluateReader(ctx context.Context, r io.Reader, name string, opts EvalOptions) (*Result, error) {
+	if e.streaming && !opts.Materialize {
+		return e.streamed(ctx, r, name, opts)
+	}
+	return e.materialized(ctx, r, name, opts)
+}
+
+// Streaming reports whether the policies can be evaluated chunk by chunk
+// (bounded memory, every core), and if not, which rule prevents it.
+func (e *Engine) Streaming() (bool, string) { return e.streaming, e.whyNotStreaming }
+
+// header reads the small top-level members: their terms (collected_at
+// replaced by --now) and what reports need.
+type header struct {
+	pairs [][2]*ast.Term
+	info  Header
+	now   int64 // the evaluation's clock: collected_at, or --now
+}
+
+func readHeader(members []inventory.Member, name string, opts EvalOptions) (*header, error) {
+	h := &header{}
+	plain := map[string]any{}
+	for _, m := range members {
+		t, err := toTerm(m.Value)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", name, err)
+		}
+		if m.Key == "collected_at" && opts.Now != nil {
+			t = ast.IntNumberTerm(int(opts.Now.Unix()))
+		}
+		h.pairs = append(h.pairs, [2]*ast.Term{ast.StringTerm(m.Key), t})
+		plain[m.Key] = m.Value
+	}
+	raw, err := json.Marshal(plain)
+	if err != nil {
+		return nil, err
+	}
+	var d struct {
+		CollectedAt  int64                       `json:"collected_at"`
+		Tool         inventory.Tool              `json:"tool"`
+		Organization inventory.Organization      `json:"organization"`
+		Workspace    *inventory.Workspace        `json:"workspace"`
+		Sources      map[string]inventory.Source `json:"sources"`
+	}
+	// The members have not been validated as a whole yet; a document that
+	// breaks the schema fails later with every violation, so a decoding
+	// problem here is not reported on its own.
+	_ = json.Unmarshal(raw, &d)
+	h.info = Header{Name: name, CollectedAt: d.CollectedAt, Tool: d.Tool, Organization: d.Organization, Workspace: d.Workspace, Sources: d.Sources}
+	h.now = d.CollectedAt
+	if opts.Now != nil {
+		h.now = opts.Now.Unix()
+	}
+	return h, nil
+}
+
+// input builds an evaluation input: the header, the given arrays, and every
+// other resource array empty.
+func (h *header) input(arrays map[string]*ast.Term) ast.Object {
+	pairs := make([][2]*ast.Term, 0, len(h.pairs)+len(resourceArrays))
+	pairs = append(pairs, h.pairs...)
+	for _, k := range resourceArrays {
+		t, ok := arrays[k]
+		if !ok {
+			t = emptyArray
+		}
+		pairs = append(pairs, [2]*ast.Term{ast.StringTerm(k), t})
+	}
+	return ast.NewObject(pairs...)
+}
+
+var (
+	resourceArrays = inventory.ResourceArrays()
+	emptyArray     = ast.ArrayTerm()
+)
+
+// streamed evaluates each chunk of each resource array as soon as a worker
+// has parsed it, then merges the findings.
+func (e *Engine) streamed(ctx context.Context, r io.Reader, name string, opts EvalOptions) (*Result, error) {
+	var (
+		h       *header
+		mu      sync.Mutex
+		found   []Finding
+		builder = func() inventory.Builder[*ast.Term] { return newTermBuilder() }
+	)
+	handler := inventory.Handler[*ast.Term]{
+		Header: func(members []inventory.Member) error {
+			var err error
+			if h, err = readHeader(members, name, opts); err != nil {
+				return err
+			}
+			// Rules that read no resource array give their findings here
+			// (and again, identical, in every chunk).
+			fs, err := e.evalAll(ctx, h.input(nil), h.now)
+			found = append(found, fs...)
+			return err
+		},
+		Elements: func(key string, _ int, vals []*ast.Term) error {
+			arr := ast.NewTerm(ast.NewArray(append([]*ast.Term(nil), vals...)...))
+			fs, err := e.evalAll(ctx, h.input(map[string]*ast.Term{key: arr}), h.now)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			found = append(found, fs...)
+			mu.Unlock()
+			return nil
+		},
+	}
+	if err := inventory.Stream(ctx, r, name, builder, handler, inventory.StreamOptions{Workers: opts.Workers, ChunkBytes: opts.ChunkBytes}); err != nil {
+		return nil, err
+	}
+	if h == nil {
+		return nil, fmt.Errorf("read %s: no inventory header", name)
+	}
+	found = dedupe(found)
+	SortFindings(found)
+	return &Result{Header: h.info, Findings: found}, nil
+}
+
+// materialized reads the whole inventory into one input and evaluates each
+// policy package over it, the packages in parallel. It is the reference
+// the streaming mode is tested against, and the mode for policies that
+// join or aggregate over whole arrays.
+func (e *Engine) materialized(ctx context.Context, r io.Reader, name string, opts EvalOptions) (*Result, error) {
+	type part struct {
+		start int
+		vals  []*ast.Term
+	}
+	var (
+		h     *header
+		mu    sync.Mutex
+		parts = map[string][]part{}
+	)
+	handler := inventory.Handler[*ast.Term]{
+		Header: func(members []inventory.Member) error {
+			var err error
+			h, err = readHeader(members, name, opts)
+			return err
+		},
+		Elements: func(key string, start int, vals []*ast.Term) error {
+			mu.Lock()
+			parts[key] = append(parts[key], part{start, append([]*ast.Term(nil), vals...)})
+			mu.Unlock()
+			return nil
+		},
+	}
+	builder := func() inventory.Builder[*ast.Term] { return newTermBuilder() }
+	if err := inventory.Stream(ctx, r, name, builder, handler, inventory.StreamOptions{Workers: opts.Workers, ChunkBytes: opts.ChunkBytes}); err != nil {
+		return nil, err
+	}
+	arrays := map[string]*ast.Term{}
+	for key, ps := range parts {
+		sort.Slice(ps, func(i, j int) bool { return ps[i].start < ps[j].start })
+		var all []*ast.Term
+		for _, p := range ps {
+			all = append(all, p.vals...)
+		}
+		arrays[key] = ast.ArrayTerm(all...)
+	}
+	input := h.input(arrays)
+	results := make([][]Finding, len(e.queries))
+	g, gctx := errgroup.WithContext(ctx)
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	g.SetLimit(workers)
+	for i, q := range e.queries {
+		g.Go(func() error {
+			fs, err := e.eval(gctx, q, input, h.now)
+			results[i] = fs
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var found []Finding
+	for _, fs := range results {
+		found = append(found, fs...)
+	}
+	SortFindings(found)
+	return &Result{Header: h.info, Findings: found}, nil
+}
+
+// evalAll evaluates every policy package over one input.
+func (e *Engine) evalAll(ctx context.Context, input ast.Value, now int64) ([]Finding, error) {
+	var out []Finding
+	for _, q := range e.queries {
+		fs, err := e.eval(ctx, q, input, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fs...)
+	}
+	return out, nil
+}
+
+// eval evaluates one package's deny set over one input with OPA's
+// evaluator directly, reading the findings from its terms: no conversion of
+// the results to Go values, which at a million resources costs as much as
+// evaluating some of the rules.
+func (e *Engine) eval(ctx context.Context, q query, input ast.Value, now int64) ([]Finding, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	txn, err := e.store.NewTransaction(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer e.store.Abort(ctx, txn)
+	rs, err := topdown.NewQuery(q.body).
+		WithCompiler(e.compiler).
+		WithStore(e.store).
+		WithTransaction(txn).
+		WithInput(ast.NewTerm(input)).
+		WithPrintHook(e.print).
+		// A policy that reads the clock despite the rule gets the
+		// evaluation's clock, not the wall's: results stay reproducible.
+		WithTime(time.Unix(now, 0)).
+		Run(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("evaluate %s: %w", q.name, err)
+	}
+	var out []Finding
+	for _, r := range rs {
+		set, ok := r[denyVar].Value.(ast.Set)
+		if !ok {
+			return nil, fmt.Errorf("evaluate %s: got %v, want a set of findings", q.name, r[denyVar])
+		}
+		var ferr error
+		set.Foreach(func(t *ast.Term) {
+			if ferr != nil {
+				return
+			}
+			f, err := findingFrom(t, e.byID, q.name)
+			if err != nil {
+				ferr = err
+				return
+			}
+			out = append(out, f)
+		})
+		if ferr != nil {
+			return nil, ferr
+		}
+	}
+	return out, nil
+}
+
+// dedupe keeps one of each finding, as the deny sets of a single
+// evaluation would: rules that read no resource array give the same
+// findings over every chunk.
+func dedupe(fs []Finding) []Finding {
+	type key struct {
+		id, sev, typ, rid, name, msg string
+	}
+	seen := make(map[key][]int, len(fs))
+	out := fs[:0]
+	for _, f := range fs {
+		k := key{f.FindingTypeID, f.Severity.String(), f.Resource.Type, f.Resource.ID, f.Resource.Name, f.Message}
+		dup := false
+		for _, i := range seen[k] {
+			if bytes.Equal(out[i].Evidence, f.Evidence) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			seen[k] = append(seen[k], len(out))
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,182 @@
+package evaluator_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openai-casb/openai-casb/evaluator"
+	"github.com/openai-casb/openai-casb/inventory"
+	"github.com/openai-casb/openai-casb/simulator"
+)
+
+func TestBuiltInPoliciesStream(t *testing.T) {
+	ok, why := newEngine(t, "").Streaming()
+	assert.True(t, ok, why)
+}
+
+func TestChunkSafety(t *testing.T) {
+	const pkg = "package acme\n\nimport data.openai.lib\n\n"
+	const meta = "# METADATA\n# title: T\n# custom:\n#   finding_type_id: acme-x\n#   severity: low\n#   category: C\n#   remediation: R\n"
+	cases := []struct {
+		name, body string
+		safe       bool
+		why        string
+	}{
+		{"one array, one element at a time", `deny contains u.id if { some u in input.users; u.role == "owner" }`, true, ""},
+		{"nested iteration of one element", `deny contains k.id if { some p in input.projects; some k in p.api_keys }`, true, ""},
+		{"small members only", `deny contains "x" if { input.organization.id != ""; input.collected_at > 0 }`, true, ""},
+		{"helpers that read small members", `deny contains u.id if { some u in input.users; u.added_at < lib.now }`, true, ""},
+		{"counting an array", `deny contains "many" if { count(input.users) > 10 }`, false, "reads input.users other than by iterating"},
+		{"a comprehension over an array", `deny contains x if { some u in input.users; x := [v | some v in input.invites] }`, false, "reads input.invites other than by iterating"},
+		{"a join of two arrays", `deny contains u.id if { some u in input.users; some i in input.invites; i.email == u.email }`, false, "more than one resource array"},
+		{"a self-join", `deny contains a.id if { some a in input.users; some b in input.users; a.email == b.email; a.id != b.id }`, false, "more than one resource array"},
+		{"an index used", `deny contains i if { some i, u in input.users; u.role == "owner" }`, false, "position of elements"},
+		{"a dependency that reads an array", "owners contains u.id if { some u in input.users; u.role == \"owner\" }\n\n" + meta + `deny contains g.id if { some g in input.gpts; g.owner_id in owners }`, false, "depends on data.acme.owners"},
+		{"input as a whole", `deny contains "x" if { x := input; x.collected_at > 0 }`, false, "reads input as a whole"},
+		{"with", `deny contains "x" if { some u in input.users; lib.now == 1 with input.collected_at as 1 }`, false, "uses `with`"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := exportTo(t)
+			src := pkg + meta + c.body + "\n"
+			if c.name == "a dependency that reads an array" {
+				src = pkg + c.body + "\n"
+			}
+			writeFile(t, dir, "acme.rego", src)
+			e, err := evaluator.New(context.Background(), evaluator.Options{PolicyDir: dir})
+			require.NoError(t, err)
+			ok, why := e.Streaming()
+			assert.Equal(t, c.safe, ok, why)
+			if !c.safe {
+				assert.Contains(t, why, c.why)
+				assert.Contains(t, why, "acme.rego:")
+			}
+		})
+	}
+}
+
+// generated is a mid-sized organization with planted resources of every
+// finding type.
+func generated(t testing.TB, users int) []byte {
+	t.Helper()
+	raw, err := inventory.Marshal(simulator.Generate(simulator.GenerateOptions{Users: users, Seed: 77, Plant: true}))
+	require.NoError(t, err)
+	return raw
+}
+
+func run(t testing.TB, e *evaluator.Engine, raw []byte, opts evaluator.EvalOptions) []evaluator.Finding {
+	t.Helper()
+	res, err := e.EvaluateReader(context.Background(), bytes.NewReader(raw), "gen.json", opts)
+	require.NoError(t, err)
+	return res.Findings
+}
+
+// Streaming, in parallel, over chunks of any size, gives exactly the
+// findings of one single-threaded evaluation of the whole inventory.
+func TestStreamingMatchesTheSingleThreadedResult(t *testing.T) {
+	raw := generated(t, 6000)
+	e := newEngine(t, "")
+	want := run(t, e, raw, evaluator.EvalOptions{Materialize: true, Workers: 1})
+	require.Greater(t, len(want), 1000)
+	for _, o := range []evaluator.EvalOptions{
+		{Workers: 1},
+		{Workers: 2},
+		{Workers: 4, ChunkBytes: 4096},
+		{Workers: 3, ChunkBytes: 1},
+	} {
+		t.Run(fmt.Sprintf("workers=%d chunk=%d", o.Workers, o.ChunkBytes), func(t *testing.T) {
+			assert.Equal(t, want, run(t, e, raw, o))
+		})
+	}
+}
+
+// A rule that reads no resource array gives its finding over every chunk;
+// the result has it once, as one evaluation's set would.
+func TestConstantRulesAreNotRepeated(t *testing.T) {
+	dir := exportTo(t)
+	writeFile(t, dir, "org.rego", `package acme
+
+import data.openai.lib
+
+# METADATA
+# title: Organization evaluated
+# custom:
+#   finding_type_id: acme-org
+#   severity: low
+#   category: C
+#   remediation: R
+deny contains lib.finding(rego.metadata.rule(), {"type": "organization", "id": input.organization.id, "name": null}, "evaluated") if {
+	input.collected_at > 0
+}
+`)
+	e := newEngine(t, dir)
+	ok, why := e.Streaming()
+	require.True(t, ok, why)
+	raw := generated(t, 3000)
+	got := run(t, e, raw, evaluator.EvalOptions{Workers: 2, ChunkBytes: 8192})
+	n := 0
+	for _, f := range got {
+		if f.FindingTypeID == "acme-org" {
+			n++
+		}
+	}
+	assert.Equal(t, 1, n)
+	assert.Equal(t, run(t, e, raw, evaluator.EvalOptions{Materialize: true, Workers: 1}), got)
+}
+
+// Policies that join arrays are evaluated on the whole inventory at once,
+// and still in parallel across packages.
+func TestPoliciesThatJoinAreMaterialized(t *testing.T) {
+	dir := exportTo(t)
+	writeFile(t, dir, "join.rego", `package acme
+
+import data.openai.lib
+
+users_by_email[u.email] := u if some u in input.users
+
+# METADATA
+# title: Invite for an existing member
+# custom:
+#   finding_type_id: acme-join
+#   severity: low
+#   category: C
+#   remediation: R
+deny contains lib.finding(rego.metadata.rule(), {"type": "invite", "id": i.id, "name": i.email}, "already a member") if {
+	some i in input.invites
+	users_by_email[i.email]
+}
+`)
+	e := newEngine(t, dir)
+	ok, why := e.Streaming()
+	require.False(t, ok)
+	assert.Contains(t, why, "join.rego:")
+	inv := simulator.Generate(simulator.GenerateOptions{Users: 500, Seed: 3})
+	inv.Invites[0].Email = *inv.Users[7].Email
+	raw, err := inventory.Marshal(inv)
+	require.NoError(t, err)
+	got := run(t, e, raw, evaluator.EvalOptions{Workers: 2})
+	var joined []string
+	for _, f := range got {
+		if f.FindingTypeID == "acme-join" {
+			joined = append(joined, f.Resource.ID)
+		}
+	}
+	assert.Equal(t, []string{inv.Invites[0].ID}, joined)
+	assert.Equal(t, run(t, e, raw, evaluator.EvalOptions{Workers: 1}), got)
+}
+
+func TestInvalidInventoryGivesNoFindings(t *testing.T) {
+	inv := simulator.Generate(simulator.GenerateOptions{Users: 2000, Seed: 3})
+	raw, err := inventory.Marshal(inv)
+	require.NoError(t, err)
+	bad := bytes.Replace(raw, []byte(`"role":"reader"`), []byte(`"role":"admin"`), 3)
+	_, err = newEngine(t, "").EvaluateReader(context.Background(), bytes.NewReader(bad), "bad.json", evaluator.EvalOptions{Workers: 2, ChunkBytes: 4096})
+	var ve *inventory.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, 3, ve.Total)
+}
