@@ -135,6 +135,7 @@ func runEvaluate(ctx context.Context, p evaluateParams, e *env) error {
 	if err != nil {
 		return failed(p, nil, err, e)
 	}
+	noteMaterialized(engine, p, e)
 	base, err := readBaseline(p)
 	if err != nil {
 		return err
@@ -178,6 +179,14 @@ func evaluateFile(ctx context.Context, engine *evaluator.Engine, p evaluateParam
 		return nil, err
 	}
 	return res, nil
+}
+
+// noteMaterialized says when the policies cannot be streamed, and which
+// rule is why: the results are the same, the memory is not.
+func noteMaterialized(engine *evaluator.Engine, p evaluateParams, e *env) {
+	if ok, why := engine.Streaming(); !ok && !p.quiet {
+		fmt.Fprintf(e.stderr, "%s: note: policies are evaluated on the whole inventory at once (more memory): %s\n", toolName, why)
+	}
 }
 
 // readBaseline reads --baseline before any long work, so a wrong path fails

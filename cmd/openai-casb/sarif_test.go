@@ -376,3 +376,28 @@ func TestIncompleteScanInSARIF(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestNoteWhenPoliciesCannotStream(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "p")
+	require.Equal(t, exitOK, runCLI(t, "", "policies", "export", dir).code)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "count.rego"), []byte(`package acme
+
+import data.openai.lib
+
+# METADATA
+# title: Many invites
+# custom:
+#   finding_type_id: acme-many
+#   severity: low
+#   category: C
+#   remediation: R
+deny contains lib.finding(rego.metadata.rule(), {"type": "organization", "id": input.organization.id, "name": null}, "many invites") if {
+	count(input.invites) > 3
+}
+`), 0o644))
+	r := runCLI(t, "", "evaluate", acme, "--policies", dir, "--format", "json")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "note: policies are evaluated on the whole inventory at once (more memory): "+filepath.Join(dir, "count.rego")+":12: reads input.invites other than by iterating")
+	assert.Equal(t, 1, countOf(t, r, "acme-many"))
+	assert.Empty(t, runCLI(t, "", "evaluate", acme, "--format", "json").stderr, "the built-in policies stream")
+}

@@ -60,6 +60,7 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 	if err != nil {
 		return failed(p.report, nil, err, e)
 	}
+	noteMaterialized(engine, p.report, e)
 	base, err := readBaseline(p.report)
 	if err != nil {
 		return err
