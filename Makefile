@@ -17,10 +17,12 @@ build:
 	$(GO) build -o $(BIN) ./cmd/openai-casb
 
 demo:
-	$(GO) run ./cmd/openai-casb demo
+	$(GO) run ./cmd/openai-casb demo --dlp
 
 test:
 	$(GO) test ./...
+	@# The DLP detector corpus table: precision and recall per detector.
+	@$(GO) test ./dlp -run '^TestDetectorPrecisionAndRecall$$' -count=1 -v | sed -n 's/^        //p'
 
 opa-test:
 	$(OPA) test policies/

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -221,11 +222,32 @@ func lastID(p page) string {
 	return item.ID
 }
 
-// get fetches one page, retrying what is worth retrying: 408, 409, 429 and
-// 5xx answers, connection errors, and bodies cut short or not JSON. It waits
-// as Retry-After-Ms or Retry-After (seconds or an HTTP date) asks, otherwise
-// an exponential backoff with full jitter.
+// get fetches one JSON document; see fetch.
 func (a *api) get(ctx context.Context, prio int, route, path string, q url.Values) ([]byte, error) {
+	d, err := a.fetch(ctx, prio, route, path, q, 0, true)
+	if err != nil {
+		return nil, err
+	}
+	return d.body, nil
+}
+
+// download is a response body read under a size limit.
+type download struct {
+	body        []byte // nil when tooLarge
+	contentType string
+	// size is the body's length, or the Content-Length the server
+	// announced for a body too large to read.
+	size     int64
+	tooLarge bool
+}
+
+// fetch sends one GET, retrying what is worth retrying: 408, 409, 429 and
+// 5xx answers, connection errors, bodies cut short, and (when wantJSON)
+// bodies that are not JSON. It waits as Retry-After-Ms or Retry-After
+// (seconds or an HTTP date) asks, otherwise an exponential backoff with full
+// jitter. With limit > 0 a body longer than limit bytes is not kept: the
+// download says tooLarge, and nothing beyond the limit is read.
+func (a *api) fetch(ctx context.Context, prio int, route, path string, q url.Values, limit int64, wantJSON bool) (*download, error) {
 	if err := a.stoppedErr(); err != nil {
 		return nil, err
 	}
@@ -239,18 +261,18 @@ func (a *api) get(ctx context.Context, prio int, route, path string, q url.Value
 				return nil, err
 			}
 		}
-		body, status, hdr, err := a.do(ctx, prio, &u, attempt)
+		d, status, hdr, err := a.do(ctx, prio, &u, attempt, limit, wantJSON)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		if err == nil && status == http.StatusOK {
-			if json.Valid(body) {
-				return body, nil
+			if !wantJSON || json.Valid(d.body) {
+				return d, nil
 			}
-			err = fmt.Errorf("%s %s: the response body is not complete JSON (%d bytes)", a.name, path, len(body))
+			err = fmt.Errorf("%s %s: the response body is not complete JSON (%d bytes)", a.name, path, len(d.body))
 		}
 		if err == nil {
-			herr := a.httpError(path, status, body)
+			herr := a.httpError(path, status, d.body)
 			if status == http.StatusUnauthorized || (status == http.StatusForbidden && a.name == complianceAPIName) {
 				stop := a.stop(herr)
 				return nil, stop
@@ -279,9 +301,13 @@ func (a *api) get(ctx context.Context, prio int, route, path string, q url.Value
 	return nil, fmt.Errorf("%w (gave up after %d attempts)", lastErr, a.retry.Attempts)
 }
 
+// maxErrorBody bounds what is read of an error answer.
+const maxErrorBody = 64 << 10
+
 // do sends one request under the concurrency limit and the per-attempt
-// timeout, and reads the whole body.
-func (a *api) do(ctx context.Context, prio int, u *url.URL, attempt int) ([]byte, int, http.Header, error) {
+// timeout, and reads the body: all of it for JSON, up to limit bytes and one
+// more for a file, a little of an error answer.
+func (a *api) do(ctx context.Context, prio int, u *url.URL, attempt int, limit int64, wantJSON bool) (*download, int, http.Header, error) {
 	if err := a.slots.acquire(ctx, prio); err != nil {
 		return nil, 0, nil, err
 	}
@@ -295,7 +321,11 @@ func (a *api) do(ctx context.Context, prio int, u *url.URL, attempt int) ([]byte
 	}
 	req.Header = a.header.Clone()
 	req.Header.Set("Authorization", "Bearer "+a.key)
-	req.Header.Set("Accept", "application/json")
+	if wantJSON {
+		req.Header.Set("Accept", "application/json")
+	} else {
+		req.Header.Set("Accept", "*/*")
+	}
 	start := time.Now()
 	a.debug("→ GET %s (attempt %d) %s", u.String(), attempt, headerLine(req.Header))
 	resp, err := a.http.Do(req)
@@ -305,15 +335,32 @@ func (a *api) do(ctx context.Context, prio int, u *url.URL, attempt int) ([]byte
 		return nil, 0, nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	a.debug("← %d %s in %s (%d bytes)", resp.StatusCode, u.Path, time.Since(start).Round(time.Millisecond), len(body))
+	d := &download{contentType: resp.Header.Get("Content-Type"), size: resp.ContentLength}
+	var body io.Reader = resp.Body
+	switch {
+	case resp.StatusCode != http.StatusOK:
+		body = io.LimitReader(resp.Body, maxErrorBody)
+	case limit > 0 && resp.ContentLength > limit:
+		d.tooLarge = true
+		a.debug("← %d %s in %s (%d bytes announced, more than the %d-byte limit: not read)", resp.StatusCode, u.Path, time.Since(start).Round(time.Millisecond), resp.ContentLength, limit)
+		return d, resp.StatusCode, resp.Header, nil
+	case limit > 0:
+		body = io.LimitReader(resp.Body, limit+1)
+	}
+	d.body, err = io.ReadAll(body)
+	a.debug("← %d %s in %s (%d bytes)", resp.StatusCode, u.Path, time.Since(start).Round(time.Millisecond), len(d.body))
 	if err != nil {
 		return nil, 0, nil, a.transportError(u.Path, fmt.Errorf("read body: %w", err), actx, ctx)
+	}
+	if resp.StatusCode == http.StatusOK && limit > 0 && int64(len(d.body)) > limit {
+		d.body, d.tooLarge, d.size = nil, true, -1
+	} else if resp.StatusCode == http.StatusOK {
+		d.size = int64(len(d.body))
 	}
 	if org := resp.Header.Get("Openai-Organization"); org != "" {
 		a.orgHeader.CompareAndSwap(nil, &org)
 	}
-	return body, resp.StatusCode, resp.Header, nil
+	return d, resp.StatusCode, resp.Header, nil
 }
 
 func (a *api) transportError(path string, err error, attemptCtx, ctx context.Context) error {
@@ -404,7 +451,7 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	}
 	if v := h.Get("Retry-After-Ms"); v != "" {
 		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 {
-			return time.Duration(ms * float64(time.Millisecond)), true
+			return seconds(ms / 1000), true
 		}
 	}
 	v := strings.TrimSpace(h.Get("Retry-After"))
@@ -412,12 +459,23 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
-		return time.Duration(s * float64(time.Second)), true
+		return seconds(s), true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		return max(t.Sub(now), 0), true
 	}
 	return 0, false
+}
+
+// seconds converts a server-given wait to a Duration. A wait too long to
+// represent (or infinite) saturates rather than wrapping to a negative
+// Duration, which would mean "retry at once": the caller then refuses it as
+// longer than it is willing to wait.
+func seconds(s float64) time.Duration {
+	if math.IsNaN(s) || s*float64(time.Second) >= math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return time.Duration(s * float64(time.Second))
 }
 
 // backoff is the wait before retry number attempt: full jitter over an

@@ -69,6 +69,8 @@ type Options struct {
 	Debug func(format string, a ...any)
 	// Tool names the program in the inventory.
 	Tool inventory.Tool
+	// DLP, when set, also fetches and scans the workspace's files.
+	DLP *DLP
 }
 
 // ParseBaseURL checks an API base URL: https, or plain http for a loopback
@@ -221,6 +223,9 @@ type collection struct {
 	wsUsers  []inventory.WorkspaceUser
 	projects []*projectResult
 	counts   map[string]*atomic.Int64
+
+	files       []inventory.File
+	fileResults map[string]*fileResult
 }
 
 type projectResult struct {
@@ -284,11 +289,21 @@ func (c *collection) run(ctx context.Context) {
 		c.mu.Unlock()
 	} else {
 		ws := "/compliance/workspaces/" + url.PathEscape(c.o.WorkspaceID)
+		var files *scanner
+		if c.o.DLP != nil {
+			files = c.newScanner()
+			defer files.wait()
+			top(func() { files.projects(ctx, ws) })
+			top(func() { files.conversations(ctx, ws) })
+		}
 		top(func() {
 			c.simple(ctx, c.comp, inventory.SourceGPTs, "GET /compliance/workspaces/{workspace_id}/gpts", ws+"/gpts", nil, func(raw json.RawMessage) error {
 				g, err := normalizeGPT(raw)
 				if err == nil {
 					c.gpts = append(c.gpts, g)
+					if files != nil {
+						files.gptFiles(ctx, ws, g)
+					}
 				}
 				return err
 			})
@@ -453,6 +468,20 @@ func (c *collection) inventory() *inventory.Inventory {
 	inv.Sources[inventory.SourceProjectServiceAccounts] = children(accounts, projects)
 	inv.Sources[inventory.SourceProjectUsers] = children(members, projects)
 	c.deriveActivity(inv)
+	if c.o.DLP != nil {
+		limit := c.o.DLP.MaxFileBytes
+		if limit <= 0 {
+			limit = DefaultMaxFileBytes
+		}
+		inv.DLP = &inventory.DLP{
+			ProfilesEnabled: orEmpty(c.o.DLP.Profiles),
+			Detectors:       c.o.DLP.Scanner.Detectors(),
+			MaxFileBytes:    limit,
+		}
+		c.fileSourcesOf(inv)
+		inv.Files = orEmpty(c.files)
+		sortFiles(inv.Files)
+	}
 	return inv
 }
 

@@ -438,27 +438,23 @@ type apiGPT struct {
 	Sharing     *struct {
 		Visibility flexString `json:"visibility"`
 	} `json:"sharing"`
-	LatestConfig *struct {
-		Data []struct {
-			Name        *string `json:"name"`
-			Description *string `json:"description"`
-			Files       *struct {
-				Data []struct {
-					ID        string   `json:"id"`
-					Name      *string  `json:"name"`
-					CreatedAt flexTime `json:"created_at"`
-				} `json:"data"`
-			} `json:"files"`
-			Tools *struct {
-				Data []struct {
-					Type             flexString `json:"type"`
-					ActionDomain     flexString `json:"action_domain"`
-					AuthType         flexString `json:"auth_type"`
-					PrivacyPolicyURL flexString `json:"action_privacy_policy_url"`
-				} `json:"data"`
-			} `json:"tools"`
-		} `json:"data"`
-	} `json:"latest_config"`
+	// latest_config, files and tools are {"data": [...]} in the
+	// reference, bare arrays in some clients' records: both are read.
+	LatestConfig wrapped[struct {
+		Name        *string `json:"name"`
+		Description *string `json:"description"`
+		Files       wrapped[struct {
+			ID        string   `json:"id"`
+			Name      *string  `json:"name"`
+			CreatedAt flexTime `json:"created_at"`
+		}] `json:"files"`
+		Tools wrapped[struct {
+			Type             flexString `json:"type"`
+			ActionDomain     flexString `json:"action_domain"`
+			AuthType         flexString `json:"auth_type"`
+			PrivacyPolicyURL flexString `json:"action_privacy_policy_url"`
+		}] `json:"tools"`
+	}] `json:"latest_config"`
 }
 
 // normalizeGPT reads a GPT. Its live configuration is the first item of
@@ -480,28 +476,24 @@ func normalizeGPT(raw json.RawMessage) (inventory.GPT, error) {
 		out.VisibilityRaw = g.Sharing.Visibility.v
 		out.Visibility = NormalizeVisibility(*g.Sharing.Visibility.v)
 	}
-	if g.LatestConfig != nil && len(g.LatestConfig.Data) > 0 {
+	if len(g.LatestConfig.Data) > 0 {
 		live := g.LatestConfig.Data[0]
 		out.Name, out.Description = live.Name, live.Description
-		if live.Tools != nil {
-			for _, t := range live.Tools.Data {
-				rawType := ""
-				if t.Type.v != nil {
-					rawType = *t.Type.v
-				}
-				out.Tools = append(out.Tools, inventory.GPTTool{
-					Type: NormalizeTool(rawType), RawType: rawType,
-					ActionDomain: t.ActionDomain.v, AuthType: t.AuthType.v, PrivacyPolicyURL: t.PrivacyPolicyURL.v,
-				})
+		for _, t := range live.Tools.Data {
+			rawType := ""
+			if t.Type.v != nil {
+				rawType = *t.Type.v
 			}
+			out.Tools = append(out.Tools, inventory.GPTTool{
+				Type: NormalizeTool(rawType), RawType: rawType,
+				ActionDomain: t.ActionDomain.v, AuthType: t.AuthType.v, PrivacyPolicyURL: t.PrivacyPolicyURL.v,
+			})
 		}
-		if live.Files != nil {
-			for _, f := range live.Files.Data {
-				if f.ID == "" {
-					continue
-				}
-				out.Files = append(out.Files, inventory.GPTFile{ID: f.ID, Name: f.Name, CreatedAt: f.CreatedAt.v})
+		for _, f := range live.Files.Data {
+			if f.ID == "" {
+				continue
 			}
+			out.Files = append(out.Files, inventory.GPTFile{ID: f.ID, Name: f.Name, CreatedAt: f.CreatedAt.v})
 		}
 	}
 	return out, nil

@@ -2,7 +2,9 @@ package collector_test
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openai-casb/openai-casb/collector"
+	"github.com/openai-casb/openai-casb/dlp"
 	"github.com/openai-casb/openai-casb/inventory"
 )
 
@@ -101,7 +104,11 @@ func TestDerivedActivity(t *testing.T) {
 
 func TestNormalizeComplianceAPI(t *testing.T) {
 	inv := collectFixtures(t)
-	require.Len(t, inv.GPTs, 4)
+	require.Len(t, inv.GPTs, 5)
+	bare := inv.GPTs[4]
+	assert.Equal(t, "Bare Arrays", *bare.Name, "latest_config, tools and files as bare arrays, as some clients record them")
+	assert.Equal(t, "code_interpreter", bare.Tools[0].Type)
+	assert.Equal(t, "file-2", bare.Files[0].ID)
 	g := inv.GPTs[0]
 	assert.Equal(t, "CRM Assistant", *g.Name, "the live configuration is the first of latest_config")
 	assert.Equal(t, int64(1711471533), *g.CreatedAt, "ISO timestamps become unix seconds")
@@ -160,4 +167,82 @@ func TestNormalizeNames(t *testing.T) {
 	} {
 		assert.Equal(t, want, collector.NormalizeTool(raw), raw)
 	}
+}
+
+// The DLP lists in the shapes fixtures/api records: projects with bare or
+// wrapped lists and file aliases, a GPT whose configuration is a bare
+// array, and conversation events with files where each client put them.
+func TestNormalizeDLPShapes(t *testing.T) {
+	s, base := newScripted(t)
+	serveFile := func(name string) http.HandlerFunc {
+		raw, err := os.ReadFile(filepath.Join("..", "fixtures", "api", name))
+		require.NoError(t, err)
+		return func(w http.ResponseWriter, r *http.Request) { w.Write(raw) }
+	}
+	var logsQuery url.Values
+	ws := "/v1/compliance/workspaces/ws-1"
+	s.on(ws+"/gpts", serveFile("gpts.json"))
+	s.on(ws+"/projects", serveFile("chatgpt_projects.json"))
+	s.on(ws+"/logs", func(w http.ResponseWriter, r *http.Request) {
+		logsQuery = r.URL.Query()
+		serveFile("logs.json")(w, r)
+	})
+	s.on(ws+"/logs/logfile-000001", serveFile("conversation_messages.jsonl"))
+	for _, p := range []string{"gpt_files/file-1", "gpt_files/file-2", "project_files/file-p1", "project_files/file-p2",
+		"project_files/file-p3", "users/user-abc/files/file-c1", "users/user-def/files/file-c2"} {
+		s.on(ws+"/"+p, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			io.WriteString(w, "nothing sensitive in "+p+"\n")
+		})
+	}
+	sc, err := dlp.NewScanner(nil)
+	require.NoError(t, err)
+	clock := newFakeClock(1712000000)
+	o := scriptedOptions(base, clock)
+	o.DLP = &collector.DLP{Scanner: dlpScanner{sc}, Profiles: []string{"credentials_and_secrets"}}
+	inv, err := collector.Collect(context.Background(), o)
+	require.NoError(t, err)
+
+	assert.Equal(t, "CONVERSATION_MESSAGE", logsQuery.Get("event_type"))
+	assert.Equal(t, "2024-03-02T19:33:20Z", logsQuery.Get("after"), "30 days before the collection")
+
+	files := byID(inv.Files)
+	assert.Len(t, inv.Files, 8, "file-c1 is attached twice and recorded once")
+	assert.Equal(t, inventory.FileContainer{ID: "g-actions", Name: ptr("CRM Assistant")}, files["file-1"].Container)
+	assert.Equal(t, "Bare Arrays", *files["file-2"].Container.Name, "a configuration as a bare array")
+	assert.Equal(t, "handbook.docx", *files["file-2"].Name)
+
+	p1, p2, p3 := files["file-p1"], files["file-p2"], files["file-p3"]
+	assert.Equal(t, inventory.LocationChatGPTProject, p1.Location)
+	assert.Equal(t, inventory.FileContainer{ID: "g-p-finance", Name: ptr("Finance Ops")}, p1.Container)
+	assert.Equal(t, &inventory.FileOwner{ID: ptr("user-abc"), Email: ptr("owner@example.com")}, p1.Owner)
+	assert.Equal(t, "text/plain", *p1.MIMEType, "from the answer's Content-Type")
+	assert.Equal(t, "notes.txt", *p2.Name, "file_id and filename")
+	assert.Equal(t, "Wrapped", *p3.Container.Name, "latest_config and files wrapped in data")
+	assert.Equal(t, "application/vnd.openxmlformats-officedocument.presentationml.presentation", *p3.MIMEType)
+	assert.Equal(t, inventory.FileScanned, p3.Status, "text named .pptx is read as the text it is")
+
+	c1, c2, c3 := files["file-c1"], files["file-c2"], files["file-c3"]
+	assert.Equal(t, inventory.FileContainer{ID: "conv-1", Name: ptr("Deploy help")}, c1.Container)
+	assert.Equal(t, "user-abc", *c1.Owner.ID)
+	assert.Equal(t, inventory.FileScanned, c1.Status)
+	assert.Equal(t, inventory.FileContainer{ID: "conv-2", Name: ptr("Budget")}, c2.Container, "conversation object, actor, payload attachments")
+	assert.Equal(t, "def@example.com", *c2.Owner.Email)
+	assert.Equal(t, "budget.xlsx", *c2.Name)
+	assert.Equal(t, inventory.FileError, c3.Status)
+	assert.Contains(t, *c3.Reason, "names no user")
+
+	projects := inv.Sources[inventory.SourceChatGPTProjects]
+	assert.Equal(t, inventory.StatusPartial, projects.Status)
+	assert.Equal(t, 3, projects.Items)
+	assert.Contains(t, *projects.Reason, "ChatGPT project (no id)")
+	logs := inv.Sources[inventory.SourceConversationLogs]
+	assert.Equal(t, inventory.StatusPartial, logs.Status, "a line that is not JSON")
+	assert.Contains(t, *logs.Reason, "log line 5")
+	assert.Equal(t, 6, logs.Items, "events read, one of another type included; the broken line not")
+	cf := inv.Sources[inventory.SourceConversationFiles]
+	assert.Equal(t, inventory.StatusPartial, cf.Status)
+	assert.Contains(t, *cf.Reason, "the conversation_logs list that names the files was not read completely")
+	assert.Contains(t, *cf.Reason, "1 of 3 files could not be fetched")
+	assert.Equal(t, inventory.StatusComplete, inv.Sources[inventory.SourceGPTFiles].Status)
 }

@@ -37,6 +37,9 @@ var wantCatalog = []struct {
 	{"776ceb93-fa9a-4ca0-83db-668a67c09936", "OpenAI: High-privilege invite", "high", "Access security", false},
 	{"20ab9ddb-fd48-46a8-9fdf-9bb9b9061f21", "OpenAI: Inactive user", "medium", "Access security", false},
 	{"18fd5b21-8489-485e-9c93-0bd4a696e724", "OpenAI: Stale pending invite", "low", "Access security", false},
+	{"9aca654d-b331-4052-a5b4-2ceecced8676", "OpenAI: File in ChatGPT Conversation with DLP Profile match", "high", "Data Loss Prevention", true},
+	{"520200f5-7dcc-42c9-bc3c-423019159d45", "OpenAI: File in ChatGPT GPT with DLP Profile match", "high", "Data Loss Prevention", true},
+	{"8e46ec69-e5c1-4f53-ab00-a92f2050ec33", "OpenAI: File in ChatGPT Project with DLP Profile match", "high", "Data Loss Prevention", false},
 }
 
 // What acme.json was written to trigger: finding type id -> resource ids.
@@ -335,4 +338,41 @@ func writeFile(t *testing.T, dir, name, content string) {
 	p := filepath.Join(dir, name)
 	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
 	require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+}
+
+// dlp.json holds a collection with the credentials profile enabled for it:
+// its three credential files fire, one per location; the card numbers do
+// not (their profile is enabled nowhere), until the configuration enables
+// it. Streamed and whole-document evaluation agree.
+func TestDLPFindingsOfASavedInventory(t *testing.T) {
+	e := newEngine(t, "")
+	ids := func(fs []evaluator.Finding) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, f.FindingTypeID+" "+f.Resource.ID+" "+f.Key)
+		}
+		sort.Strings(out)
+		return out
+	}
+	want := []string{
+		"520200f5-7dcc-42c9-bc3c-423019159d45 file-gpt-runbook credentials_and_secrets",
+		"8e46ec69-e5c1-4f53-ab00-a92f2050ec33 file-proj-ci credentials_and_secrets",
+		"9aca654d-b331-4052-a5b4-2ceecced8676 file-conv-env credentials_and_secrets",
+	}
+	assert.Equal(t, want, ids(evaluate(t, e, "dlp.json", evaluator.EvalOptions{})))
+	assert.Equal(t, want, ids(evaluate(t, e, "dlp.json", evaluator.EvalOptions{Materialize: true})))
+
+	dir := exportTo(t)
+	cfg := filepath.Join(dir, "config.rego")
+	raw, err := os.ReadFile(cfg)
+	require.NoError(t, err)
+	edited := strings.Replace(string(raw), `"title": "Financial Information",
+		"enabled": false,`, `"title": "Financial Information",
+		"enabled": true,`, 1)
+	require.NotEqual(t, string(raw), edited)
+	require.NoError(t, os.WriteFile(cfg, []byte(edited), 0o644))
+	got := ids(evaluate(t, newEngine(t, dir), "dlp.json", evaluator.EvalOptions{}))
+	more := append([]string{"8e46ec69-e5c1-4f53-ab00-a92f2050ec33 file-proj-cards financial_information"}, want...)
+	sort.Strings(more)
+	assert.Equal(t, more, got)
 }

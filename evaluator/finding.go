@@ -1,6 +1,7 @@
 package evaluator
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -23,8 +24,12 @@ type Finding struct {
 	Category      string
 	Severity      Severity
 	Resource      Resource
-	Message       string
-	Remediation   string
+	// Key tells apart findings of one type about one resource (the DLP
+	// profile of a file's finding); empty for most. It is part of the
+	// finding's identity.
+	Key         string
+	Message     string
+	Remediation string
 	// Evidence is whatever facts the rule attached: a JSON object, compact,
 	// keys sorted; nil when there is none.
 	Evidence json.RawMessage
@@ -39,6 +44,7 @@ var (
 	keyMessage       = ast.StringTerm("message")
 	keySeverity      = ast.StringTerm("severity")
 	keyEvidence      = ast.StringTerm("evidence")
+	keyKey           = ast.StringTerm("key")
 )
 
 // findingFrom reads one element of a deny set and joins it with the
@@ -85,6 +91,7 @@ func findingFrom(t *ast.Term, catalog map[string]FindingType, query string) (Fin
 		Category:      ft.Category,
 		Severity:      sev,
 		Resource:      Resource{Type: rtype, ID: rid, Name: rname},
+		Key:           str(obj.Get(keyKey)),
 		Message:       string(msg),
 		Remediation:   ft.Remediation,
 	}
@@ -137,5 +144,16 @@ func LessFinding(a, b *Finding) bool {
 	if a.Resource.ID != b.Resource.ID {
 		return a.Resource.ID < b.Resource.ID
 	}
-	return a.Message < b.Message
+	if a.Key != b.Key {
+		return a.Key < b.Key
+	}
+	if a.Message != b.Message {
+		return a.Message < b.Message
+	}
+	// A total order, so that two runs write the same bytes whatever order
+	// the workers finished in.
+	if a.Resource.Name != b.Resource.Name {
+		return a.Resource.Name < b.Resource.Name
+	}
+	return bytes.Compare(a.Evidence, b.Evidence) < 0
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"sort"
 	"sync"
@@ -87,12 +88,30 @@ func readHeader(members []inventory.Member, name string, opts EvalOptions) (*hea
 	// breaks the schema fails later with every violation, so a decoding
 	// problem here is not reported on its own.
 	_ = json.Unmarshal(raw, &d)
+	// The schema allows an integral number in any notation (1795651200.0,
+	// 1.7956512e9); encoding/json would leave an int64 at zero for those.
+	if n, ok := plain["collected_at"].(json.Number); ok {
+		d.CollectedAt = integral(n)
+	}
 	h.info = Header{Name: name, CollectedAt: d.CollectedAt, Tool: d.Tool, Organization: d.Organization, Workspace: d.Workspace, Sources: d.Sources}
 	h.now = d.CollectedAt
 	if opts.Now != nil {
 		h.now = opts.Now.Unix()
 	}
 	return h, nil
+}
+
+// integral reads a JSON number the schema knows to be an integer, written
+// with or without a fraction or an exponent.
+func integral(n json.Number) int64 {
+	if i, err := n.Int64(); err == nil {
+		return i
+	}
+	f, err := n.Float64()
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return 0
+	}
+	return int64(f)
 }
 
 // input builds an evaluation input: the header, the given arrays, and every
@@ -221,6 +240,9 @@ func (e *Engine) materialized(ctx context.Context, r io.Reader, name string, opt
 	for _, fs := range results {
 		found = append(found, fs...)
 	}
+	// Packages are separate sets, so two of them can give the same
+	// finding; the streamed mode keeps one, and so must its reference.
+	found = dedupe(found)
 	SortFindings(found)
 	return &Result{Header: h.info, Findings: found}, nil
 }
@@ -294,12 +316,12 @@ func (e *Engine) eval(ctx context.Context, q query, input ast.Value, now int64) 
 // findings over every chunk.
 func dedupe(fs []Finding) []Finding {
 	type key struct {
-		id, sev, typ, rid, name, msg string
+		id, sev, typ, rid, name, k, msg string
 	}
 	seen := make(map[key][]int, len(fs))
 	out := fs[:0]
 	for _, f := range fs {
-		k := key{f.FindingTypeID, f.Severity.String(), f.Resource.Type, f.Resource.ID, f.Resource.Name, f.Message}
+		k := key{f.FindingTypeID, f.Severity.String(), f.Resource.Type, f.Resource.ID, f.Resource.Name, f.Key, f.Message}
 		dup := false
 		for _, i := range seen[k] {
 			if bytes.Equal(out[i].Evidence, f.Evidence) {
@@ -313,4 +335,36 @@ func dedupe(fs []Finding) []Finding {
 		}
 	}
 	return out
+}
+
+// Data reads a document of the policies' data, such as
+// data.openai.config.dlp_profiles, as plain JSON values; ok is false when
+// the policies do not define it.
+func (e *Engine) Data(ctx context.Context, ref string) (v any, ok bool, err error) {
+	r, err := ast.ParseRef(ref)
+	if err != nil || !r.HasPrefix(ast.DefaultRootRef) {
+		return nil, false, fmt.Errorf("read %s: not a reference into data", ref)
+	}
+	body, err := e.compiler.QueryCompiler().Compile(ast.NewBody(ast.Equality.Expr(ast.VarTerm("x"), ast.NewTerm(r))))
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s: %w", ref, err)
+	}
+	txn, err := e.store.NewTransaction(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	defer e.store.Abort(ctx, txn)
+	rs, err := topdown.NewQuery(body).WithCompiler(e.compiler).WithStore(e.store).WithTransaction(txn).
+		WithInput(ast.NewTerm(ast.NewObject())).Run(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s: %w", ref, err)
+	}
+	if len(rs) == 0 {
+		return nil, false, nil
+	}
+	v, err = ast.JSON(rs[0][ast.Var("x")].Value)
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s: %w", ref, err)
+	}
+	return v, true, nil
 }

@@ -2,12 +2,15 @@ package inventory_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -38,7 +41,7 @@ func TestLoadFixtures(t *testing.T) {
 }
 
 func TestResourceArraysComeFromTheSchema(t *testing.T) {
-	assert.Equal(t, []string{"admin_api_keys", "gpts", "invites", "projects", "users", "workspace_users"}, inventory.ResourceArrays())
+	assert.Equal(t, []string{"admin_api_keys", "files", "gpts", "invites", "projects", "users", "workspace_users"}, inventory.ResourceArrays())
 }
 
 // Each file of invalid/ breaks the schema in exactly one place; the error
@@ -264,7 +267,7 @@ func TestMarshalWritesEmptyListsNotNull(t *testing.T) {
 	assert.Nil(t, inv.Projects[0].APIKeys, "the caller's value is not modified")
 }
 
-func compileRoot(t *testing.T) *jsonschema.Schema {
+func compileRoot(t testing.TB) *jsonschema.Schema {
 	t.Helper()
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemas.Inventory))
 	require.NoError(t, err)
@@ -356,3 +359,75 @@ func TestWriteIsOneResourcePerLine(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A header member after the arrays (allowed, if unusual) holds the chunks
+// back until it is read: no element is ever handed on before the whole
+// header.
+func TestLateHeaderMembersHoldChunksBack(t *testing.T) {
+	inv, err := inventory.Load(filepath.Join(fixtures, "clean.json"))
+	require.NoError(t, err)
+	inv.DLP = &inventory.DLP{ProfilesEnabled: []string{"p"}, Detectors: []string{"d"}, MaxFileBytes: 1}
+	written, err := inventory.Marshal(inv)
+	require.NoError(t, err)
+	// Move the optional dlp member from before the arrays to the very end,
+	// after every required member and every array.
+	line := regexp.MustCompile(`\n  "dlp": \{[^\n]*\},`)
+	dlpLine := line.Find(written)
+	require.NotNil(t, dlpLine)
+	raw := line.ReplaceAll(written, nil)
+	raw = append(bytes.TrimSuffix(raw, []byte("\n}\n")), []byte(",\n  "+strings.TrimSuffix(strings.TrimPrefix(string(dlpLine), "\n  "), ",")+"\n}\n")...)
+	require.Greater(t, bytes.Index(raw, []byte(`"dlp"`)), bytes.LastIndex(raw, []byte(`"users": [`)))
+
+	var heldInFiles int
+	read := func(t *testing.T, o inventory.StreamOptions) (events []string, elements map[string][]any) {
+		var mu sync.Mutex
+		header := map[string]bool{}
+		elements = map[string][]any{}
+		err := inventory.Stream(context.Background(), bytes.NewReader(raw), "late.json",
+			func() inventory.Builder[any] { return inventory.AnyBuilder{} },
+			inventory.Handler[any]{
+				Header: func(ms []inventory.Member) error {
+					for _, m := range ms {
+						header[m.Key] = true
+					}
+					events = append(events, "header")
+					if o.TempDir != "" {
+						files, err := os.ReadDir(o.TempDir)
+						require.NoError(t, err)
+						heldInFiles = len(files)
+					}
+					return nil
+				},
+				Elements: func(key string, start int, vals []any) error {
+					mu.Lock()
+					defer mu.Unlock()
+					events = append(events, key)
+					for len(elements[key]) < start+len(vals) {
+						elements[key] = append(elements[key], nil)
+					}
+					copy(elements[key][start:], vals)
+					return nil
+				},
+			}, o)
+		require.NoError(t, err)
+		for _, k := range []string{"schema_version", "collected_at", "tool", "organization", "workspace", "sources", "dlp"} {
+			assert.True(t, header[k], k)
+		}
+		return events, elements
+	}
+
+	events, inMemory := read(t, inventory.StreamOptions{Workers: 2, ChunkBytes: 64})
+	assert.Equal(t, "header", events[0])
+	assert.Greater(t, len(events), 3)
+
+	// With a budget of a few bytes nearly every chunk waits in a temporary
+	// file; the elements that come back are the same, and the file is gone.
+	dir := t.TempDir()
+	events, spilled := read(t, inventory.StreamOptions{Workers: 2, ChunkBytes: 64, PendingBytes: 100, TempDir: dir})
+	assert.Equal(t, "header", events[0])
+	assert.Equal(t, 1, heldInFiles, "the chunks beyond the budget wait in a file")
+	assert.Equal(t, inMemory, spilled)
+	left, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, left, "the temporary file is removed")
+}

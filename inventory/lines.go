@@ -19,6 +19,7 @@ var resourcePaths = map[string]string{
 	"invite":          "/invites/*",
 	"gpt":             "/gpts/*",
 	"workspace_user":  "/workspace_users/*",
+	"file":            "/files/*",
 }
 
 // LineIndex knows the line on which each resource of an inventory file

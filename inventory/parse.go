@@ -38,6 +38,19 @@ type parser[V any] struct {
 	items []V
 }
 
+// reset points the parser at the next element. An element the fast path
+// gave up on leaves partial values on the scratch stacks; they are dropped
+// here (and their references cleared) so that they do not pile up, or keep
+// the builder's values alive, for the rest of the stream.
+func (p *parser[V]) reset(data []byte) {
+	p.data, p.pos = data, 0
+	if len(p.keys)+len(p.vals)+len(p.items) > 0 {
+		clear(p.vals)
+		clear(p.items)
+		p.keys, p.vals, p.items = p.keys[:0], p.vals[:0], p.items[:0]
+	}
+}
+
 func (p *parser[V]) ws() {
 	for p.pos < len(p.data) {
 		switch p.data[p.pos] {

@@ -41,6 +41,9 @@ func Write(w io.Writer, inv *Inventory) error {
 	e.member("organization", c.Organization)
 	e.member("workspace", c.Workspace)
 	e.member("sources", c.Sources)
+	// Written even when null, before the arrays: a reader then knows the
+	// whole header before the first resource.
+	e.member("dlp", c.DLP)
 	lines(e, "  ", "admin_api_keys", c.AdminAPIKeys, e.value)
 	lines(e, "  ", "projects", c.Projects, e.project)
 	lines(e, "  ", "users", c.Users, e.value)
@@ -48,6 +51,9 @@ func Write(w io.Writer, inv *Inventory) error {
 	lines(e, "  ", "gpts", c.GPTs, e.value)
 	if c.WorkspaceUsers != nil {
 		lines(e, "  ", "workspace_users", c.WorkspaceUsers, e.value)
+	}
+	if c.Files != nil {
+		lines(e, "  ", "files", c.Files, e.value)
 	}
 	e.raw("\n}\n")
 	if e.err != nil {

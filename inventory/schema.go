@@ -24,9 +24,9 @@ type validator struct {
 	items map[string]*jsonschema.Schema
 	// fast holds the same element schemas compiled for the fast parser.
 	fast map[string]*fastNode
-	// headerRequired lists the required top-level members that are not
-	// resource arrays: what evaluation needs before the first element.
-	headerRequired []string
+	// headerMembers lists every top-level member the schema defines that is
+	// not a resource array: what evaluation needs before the first element.
+	headerMembers []string
 }
 
 var (
@@ -87,14 +87,12 @@ func compileSchema(raw []byte) (*validator, error) {
 	for key, ref := range itemRefs {
 		v.fast[key] = fast[ref]
 	}
-	required, _ := doc.(map[string]any)["required"].([]any)
-	for _, r := range required {
-		if k, _ := r.(string); k != "" {
-			if _, isArray := v.items[k]; !isArray {
-				v.headerRequired = append(v.headerRequired, k)
-			}
+	for k := range props {
+		if _, isArray := v.items[k]; !isArray {
+			v.headerMembers = append(v.headerMembers, k)
 		}
 	}
+	sort.Strings(v.headerMembers)
 	return v, nil
 }
 

@@ -21,6 +21,12 @@ type StreamOptions struct {
 	// ChunkBytes is about how many bytes of elements go into one chunk;
 	// 1 MiB when zero.
 	ChunkBytes int
+	// PendingBytes bounds the memory that holds elements read before the
+	// header is complete (see Handler.Header); the rest wait in a
+	// temporary file in TempDir (the system's when empty).
+	// DefaultPendingBytes when zero.
+	PendingBytes int
+	TempDir      string
 }
 
 // Member is a top-level member of the document that is not a resource
@@ -33,9 +39,10 @@ type Member struct {
 // Handler receives a document from Stream.
 type Handler[V any] struct {
 	// Header gets the top-level members other than the resource arrays,
-	// in document order, once every one the schema requires has been read
-	// (or, in a document that lacks some, at its end). It is called once,
-	// before any Elements.
+	// in document order, once every one the schema defines has been read
+	// (or, in a document that lacks some, at its end: until then chunks
+	// wait, so that no element is evaluated without a member that comes
+	// later). It is called once, before any Elements.
 	Header func(members []Member) error
 	// Elements gets a run of consecutive elements of one resource array,
 	// starting at index start, once each has validated. With several
@@ -54,7 +61,7 @@ type Handler[V any] struct {
 //
 // Errors are as Walk's: *SyntaxError, *ValidationError (every violation),
 // or the handler's own error.
-func Stream[V any](ctx context.Context, r io.Reader, name string, newBuilder func() Builder[V], h Handler[V], o StreamOptions) error {
+func Stream[V any](ctx context.Context, r io.Reader, name string, newBuilder func() Builder[V], h Handler[V], o StreamOptions) (err error) {
 	v, err := schemaValidator()
 	if err != nil {
 		return err
@@ -65,13 +72,22 @@ func Stream[V any](ctx context.Context, r io.Reader, name string, newBuilder fun
 	if o.ChunkBytes <= 0 {
 		o.ChunkBytes = 1 << 20
 	}
+	if o.PendingBytes <= 0 {
+		o.PendingBytes = DefaultPendingBytes
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	s := &splitter[V]{
 		ctx: ctx, name: name, v: v, h: h, o: o, newBuilder: newBuilder,
 		in: &byteReader{r: r}, verr: &ValidationError{File: name},
 		skeleton: map[string]any{},
+		spill:    &spill{dir: o.TempDir},
 	}
+	defer func() {
+		if cerr := s.spill.close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
 	s.start(cancel)
 	err = s.document()
 	s.finish(err)
@@ -136,12 +152,14 @@ type splitter[V any] struct {
 	skeleton map[string]any
 	members  []Member
 
-	headerSent bool
-	pending    []*chunk // chunks read before the header was complete
-	work       chan *chunk
-	wg         sync.WaitGroup
-	inline     *worker[V]
-	cancel     context.CancelCauseFunc
+	headerSent   bool
+	pending      []*chunk // chunks read before the header was complete
+	pendingBytes int
+	spill        *spill // and those beyond o.PendingBytes
+	work         chan *chunk
+	wg           sync.WaitGroup
+	inline       *worker[V]
+	cancel       context.CancelCauseFunc
 }
 
 func (s *splitter[V]) start(cancel context.CancelCauseFunc) {
@@ -183,7 +201,13 @@ func (s *splitter[V]) firstErr() error {
 // dispatch hands a chunk on, or keeps it until the header is complete.
 func (s *splitter[V]) dispatch(c *chunk) error {
 	if !s.headerSent {
+		if s.spill.n > 0 || s.pendingBytes+len(c.buf) > s.o.PendingBytes {
+			err := s.spill.write(c)
+			chunks.Put(c)
+			return err
+		}
 		s.pending = append(s.pending, c)
+		s.pendingBytes += len(c.buf)
 		return nil
 	}
 	if s.inline != nil {
@@ -209,18 +233,18 @@ func (s *splitter[V]) sendHeader() error {
 		}
 	}
 	pending := s.pending
-	s.pending = nil
+	s.pending, s.pendingBytes = nil, 0
 	for _, c := range pending {
 		if err := s.dispatch(c); err != nil {
 			return err
 		}
 	}
-	return nil
+	return s.spill.replay(s.dispatch)
 }
 
-// headerComplete reports whether every required non-array member is in.
+// headerComplete reports whether every non-array member is in.
 func (s *splitter[V]) headerComplete() bool {
-	for _, k := range s.v.headerRequired {
+	for _, k := range s.v.headerMembers {
 		if _, ok := s.skeleton[k]; !ok {
 			return false
 		}
@@ -263,7 +287,9 @@ func (s *splitter[V]) document() error {
 		if err != nil {
 			return s.syntax(err)
 		}
+		s.mu.Lock()
 		s.verr.add(Violation{Pointer: "", Message: fmt.Sprintf("got %s, want object", kindOf(raw))})
+		s.mu.Unlock()
 		return nil
 	}
 	in.pos++
@@ -295,7 +321,9 @@ func (s *splitter[V]) document() error {
 			return s.syntax(err)
 		}
 		if _, dup := s.skeleton[key]; dup {
+			s.mu.Lock()
 			s.verr.add(Violation{Pointer: "/" + escapeToken(key), Message: "duplicate key"})
+			s.mu.Unlock()
 		}
 		if err := in.ws(); err != nil {
 			return s.syntax(err)
@@ -426,7 +454,11 @@ func (s *splitter[V]) syntax(err error) error {
 func (s *splitter[V]) syntaxAt(offset int64, err error) error {
 	var jse *json.SyntaxError
 	if errors.As(err, &jse) {
-		return &SyntaxError{File: s.name, Offset: offset + jse.Offset, Msg: jse.Error()}
+		msg := jse.Error()
+		if msg == "" {
+			msg = "invalid character after a value"
+		}
+		return &SyntaxError{File: s.name, Offset: offset + jse.Offset, Msg: msg}
 	}
 	return &SyntaxError{File: s.name, Offset: offset, Msg: err.Error()}
 }
@@ -461,10 +493,20 @@ func kindOf(raw []byte) string {
 	return "number"
 }
 
+// decodeNumber decodes one JSON value, numbers as json.Number. The value
+// must be all of raw: the splitter ends a scalar at the first delimiter, so
+// "1795651200xyz" arrives whole, and the decoder alone would stop after the
+// number and say nothing of the rest.
 func decodeNumber(raw []byte, v *any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
-	return dec.Decode(v)
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if off := dec.InputOffset(); len(bytes.TrimRight(raw[off:], " \t\r\n")) > 0 {
+		return &json.SyntaxError{Offset: off + 1}
+	}
+	return nil
 }
 
 // worker parses chunks with its own builder and parser scratch space.
@@ -490,7 +532,7 @@ func (w *worker[V]) process(c *chunk) error {
 		raw := c.buf[begin:end]
 		begin = end
 		if node != nil {
-			w.p.data, w.p.pos = raw, 0
+			w.p.reset(raw)
 			if v, ok := w.p.value(node); ok {
 				w.p.ws()
 				if w.p.pos == len(raw) {

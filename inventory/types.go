@@ -21,6 +21,9 @@ type Inventory struct {
 	Invites        []Invite          `json:"invites"`
 	GPTs           []GPT             `json:"gpts"`
 	WorkspaceUsers []WorkspaceUser   `json:"workspace_users,omitempty"`
+	// DLP and Files are present only when files were scanned.
+	DLP   *DLP   `json:"dlp"`
+	Files []File `json:"files,omitempty"`
 }
 
 // Tool names the program that wrote the document.
@@ -60,6 +63,11 @@ const (
 	SourceAuditLogs              = "audit_logs"
 	SourceGPTs                   = "gpts"
 	SourceWorkspaceUsers         = "workspace_users"
+	SourceGPTFiles               = "gpt_files"
+	SourceChatGPTProjects        = "chatgpt_projects"
+	SourceProjectFiles           = "project_files"
+	SourceConversationLogs       = "conversation_logs"
+	SourceConversationFiles      = "conversation_files"
 )
 
 // Source records how completely one list was read, so that "none found" can be
@@ -255,4 +263,59 @@ type WorkspaceUser struct {
 	Role      *string `json:"role,omitempty"`
 	Status    *string `json:"status,omitempty"`
 	CreatedAt *int64  `json:"created_at,omitempty"`
+}
+
+// DLP records how files were scanned.
+type DLP struct {
+	ProfilesEnabled []string `json:"profiles_enabled"`
+	Detectors       []string `json:"detectors"`
+	MaxFileBytes    int64    `json:"max_file_bytes"`
+}
+
+// File locations.
+const (
+	LocationGPT            = "gpt"
+	LocationChatGPTProject = "chatgpt_project"
+	LocationConversation   = "conversation"
+)
+
+// File scan statuses.
+const (
+	FileScanned     = "scanned"
+	FileTooLarge    = "too_large"
+	FileUnsupported = "unsupported"
+	FileError       = "error"
+)
+
+// File is a scanned file: where it lives and what the detectors found,
+// never its contents.
+type File struct {
+	ID         string               `json:"id"`
+	Name       *string              `json:"name"`
+	Location   string               `json:"location"`
+	Container  FileContainer        `json:"container"`
+	Owner      *FileOwner           `json:"owner,omitempty"`
+	Size       *int64               `json:"size,omitempty"`
+	MIMEType   *string              `json:"mime_type,omitempty"`
+	Status     string               `json:"status"`
+	Reason     *string              `json:"reason,omitempty"`
+	Detections map[string]Detection `json:"detections"`
+}
+
+// FileContainer is the GPT, ChatGPT project or conversation of a file.
+type FileContainer struct {
+	ID   string  `json:"id"`
+	Name *string `json:"name,omitempty"`
+}
+
+// FileOwner is who put the file there.
+type FileOwner struct {
+	ID    *string `json:"id,omitempty"`
+	Email *string `json:"email,omitempty"`
+}
+
+// Detection is what one detector found in a file.
+type Detection struct {
+	Count  int    `json:"count"`
+	Sample string `json:"sample"`
 }

@@ -50,3 +50,47 @@ gpt_store_visibilities := {"gpt-store"}
 # workspace or not, use the GPT. workspace-with-link stays inside the
 # workspace and is not listed.
 public_link_visibilities := {"anyone-with-link"}
+
+# DLP profiles: what each groups (detectors), whether it is enabled, and
+# how many matches in one file make a finding. DLP is off until a profile is
+# enabled here, or for one collection with --dlp (which enables every
+# profile of this table and records so in the inventory). Detectors are the
+# built-in ones (openai-casb README, "Data loss prevention") or custom ones
+# below; a profile of your own is one more entry.
+dlp_profiles := {
+	"credentials_and_secrets": {
+		"title": "Credentials and Secrets",
+		"enabled": false,
+		"detectors": [
+			"openai_api_key", "aws_access_key_id", "aws_secret_access_key", "github_token",
+			"slack_token", "google_api_key", "private_key", "jwt",
+		],
+		"min_matches": 1,
+	},
+	"financial_information": {
+		"title": "Financial Information",
+		"enabled": false,
+		"detectors": ["payment_card", "iban"],
+		"min_matches": 1,
+	},
+	"national_identifiers": {
+		"title": "National Identifiers",
+		"enabled": false,
+		"detectors": ["us_ssn", "uk_nino"],
+		"min_matches": 1,
+	},
+}
+
+# Custom DLP detectors, by name: an RE2 "pattern", or "keywords" matched as
+# whole words in any case. Name them in a profile's detectors to use them,
+# for example:
+#
+#   dlp_custom_detectors := {
+#   	"acme_project_code": {"pattern": `ACME-[0-9]{6}`},
+#   	"acme_confidential": {"keywords": ["acme confidential", "internal only"]},
+#   }
+dlp_custom_detectors := {}
+
+# Files larger than this many bytes are not downloaded or scanned; they are
+# recorded as too_large.
+dlp_max_file_bytes := 20971520

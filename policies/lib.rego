@@ -45,6 +45,19 @@ finding_with_evidence(meta, resource, message, evidence) := {
 	"evidence": evidence,
 }
 
+# keyed_finding is finding_with_evidence for finding types that can hold
+# more than once for one resource, e.g. once per DLP profile for one file:
+# key tells them apart, and is part of the finding's identity (its
+# fingerprint).
+keyed_finding(meta, resource, key, message, evidence) := {
+	"finding_type_id": meta.custom.finding_type_id,
+	"severity": meta.custom.severity,
+	"resource": resource,
+	"key": key,
+	"message": message,
+	"evidence": evidence,
+}
+
 # display names a resource in a message: its name when it has one, else its id.
 display(r) := r.name if {
 	is_string(r.name)

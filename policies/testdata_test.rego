@@ -111,3 +111,18 @@ tool(kind) := {"type": kind, "raw_type": kind}
 
 # ids(findings, type_id) is the resource ids of the findings of one type.
 ids(findings, type_id) := {f.resource.id | some f in findings; f.finding_type_id == type_id}
+
+file(overrides) := object.union(
+	{
+		"id": "file-a",
+		"name": "notes.txt",
+		"location": "gpt",
+		"container": {"id": "g-test", "name": "Helper"},
+		"owner": {"id": "user-a", "email": "a@example.com"},
+		"size": 1200,
+		"mime_type": "text/plain",
+		"status": "scanned",
+		"detections": {},
+	},
+	overrides,
+)

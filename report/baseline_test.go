@@ -129,3 +129,16 @@ func TestFingerprintIsTheFullIdentity(t *testing.T) {
 		assert.NotEqual(t, base, report.Fingerprint(org, h))
 	}
 }
+
+func TestTheKeyIsPartOfTheIdentity(t *testing.T) {
+	f := finding("a", "file-1", evaluator.SeverityHigh)
+	plain := report.Fingerprint("org-1", f)
+	f.Key = "credentials_and_secrets"
+	one := report.Fingerprint("org-1", f)
+	f.Key = "financial_information"
+	other := report.Fingerprint("org-1", f)
+	assert.NotEqual(t, plain, one)
+	assert.NotEqual(t, one, other)
+	f.Key = ""
+	assert.Equal(t, plain, report.Fingerprint("org-1", f), "findings without a key keep their fingerprint")
+}

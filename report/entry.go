@@ -26,17 +26,24 @@ const FingerprintVersion = "openai-casb/v1"
 type Entry struct {
 	evaluator.Finding
 	// Fingerprint identifies the finding across evaluations: its finding
-	// type, organization, resource type and resource id. Messages, line
-	// numbers and ages are left out, so the identity survives a key growing
-	// a day older or resources moving in the file.
+	// type, organization, resource type and resource id (and key). Messages,
+	// line numbers and ages are left out, so the identity survives a key
+	// growing a day older or resources moving in the file.
 	Fingerprint string
 	State       BaselineState
 }
 
-// Fingerprint is the identity of a finding in an organization.
+// Fingerprint is the identity of a finding in an organization: its
+// finding type, the organization, the resource's type and id, and the key
+// of finding types that can hold more than once per resource (a DLP
+// profile). Findings without a key keep the fingerprint they always had.
 func Fingerprint(orgID string, f evaluator.Finding) string {
 	h := sha256.New()
-	for _, part := range []string{FingerprintVersion, f.FindingTypeID, orgID, f.Resource.Type, f.Resource.ID} {
+	parts := []string{FingerprintVersion, f.FindingTypeID, orgID, f.Resource.Type, f.Resource.ID}
+	if f.Key != "" {
+		parts = append(parts, f.Key)
+	}
+	for _, part := range parts {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}

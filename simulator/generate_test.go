@@ -52,6 +52,12 @@ func TestGeneratedOrganizationFiresEveryFindingType(t *testing.T) {
 		byType[f.Title]++
 	}
 	for _, ft := range e.Catalog() {
+		if ft.Category == "Data Loss Prevention" {
+			// Files and their detections come from a collection with DLP
+			// on; the DLP tests collect them from the simulator.
+			assert.Zero(t, byType[ft.Title], ft.Title)
+			continue
+		}
 		assert.Positive(t, byType[ft.Title], "%s never fires", ft.Title)
 	}
 	assert.Less(t, byType["OpenAI: Inactive user"], 5000/4, "most users are active")

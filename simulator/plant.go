@@ -56,4 +56,5 @@ func plant(inv *inventory.Inventory, now int64) {
 		gpt("g-planted-onboarding", "Onboarding Buddy", "anyone-with-link", inventory.GPTTool{Type: "canvas", RawType: "canvas"}),
 		gpt("g-planted-policy", "Policy Helper", "workspace", inventory.GPTTool{Type: "memory", RawType: "memory"}),
 	)
+	plantGPTFiles(inv, now)
 }

@@ -52,6 +52,9 @@ type Options struct {
 	// LegacyInviteTimestamps writes invites' send time as invited_at, as
 	// older API responses did, instead of created_at.
 	LegacyInviteTimestamps bool
+	// Content is the workspace's files, projects and conversations, for
+	// DLP; GPT knowledge files of the inventory are served either way.
+	Content *Content
 	// OmitNewUserFields leaves out the users list's newer fields
 	// (api_key_last_used_at, is_service_account, is_scim_managed, user), as
 	// older API versions did.
@@ -80,10 +83,11 @@ type Fault struct {
 // Server serves the Admin API and the Compliance API of one organization
 // under /v1. It is safe for concurrent use.
 type Server struct {
-	inv  *inventory.Inventory
-	opts Options
-	data *apiData
-	mux  *http.ServeMux
+	inv     *inventory.Inventory
+	opts    Options
+	data    *apiData
+	content *contentData
+	mux     *http.ServeMux
 
 	mu       sync.Mutex
 	rng      *rand.Rand
@@ -112,7 +116,7 @@ func New(inv *inventory.Inventory, opts Options) *Server {
 		opts.MaxPageSize = 100
 	}
 	s := &Server{
-		inv: inv, opts: opts, data: encodeAPI(inv, opts), mux: http.NewServeMux(),
+		inv: inv, opts: opts, data: encodeAPI(inv, opts), content: prepareContent(inv, opts.Content), mux: http.NewServeMux(),
 		rng:     rand.New(rand.NewPCG(opts.FaultSeed, 7)),
 		byRoute: map[string]int64{},
 	}
@@ -201,6 +205,7 @@ func (s *Server) routes() {
 	comp("users", func(w http.ResponseWriter, r *http.Request) (any, error) {
 		return page(r, d.wsUsers, s.opts.MaxPageSize, false)
 	})
+	s.contentRoutes(comp)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, apiErr(http.StatusNotFound, fmt.Sprintf("Unknown request URL: %s %s", r.Method, r.URL.Path), "unknown_url"))
 	})
@@ -257,6 +262,10 @@ func (s *Server) wrap(api, pattern string, h func(http.ResponseWriter, *http.Req
 		body, err := h(w, r)
 		if err != nil {
 			writeErr(w, err)
+			return
+		}
+		if b, ok := body.(raw); ok {
+			writeBlob(w, b.blob, f != nil && f.Truncate)
 			return
 		}
 		raw, err := json.Marshal(body)

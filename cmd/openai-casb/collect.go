@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/openai-casb/openai-casb/collector"
+	"github.com/openai-casb/openai-casb/evaluator"
 	"github.com/openai-casb/openai-casb/inventory"
 )
 
@@ -43,6 +44,7 @@ func collectFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "allow-partial", Usage: "exit 0 (or 1 for findings) even when some lists could not be read completely"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress or summary on standard error (warnings still show)"},
 		&cli.BoolFlag{Name: "debug", Usage: "log every request and retry to standard error (the Authorization header is redacted)"},
+		dlpFlag(),
 	}
 }
 
@@ -56,6 +58,7 @@ func collectCommand(e *env) *cli.Command {
 			"inventory's sources, listed on standard error, and make the exit code 2 unless --allow-partial.\n\n" + exitCodesHelp,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: defaultInventoryFile, Usage: "write the inventory to `FILE` (- for standard output)"},
+			&cli.StringFlag{Name: "policies", Usage: "take the DLP configuration (profiles, custom detectors, file size limit) from the policies in `DIR` instead of the built-in ones"},
 		}, collectFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 0 {
@@ -63,6 +66,13 @@ func collectCommand(e *env) *cli.Command {
 			}
 			opts, err := collectOptions(c, e)
 			if err != nil {
+				return err
+			}
+			engine, err := evaluator.New(c.Context, evaluator.Options{PolicyDir: c.String("policies"), PrintOutput: e.stderr})
+			if err != nil {
+				return withExit(exitError, err)
+			}
+			if opts.DLP, err = dlpFromPolicies(c.Context, engine, c.Bool("dlp")); err != nil {
 				return err
 			}
 			inv, err := runCollect(c.Context, opts, c.Bool("quiet"), e)
@@ -190,7 +200,31 @@ func runCollect(ctx context.Context, o collector.Options, quiet bool, e *env) (*
 		return nil, withExit(exitError, fmt.Errorf("collect: %w", err))
 	}
 	warnIncomplete(inv, e.stderr)
+	noteUnscanned(inv, e.stderr)
 	return inv, nil
+}
+
+// noteUnscanned says how many files DLP could not scan, and why in short:
+// each file's reason is in the inventory.
+func noteUnscanned(inv *inventory.Inventory, w io.Writer) {
+	by := map[string]int{}
+	n := 0
+	for _, f := range inv.Files {
+		if f.Status != inventory.FileScanned {
+			by[f.Status]++
+			n++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	var parts []string
+	for _, st := range []string{inventory.FileTooLarge, inventory.FileUnsupported, inventory.FileError} {
+		if by[st] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", by[st], st))
+		}
+	}
+	fmt.Fprintf(w, "%s: note: %d of %d files were not scanned (%s); the inventory's files say why\n", toolName, n, len(inv.Files), strings.Join(parts, ", "))
 }
 
 // warnIncomplete lists on standard error the sources that were not read
@@ -244,8 +278,18 @@ func describe(inv *inventory.Inventory) string {
 	for _, p := range inv.Projects {
 		keys += len(p.APIKeys)
 	}
-	return fmt.Sprintf("%d admin keys, %d projects (%d project keys), %d users, %d invites, %d GPTs",
+	out := fmt.Sprintf("%d admin keys, %d projects (%d project keys), %d users, %d invites, %d GPTs",
 		len(inv.AdminAPIKeys), len(inv.Projects), keys, len(inv.Users), len(inv.Invites), len(inv.GPTs))
+	if inv.DLP != nil {
+		scanned := 0
+		for _, f := range inv.Files {
+			if f.Status == inventory.FileScanned {
+				scanned++
+			}
+		}
+		out += fmt.Sprintf(", %d files (%d scanned)", len(inv.Files), scanned)
+	}
+	return out
 }
 
 // progress shows items read per list on one terminal line.

@@ -20,10 +20,11 @@ func demoCommand(e *env) *cli.Command {
 		Usage: "scan a simulated organization, end to end, without credentials or network",
 		Description: "Starts the simulator on a loopback port inside this process, collects the simulated\n" +
 			"organization through both APIs as `scan` would, and prints the findings. Every posture\n" +
-			"finding type appears.",
+			"finding type appears; with --dlp, the three DLP finding types too.",
 		Flags: append(reportFlags(),
 			&cli.IntFlag{Name: "users", Value: 30, Usage: "size the simulated organization by its number of `USERS`"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random `SEED` of the simulated organization"},
+			&cli.BoolFlag{Name: "dlp", Usage: "also scan the simulated workspace's files (planted secrets, card numbers and identifiers) with every DLP profile"},
 		),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 0 {
@@ -36,14 +37,15 @@ func demoCommand(e *env) *cli.Command {
 			if c.Int("users") < 1 {
 				return usageError("--users %d: want at least 1", c.Int("users"))
 			}
-			return runDemo(c.Context, p, c.Int("users"), c.Uint64("seed"), e)
+			return runDemo(c.Context, p, c.Int("users"), c.Uint64("seed"), c.Bool("dlp"), e)
 		},
 	}
 }
 
-func runDemo(ctx context.Context, p evaluateParams, users int, seed uint64, e *env) error {
+func runDemo(ctx context.Context, p evaluateParams, users int, seed uint64, dlp bool, e *env) error {
 	inv := simulator.Generate(simulator.GenerateOptions{Users: users, Seed: seed, Plant: true, CollectedAt: time.Now().Unix()})
-	base, stop, err := serveSimulator(inv, simulator.Options{})
+	content := simulator.GenerateContent(inv, simulator.ContentOptions{Plant: true, Seed: seed})
+	base, stop, err := serveSimulator(inv, simulator.Options{Content: content})
 	if err != nil {
 		return withExit(exitError, err)
 	}
@@ -54,9 +56,13 @@ func runDemo(ctx context.Context, p evaluateParams, users int, seed uint64, e *e
 			AdminBaseURL: base, ComplianceBaseURL: base,
 			AdminKey: simulator.DefaultAdminKey, AdminKeyFrom: "the simulator's key",
 			WorkspaceID: inv.Workspace.ID,
-			Tool:        inventory.Tool{Name: toolName, Version: version},
+			// The simulator does not limit its rate: pacing would only
+			// slow the demo down.
+			ComplianceRequestsPerMinute: -1,
+			Tool:                        inventory.Tool{Name: toolName, Version: version},
 		},
 		quiet: true,
+		dlp:   dlp,
 	}, e)
 }
 

@@ -205,7 +205,7 @@ func TestPoliciesList(t *testing.T) {
 	r := runCLI(t, "", "policies", "list")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	assert.Len(t, lines, 13, "a header and twelve finding types")
+	assert.Len(t, lines, 16, "a header and fifteen finding types")
 	assert.Regexp(t, `^FINDING TYPE ID\s+SEVERITY\s+CATEGORY\s+TITLE$`, lines[0])
 	assert.Contains(t, r.stdout, "18fd5b21-8489-485e-9c93-0bd4a696e724  low")
 
@@ -213,7 +213,7 @@ func TestPoliciesList(t *testing.T) {
 	require.Equal(t, exitOK, j.code, j.stderr)
 	var entries []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(j.stdout), &entries))
-	assert.Len(t, entries, 12)
+	assert.Len(t, entries, 15)
 }
 
 func TestSchemaAndVersion(t *testing.T) {

@@ -20,8 +20,9 @@ import (
 func policiesCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "policies",
-		Usage: "list the finding catalog, or export the built-in policies for editing",
+		Usage: "list the finding catalog or the DLP configuration, or export the built-in policies for editing",
 		Subcommands: []*cli.Command{
+			dlpListCommand(e),
 			{
 				Name:  "list",
 				Usage: "list the finding types the policies declare: id, severity, category, title",

@@ -77,7 +77,7 @@ func TestSARIFOfAcme(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	doc := sarifOf(t, r)
 	golden(t, filepath.Join("testdata", "golden", "acme.sarif"), r.stdout)
-	assert.Len(t, doc.Runs[0].Tool.Driver.Rules, 12)
+	assert.Len(t, doc.Runs[0].Tool.Driver.Rules, 15)
 	assert.Len(t, doc.Runs[0].Results, 19)
 	assert.True(t, doc.Runs[0].Invocations[0].ExecutionSuccessful)
 }
@@ -262,7 +262,7 @@ func TestSeverityFilterAndFailOnAreIndependent(t *testing.T) {
 	lows := runCLI(t, "", "evaluate", acme, "--format", "sarif", "--severity", "low")
 	doc := sarifOf(t, lows)
 	assert.Len(t, doc.Runs[0].Results, 2)
-	assert.Len(t, doc.Runs[0].Tool.Driver.Rules, 12, "rules stay: the catalog is not filtered")
+	assert.Len(t, doc.Runs[0].Tool.Driver.Rules, 15, "rules stay: the catalog is not filtered")
 
 	bad := runCLI(t, "", "evaluate", acme, "--severity", "high,urgent")
 	assert.Equal(t, exitError, bad.code)

@@ -38,7 +38,7 @@ func scanCommand(e *env) *cli.Command {
 				return err
 			}
 			return runScan(c.Context, scanParams{
-				report: p, collect: opts, quiet: c.Bool("quiet"),
+				report: p, collect: opts, quiet: c.Bool("quiet"), dlp: c.Bool("dlp"),
 				saveInventory: c.String("save-inventory"), allowPartial: c.Bool("allow-partial"),
 			}, e)
 		},
@@ -51,6 +51,7 @@ type scanParams struct {
 	quiet         bool
 	saveInventory string
 	allowPartial  bool
+	dlp           bool // every DLP profile, not only the enabled ones
 }
 
 func runScan(ctx context.Context, p scanParams, e *env) error {
@@ -61,6 +62,9 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 		return failed(p.report, nil, err, e)
 	}
 	noteMaterialized(engine, p.report, e)
+	if p.collect.DLP, err = dlpFromPolicies(ctx, engine, p.dlp); err != nil {
+		return err
+	}
 	base, err := readBaseline(p.report)
 	if err != nil {
 		return err

@@ -21,7 +21,9 @@ func simulateCommand(e *env) *cli.Command {
 		Name:  "simulate",
 		Usage: "serve a simulated organization through both APIs, for pointing the collector or other tools at",
 		Description: "Serves the Admin API and the Compliance API of a synthetic organization under /v1 until\n" +
-			"interrupted. It accepts the fake key " + simulator.DefaultAdminKey + " (or the one in --key-file).",
+			"interrupted. It accepts the fake key " + simulator.DefaultAdminKey + " (or the one in --key-file).\n" +
+			"Its workspace also holds files (GPT knowledge, ChatGPT projects, conversation logs) with planted\n" +
+			"secrets, card numbers and identifiers, for scan --dlp.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Usage: "listen on `HOST:PORT`"},
 			&cli.IntFlag{Name: "users", Value: 1000, Usage: "size the organization by its number of `USERS` (invites, GPTs, projects and keys scale with it)"},
@@ -30,6 +32,7 @@ func simulateCommand(e *env) *cli.Command {
 			&cli.DurationFlag{Name: "latency", Usage: "delay every response by `DURATION`"},
 			&cli.Float64Flag{Name: "fault-rate", Usage: "answer this `FRACTION` of requests with a transient 429 or 5xx"},
 			&cli.StringFlag{Name: "key-file", Usage: "accept the key in `FILE` instead of the default fake key"},
+			&cli.IntFlag{Name: "files", Value: 100, Usage: "serve `N` generated files in ChatGPT projects and conversations for DLP, besides the planted ones"},
 			&cli.StringFlag{Name: "generate-inventory", Usage: "write the organization as an inventory to `FILE` (mode 0600) and exit, instead of serving it"},
 		},
 		Action: func(c *cli.Context) error {
@@ -38,6 +41,9 @@ func simulateCommand(e *env) *cli.Command {
 			}
 			if c.Int("users") < 1 {
 				return usageError("--users %d: want at least 1", c.Int("users"))
+			}
+			if c.Int("files") < 0 {
+				return usageError("--files %d: want 0 or more", c.Int("files"))
 			}
 			if r := c.Float64("fault-rate"); r < 0 || r > 1 {
 				return usageError("--fault-rate %v: want a fraction from 0 to 1", r)
@@ -55,6 +61,7 @@ func simulateCommand(e *env) *cli.Command {
 				opts.AdminKey, keyShown = key, "<the key in "+f+">"
 			}
 			inv := simulator.Generate(simulator.GenerateOptions{Users: c.Int("users"), Seed: c.Uint64("seed"), Plant: true, CollectedAt: time.Now().Unix()})
+			opts.Content = simulator.GenerateContent(inv, simulator.ContentOptions{Plant: true, Files: c.Int("files"), Seed: c.Uint64("seed")})
 			return runSimulate(c.Context, c.String("addr"), inv.Workspace.ID, keyShown, simulator.New(inv, opts), e)
 		},
 	}
@@ -85,8 +92,10 @@ func runSimulate(ctx context.Context, addr, workspace, key string, h http.Handle
 	case <-ctx.Done():
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		// Requests still running after the grace period (a client that
+		// stalled) are cut: stopping a simulator loses nothing.
 		if err := srv.Shutdown(shut); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			return withExit(exitError, err)
+			_ = srv.Close()
 		}
 		return nil
 	}

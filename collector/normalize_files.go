@@ -1,0 +1,225 @@
+package collector
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// wrapped is a list as the Compliance API writes it in one place or
+// another: a bare array, or an object whose data holds the array. null is
+// an empty list.
+type wrapped[T any] struct{ Data []T }
+
+func (w *wrapped[T]) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || string(b) == "null":
+		return nil
+	case b[0] == '[':
+		return json.Unmarshal(b, &w.Data)
+	case b[0] == '{':
+		var env struct {
+			Data []T `json:"data"`
+		}
+		if err := json.Unmarshal(b, &env); err != nil {
+			return err
+		}
+		w.Data = env.Data
+		return nil
+	}
+	return fmt.Errorf("got %s, want a list or an object with data", kindOfJSON(b))
+}
+
+func kindOfJSON(b []byte) string {
+	switch {
+	case len(b) == 0:
+		return "nothing"
+	case b[0] == '"':
+		return "a string"
+	case b[0] == 't' || b[0] == 'f':
+		return "a boolean"
+	}
+	return "a number"
+}
+
+// apiFile is a file as lists name it: in a project's configuration, a
+// GPT's, or a conversation message. Names and types vary between routes
+// and clients; each alias seen is read.
+type apiFile struct {
+	ID       string     `json:"id"`
+	FileID   string     `json:"file_id"`
+	Name     *string    `json:"name"`
+	Filename *string    `json:"filename"`
+	FileName *string    `json:"file_name"`
+	MIMEType flexString `json:"mime_type"`
+	Content  flexString `json:"content_type"`
+}
+
+type fileMeta struct {
+	ID       string
+	Name     *string
+	MIMEType *string
+}
+
+func (f apiFile) meta() (fileMeta, bool) {
+	m := fileMeta{ID: f.ID, Name: f.Name, MIMEType: f.MIMEType.v}
+	if m.ID == "" {
+		m.ID = f.FileID
+	}
+	for _, n := range []*string{f.Filename, f.FileName} {
+		if m.Name == nil {
+			m.Name = n
+		}
+	}
+	if m.MIMEType == nil {
+		m.MIMEType = f.Content.v
+	}
+	return m, m.ID != ""
+}
+
+// apiChatGPTProject is a ChatGPT project of the Compliance API's projects
+// list. Like a GPT, its live configuration is the first item of
+// latest_config, which holds its name and files.
+type apiChatGPTProject struct {
+	ID           string     `json:"id"`
+	Name         *string    `json:"name"`
+	OwnerID      flexString `json:"owner_id"`
+	OwnerEmail   *string    `json:"owner_email"`
+	LatestConfig wrapped[struct {
+		Name  *string          `json:"name"`
+		Files wrapped[apiFile] `json:"files"`
+	}] `json:"latest_config"`
+}
+
+type chatGPTProject struct {
+	ID                  string
+	Name                *string
+	OwnerID, OwnerEmail *string
+}
+
+func normalizeChatGPTProject(raw json.RawMessage) (chatGPTProject, []fileMeta, error) {
+	var p apiChatGPTProject
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return chatGPTProject{}, nil, itemError("ChatGPT project", idOf(raw), fmt.Errorf("cannot be read: %w", err))
+	}
+	if p.ID == "" {
+		return chatGPTProject{}, nil, itemError("ChatGPT project", "", orMissingID(nil))
+	}
+	out := chatGPTProject{ID: p.ID, Name: p.Name, OwnerID: p.OwnerID.v, OwnerEmail: p.OwnerEmail}
+	var files []fileMeta
+	if len(p.LatestConfig.Data) > 0 {
+		live := p.LatestConfig.Data[0]
+		if live.Name != nil {
+			out.Name = live.Name
+		}
+		for _, f := range live.Files.Data {
+			if m, ok := f.meta(); ok {
+				files = append(files, m)
+			}
+		}
+	}
+	return out, files, nil
+}
+
+// conversationMessage is what DLP needs of a conversation-message event of
+// the Compliance logs.
+type conversationMessage struct {
+	conversationID    string
+	conversationTitle *string
+	userID, userEmail *string
+	files             []fileMeta
+}
+
+// normalizeConversationEvent reads one line of a conversation-message log
+// file. Its exact shape is not public; the fields are looked for where the
+// Compliance API's other objects and its clients put them: at the top
+// level, or under message, payload, data, or event.
+func normalizeConversationEvent(raw []byte) (conversationMessage, error) {
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil {
+		return conversationMessage{}, fmt.Errorf("not a JSON object: %w", err)
+	}
+	var ev conversationMessage
+	if t := pickString(m, "event_type", "type"); t != nil && *t != conversationEvent {
+		return ev, nil // another event type: nothing to do
+	}
+	if id := pickString(m, "conversation_id", "conversation.id", "message.conversation_id", "payload.conversation_id", "data.conversation_id", "event.conversation_id"); id != nil {
+		ev.conversationID = *id
+	}
+	ev.conversationTitle = pickString(m, "conversation_title", "conversation.title", "title", "payload.conversation_title", "data.conversation_title", "event.conversation_title")
+	ev.userID = pickString(m, "user_id", "user.id", "actor.id", "actor.user.id", "message.author.id", "payload.user_id", "data.user_id", "event.user_id")
+	ev.userEmail = pickString(m, "user_email", "user.email", "actor.email", "actor.user.email", "message.author.email", "payload.user_email", "data.user_email", "event.user_email")
+	list := pick(m, "files", "message.files", "payload.files", "payload.message.files", "data.files", "data.message.files", "event.files", "attachments", "message.attachments", "payload.attachments")
+	if list == nil {
+		return ev, nil
+	}
+	items, ok := list.([]any)
+	if !ok {
+		if obj, isObj := list.(map[string]any); isObj {
+			items, ok = obj["data"].([]any)
+		}
+	}
+	if !ok {
+		return ev, fmt.Errorf("files is not a list")
+	}
+	if len(items) > 0 && ev.conversationID == "" {
+		return ev, fmt.Errorf("a message with files but no conversation_id")
+	}
+	for _, it := range items {
+		raw, _ := json.Marshal(it)
+		var f apiFile
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return ev, fmt.Errorf("a file entry cannot be read: %w", err)
+		}
+		if fm, ok := f.meta(); ok {
+			ev.files = append(ev.files, fm)
+		}
+	}
+	return ev, nil
+}
+
+// pick returns the value at the first of the dotted paths that exists.
+func pick(m map[string]any, paths ...string) any {
+	for _, p := range paths {
+		var cur any = m
+		found := true
+		for _, k := range strings.Split(p, ".") {
+			obj, ok := cur.(map[string]any)
+			if !ok {
+				found = false
+				break
+			}
+			if cur, ok = obj[k]; !ok {
+				found = false
+				break
+			}
+		}
+		if found && cur != nil {
+			return cur
+		}
+	}
+	return nil
+}
+
+// pickString is pick for a scalar, as text.
+func pickString(m map[string]any, paths ...string) *string {
+	switch v := pick(m, paths...).(type) {
+	case string:
+		if v == "" {
+			return nil
+		}
+		return &v
+	case json.Number:
+		s := v.String()
+		return &s
+	case bool:
+		s := strconv.FormatBool(v)
+		return &s
+	}
+	return nil
+}

@@ -1,0 +1,530 @@
+package dlp
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/ledongthuc/pdf"
+)
+
+// Limits bound the work a single file may cause.
+type Limits struct {
+	// MaxFileBytes: larger files are not read at all.
+	MaxFileBytes int64
+	// MaxTextBytes bounds what a file may expand to: the decompressed
+	// parts of an Office file, the decoded page streams of a PDF. Beyond it
+	// the file is an error (a decompression bomb, most likely), not text.
+	MaxTextBytes int64
+	// MaxEntries bounds the entries of an Office file's archive.
+	MaxEntries int
+	// Timeout bounds the extraction of one file.
+	Timeout time.Duration
+}
+
+// DefaultLimits: 20 MiB files, 64 MiB of text, 10,000 archive entries, 30 s.
+var DefaultLimits = Limits{MaxFileBytes: 20 << 20, MaxTextBytes: 64 << 20, MaxEntries: 10_000, Timeout: 30 * time.Second}
+
+// Kinds of files Extract knows.
+const (
+	KindText = "text"
+	KindDOCX = "docx"
+	KindXLSX = "xlsx"
+	KindPPTX = "pptx"
+	KindPDF  = "pdf"
+)
+
+// ErrUnsupported is a file whose type has no text to extract here.
+var ErrUnsupported = errors.New("unsupported file type")
+
+// textExtensions are read as text whatever their content looks like.
+var textExtensions = map[string]bool{
+	".txt": true, ".text": true, ".md": true, ".markdown": true, ".csv": true, ".tsv": true, ".json": true, ".jsonl": true,
+	".ndjson": true, ".xml": true, ".html": true, ".htm": true, ".yaml": true, ".yml": true, ".toml": true, ".ini": true,
+	".cfg": true, ".conf": true, ".properties": true, ".env": true, ".log": true, ".sql": true, ".rtf": true, ".tex": true,
+	".go": true, ".py": true, ".js": true, ".mjs": true, ".ts": true, ".tsx": true, ".jsx": true, ".java": true, ".kt": true,
+	".scala": true, ".rb": true, ".php": true, ".cs": true, ".c": true, ".h": true, ".cpp": true, ".hpp": true, ".rs": true,
+	".swift": true, ".m": true, ".r": true, ".pl": true, ".sh": true, ".bash": true, ".zsh": true, ".ps1": true, ".bat": true,
+	".tf": true, ".hcl": true, ".gradle": true, ".vue": true, ".svelte": true, ".css": true, ".scss": true, ".ipynb": true,
+}
+
+// Extract returns the text of a file for the detectors, and which kind of
+// file it was read as. The kind comes from the content (PDF and Office
+// files by their signatures), then the name; text is also recognised by
+// looking like text. Files of other kinds give ErrUnsupported. Malformed
+// files, files that expand beyond the limits, and files that take too long
+// give errors; nothing panics.
+func Extract(ctx context.Context, name, mimeType string, content []byte, l Limits) (text []byte, kind string, err error) {
+	if l.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, l.Timeout)
+		defer cancel()
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			text, err = nil, fmt.Errorf("the %s file is malformed: %v", kind, r)
+		}
+	}()
+	kind, err = Kind(name, mimeType, content)
+	if err != nil {
+		return nil, kind, err
+	}
+	switch kind {
+	case KindPDF:
+		text, err = extractPDF(ctx, content, l)
+	case KindDOCX, KindXLSX, KindPPTX:
+		text, err = extractOffice(ctx, kind, content, l)
+	default:
+		text, err = decodeText(content), nil
+	}
+	if err == nil && ctx.Err() != nil {
+		err = fmt.Errorf("extraction took longer than %s", l.Timeout)
+	}
+	return text, kind, err
+}
+
+// Kind tells what a file is, from its signature first, then its name and
+// type, then whether it looks like text.
+func Kind(name, mimeType string, content []byte) (string, error) {
+	ext := strings.ToLower(path.Ext(name))
+	switch {
+	case bytes.HasPrefix(content, []byte("%PDF-")):
+		return KindPDF, nil
+	case bytes.HasPrefix(content, []byte("PK\x03\x04")):
+		switch ext {
+		case ".docx", ".docm", ".dotx":
+			return KindDOCX, nil
+		case ".xlsx", ".xlsm", ".xltx":
+			return KindXLSX, nil
+		case ".pptx", ".pptm", ".potx":
+			return KindPPTX, nil
+		}
+		if k := officeKindFromArchive(content); k != "" {
+			return k, nil
+		}
+		return "zip", fmt.Errorf("%w: a zip archive that is not a Word, Excel or PowerPoint file", ErrUnsupported)
+	case bytes.HasPrefix(content, []byte("\xD0\xCF\x11\xE0")):
+		return "ole", fmt.Errorf("%w: a legacy Office file (.doc, .xls, .ppt); save it as .docx, .xlsx or .pptx", ErrUnsupported)
+	}
+	if textExtensions[ext] || strings.HasPrefix(mimeType, "text/") || mimeType == "application/json" || mimeType == "application/xml" {
+		return KindText, nil
+	}
+	if looksLikeText(content) {
+		return KindText, nil
+	}
+	kind := strings.TrimPrefix(ext, ".")
+	if kind == "" {
+		kind = "binary"
+	}
+	return kind, fmt.Errorf("%w: %s content", ErrUnsupported, describeType(ext, mimeType))
+}
+
+func describeType(ext, mimeType string) string {
+	switch {
+	case mimeType != "":
+		return mimeType
+	case ext != "":
+		return ext
+	}
+	return "binary"
+}
+
+// looksLikeText: UTF-16 with a byte order mark, or valid UTF-8 without NUL
+// bytes in the first 8 KiB.
+func looksLikeText(b []byte) bool {
+	if bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF}) {
+		return true
+	}
+	head := b[:min(len(b), 8<<10)]
+	if bytes.IndexByte(head, 0) >= 0 {
+		return false
+	}
+	// A multi-byte character may be cut at the end of the window.
+	for k := 0; k < 4 && len(head) > 0 && !utf8.Valid(head); k++ {
+		head = head[:len(head)-1]
+	}
+	return utf8.Valid(head)
+}
+
+// decodeText turns UTF-16 text (with a byte order mark) into UTF-8; other
+// text is scanned as it is.
+func decodeText(b []byte) []byte {
+	var big bool
+	switch {
+	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}):
+	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
+		big = true
+	default:
+		return bytes.TrimPrefix(b, []byte("\xEF\xBB\xBF"))
+	}
+	b = b[2:]
+	units := make([]uint16, len(b)/2)
+	for i := range units {
+		if big {
+			units[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
+		} else {
+			units[i] = uint16(b[2*i+1])<<8 | uint16(b[2*i])
+		}
+	}
+	return []byte(string(utf16.Decode(units)))
+}
+
+func officeKindFromArchive(content []byte) string {
+	zr, err := zip.NewReader(bytes.NewReader(content), int64(len(content)))
+	if err != nil {
+		return ""
+	}
+	for _, f := range zr.File {
+		switch f.Name {
+		case "word/document.xml":
+			return KindDOCX
+		case "xl/workbook.xml":
+			return KindXLSX
+		case "ppt/presentation.xml":
+			return KindPPTX
+		}
+	}
+	return ""
+}
+
+// officeParts says which parts of each kind hold the text people write.
+func officePart(kind, name string) bool {
+	switch kind {
+	case KindDOCX:
+		return name == "word/document.xml" || name == "word/footnotes.xml" || name == "word/endnotes.xml" || name == "word/comments.xml" ||
+			strings.HasPrefix(name, "word/header") || strings.HasPrefix(name, "word/footer")
+	case KindXLSX:
+		return name == "xl/sharedStrings.xml" || strings.HasPrefix(name, "xl/worksheets/sheet") || strings.HasPrefix(name, "xl/comments")
+	case KindPPTX:
+		return strings.HasPrefix(name, "ppt/slides/slide") || strings.HasPrefix(name, "ppt/notesSlides/") || strings.HasPrefix(name, "ppt/comments/")
+	}
+	return false
+}
+
+// errExpands is a file that grows past MaxTextBytes when decompressed.
+func errExpands(l Limits) error {
+	return fmt.Errorf("it expands beyond %d MiB when decompressed (a decompression bomb?), so it was not scanned", l.MaxTextBytes>>20)
+}
+
+// extractOffice reads the text of the parts of a Word, Excel or PowerPoint
+// file, counting every decompressed byte against MaxTextBytes (the sizes an
+// archive declares can lie).
+func extractOffice(ctx context.Context, kind string, content []byte, l Limits) ([]byte, error) {
+	zr, err := zip.NewReader(bytes.NewReader(content), int64(len(content)))
+	if err != nil {
+		return nil, fmt.Errorf("the %s file is malformed: %w", kind, err)
+	}
+	if len(zr.File) > l.MaxEntries {
+		return nil, fmt.Errorf("the %s file has %d archive entries, more than %d", kind, len(zr.File), l.MaxEntries)
+	}
+	budget := l.MaxTextBytes
+	var out bytes.Buffer
+	for _, f := range zr.File {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if !officePart(kind, f.Name) {
+			continue
+		}
+		if f.UncompressedSize64 > uint64(budget) {
+			return nil, errExpands(l)
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, fmt.Errorf("the %s file is malformed: %s: %w", kind, f.Name, err)
+		}
+		counted := &countingReader{r: rc, left: budget}
+		err = xmlText(counted, &out)
+		rc.Close()
+		budget = counted.left
+		if errors.Is(err, errBudget) {
+			return nil, errExpands(l)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("the %s file is malformed: %s: %w", kind, f.Name, err)
+		}
+	}
+	return out.Bytes(), nil
+}
+
+var errBudget = errors.New("budget exceeded")
+
+type countingReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, errBudget
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
+
+// xmlText writes the character data of an XML part, with a newline after
+// each paragraph, row or slide shape and a tab between cells, so that
+// values in neighbouring cells do not run together. Office parts are
+// machine-written XML of a few shapes, and encoding/xml's tokenizer, which
+// allocates per token, made it the slowest step of a DLP scan; this reads
+// the bytes directly: text between tags with entities decoded, CDATA
+// verbatim, comments, processing instructions and declarations skipped. No
+// entity is ever expanded beyond the five predefined and numeric ones.
+func xmlText(r io.Reader, out *bytes.Buffer) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	return xmlTextBytes(b, out)
+}
+
+var errXMLEOF = errors.New("XML syntax error: unexpected end of the part")
+
+func xmlTextBytes(b []byte, out *bytes.Buffer) error {
+	out.Grow(len(b) / 4)
+	for i := 0; i < len(b); {
+		lt := bytes.IndexByte(b[i:], '<')
+		if lt < 0 {
+			writeXMLText(out, b[i:])
+			return nil
+		}
+		writeXMLText(out, b[i:i+lt])
+		i += lt
+		rest := b[i:]
+		special := len(rest) > 1 && (rest[1] == '!' || rest[1] == '?')
+		switch {
+		case special && bytes.HasPrefix(rest, []byte("<!--")):
+			end := bytes.Index(rest[4:], []byte("-->"))
+			if end < 0 {
+				return errXMLEOF
+			}
+			i += 4 + end + 3
+		case special && bytes.HasPrefix(rest, []byte("<![CDATA[")):
+			end := bytes.Index(rest[9:], []byte("]]>"))
+			if end < 0 {
+				return errXMLEOF
+			}
+			out.Write(rest[9 : 9+end])
+			i += 9 + end + 3
+		case special && rest[1] == '?':
+			end := bytes.Index(rest[2:], []byte("?>"))
+			if end < 0 {
+				return errXMLEOF
+			}
+			i += 2 + end + 2
+		case special:
+			// A declaration such as DOCTYPE, whose internal subset in
+			// brackets may hold '>'.
+			depth, j := 0, 2
+			for ; j < len(rest); j++ {
+				if c := rest[j]; c == '[' {
+					depth++
+				} else if c == ']' {
+					depth--
+				} else if c == '>' && depth <= 0 {
+					break
+				}
+			}
+			if j >= len(rest) {
+				return errXMLEOF
+			}
+			i += j + 1
+		default:
+			// A tag: its end is the first '>' outside quoted attribute
+			// values. Most tags have no '>' in a value: the first '>'
+			// ends them when the quotes before it are balanced.
+			j := bytes.IndexByte(rest, '>')
+			if j < 0 {
+				return errXMLEOF
+			}
+			if bytes.IndexByte(rest[:j], '\'') >= 0 || bytes.Count(rest[:j], []byte{'"'})%2 != 0 {
+				quote := byte(0)
+				for j = 1; j < len(rest); j++ {
+					c := rest[j]
+					if quote != 0 {
+						if c == quote {
+							quote = 0
+						}
+						continue
+					}
+					if c == '"' || c == '\'' {
+						quote = c
+					} else if c == '>' {
+						break
+					}
+				}
+				if j >= len(rest) {
+					return errXMLEOF
+				}
+			}
+			tag := rest[1:j]
+			if len(tag) > 0 && (tag[0] == '/' || tag[len(tag)-1] == '/') {
+				switch string(xmlLocalName(tag)) {
+				case "p", "row", "si", "br":
+					out.WriteByte('\n')
+				case "c", "tab", "tc":
+					out.WriteByte('\t')
+				}
+			}
+			i += j + 1
+		}
+	}
+	return nil
+}
+
+// xmlLocalName is the name of a closing or empty-element tag without its
+// namespace prefix: "/w:p" and "w:br/" give "p" and "br".
+func xmlLocalName(tag []byte) []byte {
+	tag = bytes.TrimPrefix(tag, []byte("/"))
+	end := 0
+	for end < len(tag) && tag[end] != ' ' && tag[end] != '\t' && tag[end] != '\n' && tag[end] != '\r' && tag[end] != '/' {
+		end++
+	}
+	name := tag[:end]
+	if c := bytes.LastIndexByte(name, ':'); c >= 0 {
+		name = name[c+1:]
+	}
+	return name
+}
+
+// writeXMLText writes character data with its entity references decoded.
+// An unknown or malformed reference is kept as written, as a lenient
+// parser does.
+func writeXMLText(out *bytes.Buffer, t []byte) {
+	for {
+		amp := bytes.IndexByte(t, '&')
+		if amp < 0 {
+			out.Write(t)
+			return
+		}
+		out.Write(t[:amp])
+		t = t[amp:]
+		semi := bytes.IndexByte(t[:min(len(t), 12)], ';')
+		if semi < 0 {
+			out.WriteByte('&')
+			t = t[1:]
+			continue
+		}
+		if r, ok := xmlEntity(t[1:semi]); ok {
+			out.WriteRune(r)
+		} else {
+			out.Write(t[:semi+1])
+		}
+		t = t[semi+1:]
+	}
+}
+
+func xmlEntity(name []byte) (rune, bool) {
+	switch string(name) {
+	case "lt":
+		return '<', true
+	case "gt":
+		return '>', true
+	case "amp":
+		return '&', true
+	case "quot":
+		return '"', true
+	case "apos":
+		return '\'', true
+	}
+	if len(name) < 2 || name[0] != '#' {
+		return 0, false
+	}
+	var n uint64
+	var err error
+	if name[1] == 'x' || name[1] == 'X' {
+		n, err = strconv.ParseUint(string(name[2:]), 16, 32)
+	} else {
+		n, err = strconv.ParseUint(string(name[1:]), 10, 32)
+	}
+	if err != nil || !utf8.ValidRune(rune(n)) || n == 0 {
+		return 0, false
+	}
+	return rune(n), true
+}
+
+// extractPDF reads the text of a PDF page by page. Before a page is
+// interpreted, its content streams are decoded once into nothing, counted
+// against MaxTextBytes: the PDF library would otherwise inflate a bomb into
+// memory as text.
+func extractPDF(ctx context.Context, content []byte, l Limits) ([]byte, error) {
+	r, err := pdf.NewReader(bytes.NewReader(content), int64(len(content)))
+	if err != nil {
+		return nil, fmt.Errorf("the pdf file is malformed: %w", err)
+	}
+	budget := l.MaxTextBytes
+	pages := r.NumPage()
+	var out bytes.Buffer
+	fonts := map[string]*pdf.Font{}
+	for i := 1; i <= pages; i++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		p := r.Page(i)
+		if p.V.IsNull() {
+			continue
+		}
+		streams := p.V.Key("Contents")
+		var size int64
+		for _, s := range contentStreams(streams) {
+			n, err := io.Copy(io.Discard, io.LimitReader(s.Reader(), budget+1))
+			if err != nil {
+				return nil, fmt.Errorf("the pdf file is malformed: page %d: %w", i, err)
+			}
+			size += n
+			if size > budget {
+				return nil, errExpands(l)
+			}
+		}
+		budget -= size
+		for name, f := range pageFonts(p) {
+			if _, ok := fonts[name]; !ok {
+				fonts[name] = f
+			}
+		}
+		text, err := p.GetPlainText(fonts)
+		if err != nil {
+			return nil, fmt.Errorf("the pdf file is malformed: page %d: %w", i, err)
+		}
+		out.WriteString(text)
+		out.WriteByte('\n')
+	}
+	return out.Bytes(), nil
+}
+
+func contentStreams(v pdf.Value) []pdf.Value {
+	if v.Kind() == pdf.Array {
+		out := make([]pdf.Value, 0, v.Len())
+		for i := 0; i < v.Len(); i++ {
+			out = append(out, v.Index(i))
+		}
+		return out
+	}
+	if v.Kind() == pdf.Stream {
+		return []pdf.Value{v}
+	}
+	return nil
+}
+
+// pageFonts are a page's fonts by name, for GetPlainText.
+func pageFonts(p pdf.Page) map[string]*pdf.Font {
+	out := map[string]*pdf.Font{}
+	for _, name := range p.Fonts() {
+		f := p.Font(name)
+		out[name] = &f
+	}
+	return out
+}
