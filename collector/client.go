@@ -273,7 +273,10 @@ func (a *api) fetch(ctx context.Context, prio int, route, path string, q url.Val
 		}
 		if err == nil {
 			herr := a.httpError(path, status, d.body)
-			if status == http.StatusUnauthorized || (status == http.StatusForbidden && a.name == complianceAPIName) {
+			// A 403 of a Compliance API list means the key lacks the
+			// scopes: every list would get it. A 403 on one file is
+			// about that file.
+			if status == http.StatusUnauthorized || (status == http.StatusForbidden && a.name == complianceAPIName && wantJSON) {
 				stop := a.stop(herr)
 				return nil, stop
 			}

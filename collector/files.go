@@ -283,7 +283,13 @@ func (s *scanner) conversations(ctx context.Context, ws string) {
 			return err
 		}
 		if d.tooLarge {
-			return fmt.Errorf("%s %s/logs/%s: a log file of more than %d bytes", complianceAPIName, ws, id, maxLogFileBytes)
+			// Counted as one unusable item; the other log files are read.
+			r.stats.items++
+			r.bad++
+			if r.firstBad == nil {
+				r.firstBad = fmt.Errorf("log file %s is larger than %d bytes and was not read", id, maxLogFileBytes)
+			}
+			return nil
 		}
 		r.stats.pages++
 		good, bad, firstBad := s.events(ctx, ws, d.body)
@@ -306,7 +312,7 @@ func (c *collection) logFiles(ctx context.Context, ws, after string, st *listSta
 	q.Set("limit", fmt.Sprint(pageLimit))
 	q.Set("after", after)
 	seen := map[string]bool{after: true}
-	for {
+	for page := 1; ; page++ {
 		body, err := c.comp.get(ctx, priorityChain, routeLogs, ws+"/logs", q)
 		if err != nil {
 			return err
@@ -320,7 +326,7 @@ func (c *collection) logFiles(ctx context.Context, ws, after string, st *listSta
 			LastID      *string `json:"last_id"`
 		}
 		if err := json.Unmarshal(body, &p); err != nil {
-			return fmt.Errorf("%s %s/logs: read page %d: %w", complianceAPIName, ws, st.pages+1, err)
+			return fmt.Errorf("%s %s/logs: read page %d: %w", complianceAPIName, ws, page, err)
 		}
 		st.pages++
 		for _, f := range p.Data {
@@ -341,7 +347,7 @@ func (c *collection) logFiles(ctx context.Context, ws, after string, st *listSta
 			next = *p.LastID
 		}
 		if next == "" || seen[next] {
-			return fmt.Errorf("%s %s/logs: the server says there are more log files after page %d but its cursor did not advance (after=%q)", complianceAPIName, ws, st.pages, next)
+			return fmt.Errorf("%s %s/logs: the server says there are more log files after page %d but its cursor did not advance (after=%q)", complianceAPIName, ws, page, next)
 		}
 		seen[next] = true
 		q.Set("after", next)

@@ -124,6 +124,9 @@ func TestDLPRecordsFilesThatCannotBeFetched(t *testing.T) {
 		{Path: "/project_files/" + simulator.PlantedProjectPayrollFile, Status: 404},
 		{Path: "/project_files/" + simulator.PlantedProjectRefundsFile, Times: 1, Status: 503},
 		{Path: "/gpt_files/" + simulator.PlantedGPTSecretsFile, Times: 1, Truncate: true},
+		// A 403 on one file is about that file, not the key: the other
+		// lists go on.
+		{Path: "/gpt_files/file-planted-faq", Status: 403},
 	}})
 	got, err := collector.Collect(context.Background(), dlpOptions(t, src, base))
 	require.NoError(t, err)
@@ -136,6 +139,14 @@ func TestDLPRecordsFilesThatCannotBeFetched(t *testing.T) {
 	s := got.Sources[inventory.SourceProjectFiles]
 	assert.Equal(t, inventory.StatusPartial, s.Status)
 	assert.Contains(t, *s.Reason, "1 of 6 files could not be fetched")
+
+	faq := files["file-planted-faq"]
+	assert.Equal(t, inventory.FileError, faq.Status)
+	assert.Contains(t, *faq.Reason, "403")
+	assert.Equal(t, inventory.FileScanned, files[simulator.PlantedGPTHandbookFile].Status)
+	for _, name := range []string{inventory.SourceGPTs, inventory.SourceWorkspaceUsers, inventory.SourceChatGPTProjects, inventory.SourceConversationFiles} {
+		assert.Equal(t, inventory.StatusComplete, got.Sources[name].Status, "%s: %v", name, got.Sources[name].Reason)
+	}
 }
 
 // Without a workspace there is nothing to scan: the DLP sources say so.

@@ -51,7 +51,8 @@ var corpus = map[string]struct{ positives, nearMisses []string }{
 			"ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
 	},
 	SlackToken: {
-		positives:  []string{"xoxb-123456789012-1234567890123-FAKEabcdefghijklmnopqrSTUV", "xoxp-1234567890-0987654321098-FAKEtoken1234567890abcdefgh"},
+		positives: []string{"xoxb-123456789012-1234567890123-FAKEabcdefghijklmnopqrSTUV", "xoxp-1234567890-0987654321098-FAKEtoken1234567890abcdefgh",
+			"xapp-1-A0FAKE12345-1234567890123-0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"},
 		nearMisses: []string{"xoxb-123-456-abc", "xoxz-123456789012-1234567890123-FAKEabcdefghijklmnopqrSTUV", "xoxb-notanumber-FAKEabcdefghijklmnopqrSTUV"},
 	},
 	GoogleAPIKey: {
@@ -211,13 +212,15 @@ func TestCountsAndMixedText(t *testing.T) {
 func TestCustomDetectors(t *testing.T) {
 	s, err := NewScanner([]Custom{
 		{Name: "acme_project_code", Pattern: `ACME-[0-9]{6}`},
+		{Name: "acme_contract", Pattern: `ACME-C-[0-9]{10}`},
 		{Name: "confidential", Keywords: []string{"Confidential", "internal only"}},
 	})
 	require.NoError(t, err)
-	res := s.Scan([]byte("ACME-123456 and ACME-654321 are CONFIDENTIAL, internal only; ACME-12 is not; unconfidential is not a word match."))
+	res := s.Scan([]byte("ACME-123456 and ACME-654321 are CONFIDENTIAL, internal only; ACME-12 is not; unconfidential is not a word match. Contract ACME-C-0123456789."))
 	require.Contains(t, res, "acme_project_code")
 	assert.Equal(t, 2, res["acme_project_code"].Count)
-	assert.Equal(t, "AC…56", res["acme_project_code"].Sample)
+	assert.Equal(t, "***********", res["acme_project_code"].Sample, "a short match shows nothing")
+	assert.Equal(t, "AC…89", res["acme_contract"].Sample, "a longer one its ends, at most a quarter")
 	assert.Equal(t, 2, res["confidential"].Count)
 	assert.Equal(t, "confidential", res["confidential"].Sample)
 	assert.Contains(t, s.Detectors(), "acme_project_code")

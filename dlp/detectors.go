@@ -78,7 +78,8 @@ func (r Result) add(detector, sample string) {
 }
 
 // Custom is a detector of the policy configuration: an RE2 pattern, or a
-// list of keywords matched as whole words, without regard to case.
+// list of keywords matched as whole words, ignoring the case of ASCII
+// letters.
 type Custom struct {
 	Name     string
 	Pattern  string
@@ -124,6 +125,10 @@ func NewScanner(custom []Custom) (*Scanner, error) {
 			if err != nil {
 				return nil, fmt.Errorf("custom DLP detector %q: %w", c.Name, err)
 			}
+			if re.MatchString("") {
+				// It would count a match at every position of every file.
+				return nil, fmt.Errorf("custom DLP detector %q: the pattern %q matches the empty string", c.Name, c.Pattern)
+			}
 			s.patterns = append(s.patterns, customPattern{c.Name, re})
 			continue
 		}
@@ -132,7 +137,7 @@ func NewScanner(custom []Custom) (*Scanner, error) {
 			if strings.TrimSpace(w) == "" {
 				return nil, fmt.Errorf("custom DLP detector %q: an empty keyword", c.Name)
 			}
-			k.words = append(k.words, []byte(strings.ToLower(w)))
+			k.words = append(k.words, asciiLower([]byte(w)))
 		}
 		s.keywords = append(s.keywords, k)
 	}
@@ -148,13 +153,28 @@ func (s *Scanner) Detectors() []string {
 	return append(out, s.names...)
 }
 
+// asciiLower lowers ASCII letters only, so that positions in the result
+// are positions in the text: bytes.ToLower changes lengths (invalid UTF-8
+// becomes U+FFFD), and the AWS secret hints are found in the lowered text
+// but read from the original.
+func asciiLower(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
+}
+
 // Scan runs every detector over text: the built-in ones in one pass; the
 // hints of AWS secret keys and the custom keywords as literal searches of
 // the text in lower case; each custom pattern with RE2.
 func (s *Scanner) Scan(text []byte) Result {
 	res := Result{}
 	scanBuiltin(text, res)
-	lower := bytes.ToLower(text)
+	lower := asciiLower(text)
 	scanAWSSecrets(text, lower, res)
 	for _, k := range s.keywords {
 		for _, w := range k.words {
@@ -174,7 +194,7 @@ func (s *Scanner) Scan(text []byte) Result {
 	}
 	for _, p := range s.patterns {
 		for _, m := range p.re.FindAllIndex(text, -1) {
-			res.add(p.name, redactMiddle(string(text[m[0]:m[1]]), 2))
+			res.add(p.name, redactMiddle(string(text[m[0]:m[1]])))
 		}
 	}
 	return res
@@ -186,10 +206,15 @@ func (s *Scanner) Scan(text []byte) Result {
 func (s *Scanner) ScanFile(ctx context.Context, name, mimeType string, content []byte, l Limits) (Result, error) {
 	text, kind, err := Extract(ctx, name, mimeType, content, l)
 	if err != nil {
-		if !errors.Is(err, ErrUnsupported) {
-			err = fmt.Errorf("could not extract text (read as %s): %w", kind, err)
+		if errors.Is(err, ErrUnsupported) {
+			return nil, err
 		}
-		return nil, err
+		// The readers' messages are kept to fixed texts; should one still
+		// quote something a detector finds, it is withheld.
+		if len(s.Scan([]byte(err.Error()))) > 0 {
+			return nil, fmt.Errorf("could not extract text (read as %s); the reader's message is withheld: it quoted the file", kind)
+		}
+		return nil, fmt.Errorf("could not extract text (read as %s): %w", kind, err)
 	}
 	return s.Scan(text), nil
 }

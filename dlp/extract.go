@@ -70,8 +70,9 @@ func Extract(ctx context.Context, name, mimeType string, content []byte, l Limit
 		defer cancel()
 	}
 	defer func() {
+		// A reader's panic message may quote the file: it is not kept.
 		if r := recover(); r != nil {
-			text, err = nil, fmt.Errorf("the %s file is malformed: %v", kind, r)
+			text, err = nil, fmt.Errorf("the %s file is malformed", kind)
 		}
 	}()
 	kind, err = Kind(name, mimeType, content)
@@ -86,8 +87,8 @@ func Extract(ctx context.Context, name, mimeType string, content []byte, l Limit
 	default:
 		text, err = decodeText(content), nil
 	}
-	if err == nil && ctx.Err() != nil {
-		err = fmt.Errorf("extraction took longer than %s", l.Timeout)
+	if ctx.Err() != nil {
+		text, err = nil, fmt.Errorf("extraction took longer than %s", l.Timeout)
 	}
 	return text, kind, err
 }
@@ -240,7 +241,7 @@ func extractOffice(ctx context.Context, kind string, content []byte, l Limits) (
 		}
 		rc, err := f.Open()
 		if err != nil {
-			return nil, fmt.Errorf("the %s file is malformed: %s: %w", kind, f.Name, err)
+			return nil, fmt.Errorf("the %s file is malformed: %w", kind, err)
 		}
 		counted := &countingReader{r: rc, left: budget}
 		err = xmlText(counted, &out)
@@ -250,7 +251,10 @@ func extractOffice(ctx context.Context, kind string, content []byte, l Limits) (
 			return nil, errExpands(l)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("the %s file is malformed: %s: %w", kind, f.Name, err)
+			// Errors of archive/zip, compress/flate and the XML scanner
+			// are fixed texts; part names, which the file chose, are left
+			// out.
+			return nil, fmt.Errorf("the %s file is malformed: %w", kind, err)
 		}
 	}
 	return out.Bytes(), nil
@@ -456,33 +460,114 @@ func xmlEntity(name []byte) (rune, bool) {
 	return rune(n), true
 }
 
-// extractPDF reads the text of a PDF page by page. Before a page is
-// interpreted, its content streams are decoded once into nothing, counted
-// against MaxTextBytes: the PDF library would otherwise inflate a bomb into
-// memory as text.
+// extractPDF reads the text of a PDF page by page, in a goroutine that is
+// abandoned when the context ends: the PDF library has loops a crafted
+// file can make endless (cyclic object streams), and a collection must go
+// on, and stop on Ctrl-C, whatever one file does. The page tree is walked
+// here, not by the library, with a bound on the nodes visited, so that
+// cycles in it end.
 func extractPDF(ctx context.Context, content []byte, l Limits) ([]byte, error) {
+	type result struct {
+		text []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		defer func() {
+			if recover() != nil {
+				r = result{nil, errPDFMalformed(0)}
+			}
+			done <- r
+		}()
+		r.text, r.err = readPDF(ctx, content, l)
+	}()
+	select {
+	case r := <-done:
+		return r.text, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// errPDFMalformed says a PDF could not be read, and where, without the
+// library's message: it quotes the file's bytes, which may be a secret.
+func errPDFMalformed(page int) error {
+	if page == 0 {
+		return errors.New("the pdf file is malformed")
+	}
+	return fmt.Errorf("the pdf file is malformed (page %d)", page)
+}
+
+// pdfMaxNodes bounds the page tree walk: more than any real document has.
+const pdfMaxNodes = 100_000
+
+// pdfPage is a leaf of the page tree with the resources it inherits.
+type pdfPage struct {
+	v, resources pdf.Value
+}
+
+// pdfPages walks the page tree. ok is false when the walk had to stop: a
+// tree deeper or larger than any real document, which is what a cycle in
+// it looks like.
+func pdfPages(r *pdf.Reader) (pages []pdfPage, ok bool) {
+	type item struct {
+		v, resources pdf.Value
+		depth        int
+	}
+	stack := []item{{v: r.Trailer().Key("Root").Key("Pages")}}
+	for visited := 0; len(stack) > 0; visited++ {
+		if visited >= pdfMaxNodes {
+			return pages, false
+		}
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		res := it.resources
+		if own := it.v.Key("Resources"); !own.IsNull() {
+			res = own
+		}
+		if it.v.Key("Type").Name() == "Page" || it.v.Key("Kids").IsNull() {
+			if !it.v.Key("Contents").IsNull() {
+				pages = append(pages, pdfPage{it.v, res})
+			}
+			continue
+		}
+		kids := it.v.Key("Kids")
+		if it.depth >= 64 || len(stack)+kids.Len() > pdfMaxNodes {
+			return pages, false
+		}
+		for k := kids.Len() - 1; k >= 0; k-- { // reversed: pages come out in order
+			stack = append(stack, item{kids.Index(k), res, it.depth + 1})
+		}
+	}
+	return pages, true
+}
+
+// readPDF extracts the text of every page. Before a page is interpreted,
+// its content streams are decoded once into nothing, counted against
+// MaxTextBytes: the PDF library would otherwise inflate a bomb into memory
+// as text. The text itself is counted too (a font's character map can make
+// one code many characters).
+func readPDF(ctx context.Context, content []byte, l Limits) ([]byte, error) {
 	r, err := pdf.NewReader(bytes.NewReader(content), int64(len(content)))
 	if err != nil {
-		return nil, fmt.Errorf("the pdf file is malformed: %w", err)
+		return nil, errPDFMalformed(0)
+	}
+	pages, ok := pdfPages(r)
+	if !ok {
+		return nil, errors.New("the pdf file is malformed (its page tree loops, or is deeper or larger than any document)")
 	}
 	budget := l.MaxTextBytes
-	pages := r.NumPage()
 	var out bytes.Buffer
-	fonts := map[string]*pdf.Font{}
-	for i := 1; i <= pages; i++ {
+	for i, pg := range pages {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		p := r.Page(i)
-		if p.V.IsNull() {
-			continue
-		}
-		streams := p.V.Key("Contents")
 		var size int64
-		for _, s := range contentStreams(streams) {
+		for _, s := range contentStreams(pg.v.Key("Contents")) {
 			n, err := io.Copy(io.Discard, io.LimitReader(s.Reader(), budget+1))
 			if err != nil {
-				return nil, fmt.Errorf("the pdf file is malformed: page %d: %w", i, err)
+				return nil, errPDFMalformed(i + 1)
 			}
 			size += n
 			if size > budget {
@@ -490,14 +575,19 @@ func extractPDF(ctx context.Context, content []byte, l Limits) ([]byte, error) {
 			}
 		}
 		budget -= size
-		for name, f := range pageFonts(p) {
-			if _, ok := fonts[name]; !ok {
-				fonts[name] = f
-			}
+		// Each page with its own fonts: two pages may use one name for
+		// fonts with different character maps.
+		fonts := map[string]*pdf.Font{}
+		fv := pg.resources.Key("Font")
+		for _, name := range fv.Keys() {
+			fonts[name] = &pdf.Font{V: fv.Key(name)}
 		}
-		text, err := p.GetPlainText(fonts)
+		text, err := pdf.Page{V: pg.v}.GetPlainText(fonts)
 		if err != nil {
-			return nil, fmt.Errorf("the pdf file is malformed: page %d: %w", i, err)
+			return nil, errPDFMalformed(i + 1)
+		}
+		if int64(out.Len()+len(text)) > l.MaxTextBytes {
+			return nil, errExpands(l)
 		}
 		out.WriteString(text)
 		out.WriteByte('\n')
@@ -517,14 +607,4 @@ func contentStreams(v pdf.Value) []pdf.Value {
 		return []pdf.Value{v}
 	}
 	return nil
-}
-
-// pageFonts are a page's fonts by name, for GetPlainText.
-func pageFonts(p pdf.Page) map[string]*pdf.Font {
-	out := map[string]*pdf.Font{}
-	for _, name := range p.Fonts() {
-		f := p.Font(name)
-		out[name] = &f
-	}
-	return out
 }

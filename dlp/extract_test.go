@@ -1,8 +1,10 @@
 package dlp_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -91,4 +93,50 @@ func FuzzExtract(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name string, content []byte) {
 		dlp.Extract(context.Background(), name, "", content, limits)
 	})
+}
+
+// rawPDF assembles a PDF from object bodies (object i+1 is objects[i]),
+// with a correct cross-reference table.
+func rawPDF(objects ...string) []byte {
+	var out bytes.Buffer
+	out.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objects))
+	for i, o := range objects {
+		offsets[i] = out.Len()
+		fmt.Fprintf(&out, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := out.Len()
+	fmt.Fprintf(&out, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&out, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&out, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
+	return out.Bytes()
+}
+
+// Crafted PDFs that make a naive reader loop forever, or quote the file in
+// its errors, end quickly with an error that quotes nothing.
+func TestCraftedPDFsEndWithoutQuotingThem(t *testing.T) {
+	page := func(contents string) string {
+		return fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(contents), contents)
+	}
+	cases := map[string][]byte{
+		"kids cycle": rawPDF("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [2 0 R 2 0 R] /Count 2 >>"),
+		"parent cycle": rawPDF("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 /Parent 3 0 R >>",
+			"<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>", page("BT <ZZ> Tj ("+secret+") Tj ET")),
+		"deep": rawPDF("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] >>", "<< /Type /Pages /Kids [2 0 R] >>"),
+	}
+	for name, content := range cases {
+		start := time.Now()
+		_, _, err := dlp.Extract(context.Background(), name+".pdf", "", content, dlp.DefaultLimits)
+		assert.Less(t, time.Since(start), 10*time.Second, name)
+		t.Logf("%s: %v", name, err)
+		if err != nil {
+			assert.NotContains(t, err.Error(), secret, name)
+			assert.NotContains(t, err.Error(), "Tj", name)
+		}
+	}
+	_, _, err := dlp.Extract(context.Background(), "loop.pdf", "", cases["kids cycle"], dlp.DefaultLimits)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "page tree loops")
 }

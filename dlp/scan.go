@@ -11,7 +11,13 @@ import (
 // that can begin a match (and is not inside a word), the detectors that
 // begin with that byte try to read a candidate, which its validator then
 // accepts or not. A match is skipped over, so no text is counted twice.
+//
+// Every detector reads at most a bounded stretch past its start, and one
+// that rejects a candidate reports how far the candidate reached, so that
+// the scan does not start again inside it: the pass stays linear whatever
+// the text (a megabyte of "sk-sk-sk-…" included).
 func scanBuiltin(b []byte, res Result) {
+	st := &scanState{pemEnd: map[string]int{}}
 	for i := 0; i < len(b); i++ {
 		c := b[i]
 		if i > 0 && isWordByte(b[i-1]) && c != '-' {
@@ -34,7 +40,7 @@ func scanBuiltin(b []byte, res Result) {
 			end = slackToken(b, i, res)
 		case c == '-':
 			if i == 0 || b[i-1] != '-' {
-				end = privateKey(b, i, res)
+				end = privateKey(b, i, res, st)
 			}
 		case c == 'e':
 			end = jwt(b, i, res)
@@ -78,6 +84,24 @@ func run(b []byte, i int, ok func(byte) bool) int {
 		i++
 	}
 	return i
+}
+
+// runMax is run, stopping after n bytes: a candidate longer than any valid
+// value is rejected without reading all of it.
+func runMax(b []byte, i, n int, ok func(byte) bool) int {
+	limit := min(len(b), i+n)
+	for i < limit && ok(b[i]) {
+		i++
+	}
+	return i
+}
+
+// scanState is what one pass remembers between candidates.
+type scanState struct {
+	// pemEnd is, per PEM label, where the next END line starts (-1: none
+	// in the rest of the text), so that many BEGIN lines without an END
+	// do not each search the text again.
+	pemEnd map[string]int
 }
 
 // skipDigits jumps over a number that matched nothing, so that its inner
@@ -129,10 +153,15 @@ func openAIKey(b []byte, i int, res Result) int {
 			continue
 		}
 		start := i + len(p)
-		end := run(b, start, isKeyChar)
+		end := runMax(b, start, 301, isKeyChar)
 		body := b[start:end]
-		if len(body) < 32 || len(body) > 300 || !variety(body) {
+		if len(body) < 32 {
 			return 0
+		}
+		if len(body) > 300 || !variety(body) {
+			// A later "sk-" inside this run would read a part of it:
+			// shorter, or no more varied. Skip it.
+			return end
 		}
 		res.add(OpenAIKey, p+"…"+string(b[end-4:end]))
 		return end
@@ -240,17 +269,17 @@ func githubToken(b []byte, i int, res Result) int {
 }
 
 func slackToken(b []byte, i int, res Result) int {
-	if !bytes.HasPrefix(b[i:], []byte("xox")) || len(b)-i < 5 || b[i+4] != '-' {
+	if len(b)-i < 5 || b[i+4] != '-' {
 		return 0
 	}
-	switch b[i+3] {
-	case 'a', 'b', 'p', 'r', 's', 'o':
+	switch string(b[i : i+4]) {
+	case "xoxa", "xoxb", "xoxp", "xoxr", "xoxs", "xoxo", "xapp":
 	default:
 		return 0
 	}
-	// xoxb-<team id>-<bot id>-<secret>: numbered segments, then letters
-	// and digits.
-	end := run(b, i+5, func(c byte) bool { return isAlnum(c) || c == '-' })
+	// xoxb-<team id>-<bot id>-<secret>, xapp-1-<app id>-<number>-<secret>:
+	// numbered segments, then letters and digits.
+	end := runMax(b, i+5, 256, func(c byte) bool { return isAlnum(c) || c == '-' })
 	parts := strings.Split(string(b[i+5:end]), "-")
 	numbered := 0
 	for _, p := range parts[:max(len(parts)-1, 0)] {
@@ -260,7 +289,7 @@ func slackToken(b []byte, i int, res Result) int {
 	}
 	last := parts[len(parts)-1]
 	if numbered < 1 || len(last) < 20 || distinct([]byte(last)) < 8 {
-		return 0
+		return end // a later "xox" in this run would read a part of it
 	}
 	res.add(SlackToken, string(b[i:i+5])+"…"+string(b[end-4:end]))
 	return end
@@ -270,9 +299,9 @@ func googleKey(b []byte, i int, res Result) int {
 	if !bytes.HasPrefix(b[i:], []byte("AIza")) || len(b)-i < 39 {
 		return 0
 	}
-	end := run(b, i+4, isKeyChar)
+	end := runMax(b, i+4, 36, isKeyChar)
 	if end-i != 39 || !variety(b[i+4:end]) {
-		return 0
+		return end
 	}
 	res.add(GoogleAPIKey, "AIza…"+string(b[end-4:end]))
 	return end
@@ -280,7 +309,7 @@ func googleKey(b []byte, i int, res Result) int {
 
 var pemKinds = []string{"RSA ", "EC ", "DSA ", "OPENSSH ", "ENCRYPTED ", ""}
 
-func privateKey(b []byte, i int, res Result) int {
+func privateKey(b []byte, i int, res Result, st *scanState) int {
 	const begin = "-----BEGIN "
 	if !bytes.HasPrefix(b[i:], []byte(begin)) {
 		return 0
@@ -302,12 +331,21 @@ func privateKey(b []byte, i int, res Result) int {
 		return 0
 	}
 	header := "-----BEGIN " + label + "-----"
-	body := b[i+len(header):]
+	bodyStart := i + len(header)
+	body := b[bodyStart:]
 	endMarker := []byte("-----END " + label + "-----")
-	j := bytes.Index(body[:min(len(body), 64<<10)], endMarker)
-	if j < 0 {
+	next, ok := st.pemEnd[label]
+	if !ok || (next >= 0 && next < bodyStart) {
+		next = -1
+		if k := bytes.Index(body, endMarker); k >= 0 {
+			next = bodyStart + k
+		}
+		st.pemEnd[label] = next
+	}
+	if next < 0 || next-bodyStart > 64<<10 {
 		return 0
 	}
+	j := next - bodyStart
 	// The block must hold key material, not be an empty template.
 	material := 0
 	for _, c := range body[:j] {
@@ -328,29 +366,31 @@ func jwt(b []byte, i int, res Result) int {
 	if !bytes.HasPrefix(b[i:], []byte("eyJ")) {
 		return 0
 	}
+	// Any later "eyJ" in the header's run ends where this one does, and
+	// fails the same way: a rejected candidate is skipped to there.
 	h := run(b, i, isB64URL)
 	if h >= len(b) || b[h] != '.' || !bytes.HasPrefix(b[h+1:], []byte("eyJ")) {
-		return 0
+		return h
 	}
 	p := run(b, h+1, isB64URL)
 	if p >= len(b) || b[p] != '.' {
-		return 0
+		return h
 	}
 	sig := run(b, p+1, isB64URL)
 	if sig-(p+1) < 16 {
-		return 0
+		return h
 	}
 	header, err1 := base64.RawURLEncoding.DecodeString(strings.TrimRight(string(b[i:h]), "="))
 	payload, err2 := base64.RawURLEncoding.DecodeString(strings.TrimRight(string(b[h+1:p]), "="))
 	if err1 != nil || err2 != nil {
-		return 0
+		return h
 	}
 	var hv, pv map[string]any
 	if json.Unmarshal(header, &hv) != nil || json.Unmarshal(payload, &pv) != nil {
-		return 0
+		return h
 	}
 	if _, ok := hv["alg"].(string); !ok {
-		return 0
+		return h
 	}
 	// The header says only how the token is signed: it is shown.
 	res.add(JWT, string(b[i:min(h, i+12)])+"…")
@@ -633,11 +673,17 @@ func mod97(s []byte) bool {
 	return rem == 1
 }
 
-// redactMiddle keeps keep characters at each end of a custom match.
-func redactMiddle(s string, keep int) string {
+// redactMiddle shows a custom pattern's match by its ends only, never more
+// than a quarter of it: nothing of a match shorter than 12 characters, one
+// character at each end up to 15, two beyond.
+func redactMiddle(s string) string {
 	r := []rune(s)
-	if len(r) <= 2*keep+2 {
+	keep := 2
+	switch {
+	case len(r) < 12:
 		return strings.Repeat("*", len(r))
+	case len(r) < 16:
+		keep = 1
 	}
 	return string(r[:keep]) + "…" + string(r[len(r)-keep:])
 }

@@ -52,7 +52,8 @@ gpt_store_visibilities := {"gpt-store"}
 public_link_visibilities := {"anyone-with-link"}
 
 # DLP profiles: what each groups (detectors), whether it is enabled, and
-# how many matches in one file make a finding. DLP is off until a profile is
+# how many matches of its detectors in one file make a finding (min_matches,
+# 1 when left out; title defaults to the profile's name). DLP is off until a profile is
 # enabled here, or for one collection with --dlp (which enables every
 # profile of this table and records so in the inventory). Detectors are the
 # built-in ones (openai-casb README, "Data loss prevention") or custom ones

@@ -80,6 +80,13 @@ test_min_matches_boundary if {
 	{f.key | some f in exactly} == {"financial_information"}
 }
 
+test_min_matches_defaults_to_one if {
+	profiles := {"acme": {"enabled": true, "detectors": ["acme_project_code"]}}
+	inv := td.inventory({"files": [td.file({"detections": {"acme_project_code": {"count": 1, "sample": "****"}}})]})
+	found := deny with input as inv with data.openai.config.dlp_profiles as profiles
+	{f.key | some f in found} == {"acme"}
+}
+
 test_a_profile_of_custom_detectors if {
 	profiles := {"acme": {"title": "Acme Secrets", "enabled": true, "detectors": ["acme_project_code"], "min_matches": 2}}
 	inv := td.inventory({"files": [td.file({"detections": {"acme_project_code": {"count": 2, "sample": "AC…56"}}})]})

@@ -40,12 +40,23 @@ func CheckFile(t testing.TB, path string) {
 }
 
 // build compiles the checker once per test binary. It lives beside this
-// repository, in ../shared/tools/sarifcheck.
+// repository, in ../shared/tools/sarifcheck; a clone placed deeper finds it
+// in the nearest ancestor that has shared/tools/sarifcheck.
 func build(t testing.TB) string {
 	t.Helper()
 	once.Do(func() {
 		_, self, _, _ := runtime.Caller(0)
-		src := filepath.Join(filepath.Dir(self), "..", "..", "..", "shared", "tools", "sarifcheck")
+		repo := filepath.Join(filepath.Dir(self), "..", "..")
+		src := filepath.Join(repo, "..", "shared", "tools", "sarifcheck")
+		for dir := filepath.Dir(repo); ; dir = filepath.Dir(dir) {
+			if st, e := os.Stat(filepath.Join(dir, "shared", "tools", "sarifcheck")); e == nil && st.IsDir() {
+				src = filepath.Join(dir, "shared", "tools", "sarifcheck")
+				break
+			}
+			if filepath.Dir(dir) == dir {
+				break
+			}
+		}
 		var dir string
 		if dir, err = os.MkdirTemp("", "sarifcheck"); err != nil {
 			return
