@@ -26,7 +26,7 @@ import (
 
 // opaQuery returns every finding of the built-in policies, as the report
 // does.
-const opaQuery = `[f | some p in ["model_tool_governance", "publishing_sharing", "api_key_hygiene", "access_security"]; some f in data.openai[p].deny]`
+const opaQuery = `[f | some p in ["model_tool_governance", "publishing_sharing", "api_key_hygiene", "access_security", "dlp"]; some f in data.openai[p].deny]`
 
 type measure struct {
 	wall time.Duration
