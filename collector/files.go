@@ -124,15 +124,23 @@ type fileRef struct {
 	file                inventory.File
 }
 
+// first reports whether a file is named for the first time in its place:
+// the same file attached twice in a conversation is fetched once.
+func (s *scanner) first(f inventory.File) bool {
+	key := f.Location + "\x00" + f.Container.ID + "\x00" + f.ID
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen[key] {
+		return false
+	}
+	s.seen[key] = true
+	return true
+}
+
 // queue fetches and scans one file in the background, once per location,
 // container and file id.
 func (s *scanner) queue(ctx context.Context, ref fileRef) {
-	key := ref.file.Location + "\x00" + ref.file.Container.ID + "\x00" + ref.file.ID
-	s.mu.Lock()
-	dup := s.seen[key]
-	s.seen[key] = true
-	s.mu.Unlock()
-	if dup {
+	if !s.first(ref.file) {
 		return
 	}
 	s.g.Go(func() error {
@@ -407,12 +415,7 @@ func (s *scanner) events(ctx context.Context, ws string, body []byte) (good, bad
 
 // record keeps a file that was never fetched.
 func (s *scanner) record(source string, f inventory.File, err error) {
-	key := f.Location + "\x00" + f.Container.ID + "\x00" + f.ID
-	s.mu.Lock()
-	dup := s.seen[key]
-	s.seen[key] = true
-	s.mu.Unlock()
-	if dup {
+	if !s.first(f) {
 		return
 	}
 	c := s.c

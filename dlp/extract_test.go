@@ -1,7 +1,6 @@
 package dlp_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -95,25 +94,6 @@ func FuzzExtract(f *testing.F) {
 	})
 }
 
-// rawPDF assembles a PDF from object bodies (object i+1 is objects[i]),
-// with a correct cross-reference table.
-func rawPDF(objects ...string) []byte {
-	var out bytes.Buffer
-	out.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objects))
-	for i, o := range objects {
-		offsets[i] = out.Len()
-		fmt.Fprintf(&out, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := out.Len()
-	fmt.Fprintf(&out, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&out, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&out, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
-	return out.Bytes()
-}
-
 // Crafted PDFs that make a naive reader loop forever, or quote the file in
 // its errors, end quickly with an error that quotes nothing.
 func TestCraftedPDFsEndWithoutQuotingThem(t *testing.T) {
@@ -121,10 +101,10 @@ func TestCraftedPDFsEndWithoutQuotingThem(t *testing.T) {
 		return fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(contents), contents)
 	}
 	cases := map[string][]byte{
-		"kids cycle": rawPDF("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [2 0 R 2 0 R] /Count 2 >>"),
-		"parent cycle": rawPDF("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 /Parent 3 0 R >>",
+		"kids cycle": simulator.PDFObjects("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [2 0 R 2 0 R] /Count 2 >>"),
+		"parent cycle": simulator.PDFObjects("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 /Parent 3 0 R >>",
 			"<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>", page("BT <ZZ> Tj ("+secret+") Tj ET")),
-		"deep": rawPDF("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] >>", "<< /Type /Pages /Kids [2 0 R] >>"),
+		"deep": simulator.PDFObjects("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] >>", "<< /Type /Pages /Kids [2 0 R] >>"),
 	}
 	for name, content := range cases {
 		start := time.Now()

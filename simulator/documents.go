@@ -116,6 +116,13 @@ func pdfWith(stream []byte) []byte {
 		fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", z.Len(), z.String()),
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
 	}
+	return PDFObjects(objects...)
+}
+
+// PDFObjects assembles a PDF from the bodies of its objects (object i+1 is
+// objects[i], the first the catalog) with a correct cross-reference table:
+// for well-formed documents, and for crafted ones in tests.
+func PDFObjects(objects ...string) []byte {
 	var out bytes.Buffer
 	out.WriteString("%PDF-1.4\n%\xE2\xE3\xCF\xD3\n")
 	offsets := make([]int, len(objects))

@@ -266,21 +266,14 @@ func dlpListCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "dlp",
 		Usage: "list the DLP profiles and detectors the policies configure",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "policies", Usage: "read the policies in `DIR` instead of the built-in ones"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table or json"},
-		},
+		Flags: listFlags(),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 0 {
 				return usageError("policies dlp takes no arguments")
 			}
-			format := c.String("format")
-			if format != "table" && format != "json" {
-				return usageError("--format: unknown format %q: want table or json", format)
-			}
-			engine, err := evaluator.New(c.Context, evaluator.Options{PolicyDir: c.String("policies"), PrintOutput: e.stderr})
+			format, engine, err := listEngine(c, e)
 			if err != nil {
-				return withExit(exitError, err)
+				return err
 			}
 			cfg, err := readDLPConfig(c.Context, engine)
 			if err != nil {

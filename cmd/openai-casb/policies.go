@@ -26,10 +26,7 @@ func policiesCommand(e *env) *cli.Command {
 			{
 				Name:  "list",
 				Usage: "list the finding types the policies declare: id, severity, category, title",
-				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "policies", Usage: "list the policies in `DIR` instead of the built-in ones"},
-					&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table or json"},
-				},
+				Flags: listFlags(),
 				Action: func(c *cli.Context) error {
 					if c.NArg() != 0 {
 						return usageError("policies list takes no arguments")
@@ -58,14 +55,31 @@ func policiesCommand(e *env) *cli.Command {
 	}
 }
 
-func listPolicies(c *cli.Context, e *env) error {
+// listFlags are the flags of the policies subcommands that list.
+func listFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "policies", Usage: "read the policies in `DIR` instead of the built-in ones"},
+		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table or json"},
+	}
+}
+
+// listEngine checks the listing flags and loads the policies.
+func listEngine(c *cli.Context, e *env) (string, *evaluator.Engine, error) {
 	format := c.String("format")
 	if format != "table" && format != "json" {
-		return usageError("--format: unknown format %q: want table or json", format)
+		return "", nil, usageError("--format: unknown format %q: want table or json", format)
 	}
 	engine, err := evaluator.New(c.Context, evaluator.Options{PolicyDir: c.String("policies"), PrintOutput: e.stderr})
 	if err != nil {
-		return withExit(exitError, err)
+		return "", nil, withExit(exitError, err)
+	}
+	return format, engine, nil
+}
+
+func listPolicies(c *cli.Context, e *env) error {
+	format, engine, err := listEngine(c, e)
+	if err != nil {
+		return err
 	}
 	catalog := engine.Catalog()
 	if format == "json" {
