@@ -27,7 +27,7 @@ type Header struct {
 	Tool         inventory.Tool
 	Organization inventory.Organization
 	Workspace    *inventory.Workspace
-	Sources      map[string]inventory.Source
+	Sources      inventory.Sources
 }
 
 // Result is one evaluation of an inventory.
@@ -78,11 +78,11 @@ func readHeader(members []inventory.Member, name string, opts EvalOptions) (*hea
 		return nil, err
 	}
 	var d struct {
-		CollectedAt  int64                       `json:"collected_at"`
-		Tool         inventory.Tool              `json:"tool"`
-		Organization inventory.Organization      `json:"organization"`
-		Workspace    *inventory.Workspace        `json:"workspace"`
-		Sources      map[string]inventory.Source `json:"sources"`
+		CollectedAt  int64                  `json:"collected_at"`
+		Tool         inventory.Tool         `json:"tool"`
+		Organization inventory.Organization `json:"organization"`
+		Workspace    *inventory.Workspace   `json:"workspace"`
+		Sources      inventory.Sources      `json:"sources"`
 	}
 	// The members have not been validated as a whole yet; a document that
 	// breaks the schema fails later with every violation, so a decoding

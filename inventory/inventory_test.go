@@ -431,3 +431,15 @@ func TestLateHeaderMembersHoldChunksBack(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, left, "the temporary file is removed")
 }
+
+func TestSourcesNotComplete(t *testing.T) {
+	s := inventory.Sources{
+		"users":    {Status: inventory.StatusComplete},
+		"invites":  {Status: inventory.StatusPartial},
+		"gpts":     {Status: inventory.StatusSkipped},
+		"projects": {Status: inventory.StatusFailed},
+	}
+	assert.Equal(t, []string{"gpts", "invites", "projects"}, s.NotComplete())
+	assert.Empty(t, inventory.Sources{"users": {Status: inventory.StatusComplete}}.NotComplete())
+	assert.False(t, s["gpts"].Incomplete(), "skipped on purpose")
+}

@@ -2,6 +2,8 @@
 // validates it against schemas/inventory.schema.json, and saves it atomically.
 package inventory
 
+import "slices"
+
 // SchemaVersion is the version of the document shape this package writes.
 const SchemaVersion = 1
 
@@ -9,18 +11,18 @@ const SchemaVersion = 1
 // ChatGPT Enterprise workspace. Timestamps are unix seconds; a nil pointer is
 // JSON null ("the API gave none").
 type Inventory struct {
-	SchemaVersion  int               `json:"schema_version"`
-	CollectedAt    int64             `json:"collected_at"`
-	Tool           Tool              `json:"tool"`
-	Organization   Organization      `json:"organization"`
-	Workspace      *Workspace        `json:"workspace"`
-	Sources        map[string]Source `json:"sources"`
-	AdminAPIKeys   []AdminAPIKey     `json:"admin_api_keys"`
-	Projects       []Project         `json:"projects"`
-	Users          []User            `json:"users"`
-	Invites        []Invite          `json:"invites"`
-	GPTs           []GPT             `json:"gpts"`
-	WorkspaceUsers []WorkspaceUser   `json:"workspace_users,omitempty"`
+	SchemaVersion  int             `json:"schema_version"`
+	CollectedAt    int64           `json:"collected_at"`
+	Tool           Tool            `json:"tool"`
+	Organization   Organization    `json:"organization"`
+	Workspace      *Workspace      `json:"workspace"`
+	Sources        Sources         `json:"sources"`
+	AdminAPIKeys   []AdminAPIKey   `json:"admin_api_keys"`
+	Projects       []Project       `json:"projects"`
+	Users          []User          `json:"users"`
+	Invites        []Invite        `json:"invites"`
+	GPTs           []GPT           `json:"gpts"`
+	WorkspaceUsers []WorkspaceUser `json:"workspace_users,omitempty"`
 	// DLP and Files are present only when files were scanned.
 	DLP   *DLP   `json:"dlp"`
 	Files []File `json:"files,omitempty"`
@@ -83,6 +85,24 @@ type Source struct {
 // failed. A skipped list was left out on purpose and is not incomplete.
 func (s Source) Incomplete() bool {
 	return s.Status == StatusPartial || s.Status == StatusFailed
+}
+
+// Sources maps each list the collector reads (Source* names) to how
+// completely it was read.
+type Sources map[string]Source
+
+// NotComplete lists, sorted by name, the sources that were not read
+// completely: partial, failed and skipped ones. Source.Incomplete tells a
+// skipped one (left out on purpose) from the others.
+func (s Sources) NotComplete() []string {
+	var out []string
+	for name, src := range s {
+		if src.Status != StatusComplete {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // AdminAPIKey is an organization admin key (sk-admin-…), by its redacted value only.

@@ -4,7 +4,7 @@ package report
 import (
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/openai-casb/openai-casb/evaluator"
@@ -72,8 +72,20 @@ type Options struct {
 	Warnings io.Writer
 }
 
+// CheckFormat says whether format is one of Formats, without building a
+// writer.
+func CheckFormat(format string) error {
+	if slices.Contains(Formats, format) {
+		return nil
+	}
+	return fmt.Errorf("unknown format %q: want one of %s", format, strings.Join(Formats, ", "))
+}
+
 // New returns the writer of a format.
 func New(format string, o Options) (Writer, error) {
+	if err := CheckFormat(format); err != nil {
+		return nil, err
+	}
 	if o.Warnings == nil {
 		o.Warnings = io.Discard
 	}
@@ -87,7 +99,7 @@ func New(format string, o Options) (Writer, error) {
 	case "github":
 		return GitHub{}, nil
 	}
-	return nil, fmt.Errorf("unknown format %q: want one of %s", format, strings.Join(Formats, ", "))
+	panic("report: format " + format + " is in Formats but has no writer")
 }
 
 // NeedsArtifact reports whether a format points results at lines of the
@@ -117,16 +129,13 @@ type IncompleteSource struct {
 // IncompleteSources lists the sources that are not complete, by name.
 func IncompleteSources(h evaluator.Header) []IncompleteSource {
 	out := []IncompleteSource{}
-	for name, s := range h.Sources {
-		if s.Status == "complete" {
-			continue
-		}
+	for _, name := range h.Sources.NotComplete() {
+		s := h.Sources[name]
 		is := IncompleteSource{Source: name, Status: s.Status}
 		if s.Reason != nil {
 			is.Reason = *s.Reason
 		}
 		out = append(out, is)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Source < out[j].Source })
 	return out
 }

@@ -113,6 +113,16 @@ func TestTableWithoutFindings(t *testing.T) {
 func TestNewRejectsUnknownFormats(t *testing.T) {
 	_, err := report.New("xml", report.Options{})
 	assert.ErrorContains(t, err, `unknown format "xml": want one of table, json, sarif, github`)
+	assert.EqualError(t, report.CheckFormat("xml"), err.Error())
+}
+
+func TestEveryFormatHasAWriter(t *testing.T) {
+	for _, f := range report.Formats {
+		require.NoError(t, report.CheckFormat(f), f)
+		w, err := report.New(f, report.Options{})
+		require.NoError(t, err, f)
+		assert.NotNil(t, w, f)
+	}
 }
 
 func keys(v any) []string {

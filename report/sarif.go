@@ -252,7 +252,7 @@ func (s SARIF) skeleton(r *Report) (*sarifLog, map[string]int) {
 	inv := &run.Invocations[0]
 	for _, src := range IncompleteSources(r.Inventory) {
 		lvl := "warning"
-		if src.Status == "skipped" {
+		if !r.Inventory.Sources[src.Source].Incomplete() { // skipped on purpose
 			lvl = "note"
 		} else {
 			inv.ExecutionSuccessful = false

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -70,7 +71,7 @@ func collectCommand(e *env) *cli.Command {
 			}
 			engine, err := evaluator.New(c.Context, evaluator.Options{PolicyDir: c.String("policies"), PrintOutput: e.stderr})
 			if err != nil {
-				return withExit(exitError, err)
+				return err
 			}
 			if opts.DLP, err = dlpFromPolicies(c.Context, engine, c.Bool("dlp")); err != nil {
 				return err
@@ -82,10 +83,10 @@ func collectCommand(e *env) *cli.Command {
 			out := c.String("output")
 			if out == "-" {
 				if err := inventory.Write(e.stdout, inv); err != nil {
-					return withExit(exitError, err)
+					return err
 				}
 			} else if err := inventory.Save(out, inv); err != nil {
-				return withExit(exitError, err)
+				return err
 			}
 			if !c.Bool("quiet") {
 				fmt.Fprintf(e.stderr, "wrote %s: %s\n", out, describe(inv))
@@ -128,7 +129,7 @@ func collectOptions(c *cli.Context, e *env) (collector.Options, error) {
 	o.Retry.Timeout = c.Duration("timeout")
 	for _, u := range []struct{ flag, value string }{{"--api-base-url", o.AdminBaseURL}, {"--compliance-base-url", o.ComplianceBaseURL}} {
 		if _, err := collector.ParseBaseURL(u.flag, u.value); err != nil {
-			return o, withExit(exitError, err)
+			return o, err
 		}
 	}
 	var err error
@@ -137,7 +138,7 @@ func collectOptions(c *cli.Context, e *env) (collector.Options, error) {
 		return o, err
 	}
 	if o.AdminKey == "" {
-		return o, withExit(exitError, fmt.Errorf("no admin key: set %s, or put the key in a file and pass --admin-key-file FILE (keys are never accepted as flags)", envAdminKey))
+		return o, fmt.Errorf("no admin key: set %s, or put the key in a file and pass --admin-key-file FILE (keys are never accepted as flags)", envAdminKey)
 	}
 	o.ComplianceKey, o.ComplianceKeyFrom, err = readKey(c.String("compliance-key-file"), envComplianceKey, e)
 	if err != nil {
@@ -162,21 +163,21 @@ func readKey(file, envVar string, e *env) (key, from string, err error) {
 	}
 	st, err := os.Stat(file)
 	if err != nil {
-		return "", "", withExit(exitError, fmt.Errorf("read key file: %w", err))
+		return "", "", fmt.Errorf("read key file: %w", err)
 	}
 	if st.Mode().Perm()&0o077 != 0 {
 		fmt.Fprintf(e.stderr, "%s: warning: key file %s can be read by other users (mode %04o); chmod 600 it\n", toolName, file, st.Mode().Perm())
 	}
 	raw, err := os.ReadFile(file)
 	if err != nil {
-		return "", "", withExit(exitError, fmt.Errorf("read key file: %w", err))
+		return "", "", fmt.Errorf("read key file: %w", err)
 	}
 	key = strings.TrimSpace(string(raw))
 	if key == "" {
-		return "", "", withExit(exitError, fmt.Errorf("key file %s is empty", file))
+		return "", "", fmt.Errorf("key file %s is empty", file)
 	}
 	if strings.ContainsAny(key, " \t\r\n") {
-		return "", "", withExit(exitError, fmt.Errorf("key file %s must hold one key and nothing else", file))
+		return "", "", fmt.Errorf("key file %s must hold one key and nothing else", file)
 	}
 	return key, "key file " + file, nil
 }
@@ -195,9 +196,9 @@ func runCollect(ctx context.Context, o collector.Options, quiet bool, e *env) (*
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return nil, withExit(exitError, errors.New("interrupted: nothing was written"))
+			return nil, errors.New("interrupted: nothing was written")
 		}
-		return nil, withExit(exitError, fmt.Errorf("collect: %w", err))
+		return nil, fmt.Errorf("collect: %w", err)
 	}
 	warnIncomplete(inv, e.stderr)
 	noteUnscanned(inv, e.stderr)
@@ -230,44 +231,25 @@ func noteUnscanned(inv *inventory.Inventory, w io.Writer) {
 // warnIncomplete lists on standard error the sources that were not read
 // completely, and those skipped.
 func warnIncomplete(inv *inventory.Inventory, w io.Writer) {
-	names := make([]string, 0, len(inv.Sources))
-	for n := range inv.Sources {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range inv.Sources.NotComplete() {
 		s := inv.Sources[n]
-		if s.Status == inventory.StatusComplete {
-			continue
-		}
 		reason := ""
 		if s.Reason != nil {
 			reason = ": " + *s.Reason
 		}
 		label := "warning"
-		if s.Status == inventory.StatusSkipped {
+		if !s.Incomplete() {
 			label = "note"
 		}
 		fmt.Fprintf(w, "%s: %s: %s %s%s\n", toolName, label, n, s.Status, reason)
 	}
 }
 
-// incomplete lists the sources that were partial or failed.
-func incomplete(inv *inventory.Inventory) []string {
-	var out []string
-	for n, s := range inv.Sources {
-		if s.Incomplete() {
-			out = append(out, n)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
 // partialExit is exit 2 for an incomplete collection, unless allowed.
 func partialExit(inv *inventory.Inventory, allow bool) error {
-	if names := incomplete(inv); len(names) > 0 && !allow {
-		return withExit(exitError, fmt.Errorf("the collection is incomplete (%s); findings that depend on those lists may be missing. Pass --allow-partial to accept it", strings.Join(names, ", ")))
+	names := slices.DeleteFunc(inv.Sources.NotComplete(), func(n string) bool { return !inv.Sources[n].Incomplete() })
+	if len(names) > 0 && !allow {
+		return fmt.Errorf("the collection is incomplete (%s); findings that depend on those lists may be missing. Pass --allow-partial to accept it", strings.Join(names, ", "))
 	}
 	return nil
 }

@@ -47,7 +47,7 @@ func runDemo(ctx context.Context, p evaluateParams, users int, seed uint64, dlp 
 	content := simulator.GenerateContent(inv, simulator.ContentOptions{Plant: true, Seed: seed})
 	base, stop, err := serveSimulator(inv, simulator.Options{Content: content})
 	if err != nil {
-		return withExit(exitError, err)
+		return err
 	}
 	defer stop()
 	return runScan(ctx, scanParams{

@@ -82,7 +82,7 @@ func parseReportFlags(c *cli.Context) (evaluateParams, error) {
 		failOnNew: c.Bool("fail-on-new"),
 		sarifRoot: c.String("sarif-root"),
 	}
-	if _, err := report.New(p.format, report.Options{}); err != nil {
+	if err := report.CheckFormat(p.format); err != nil {
 		return p, usageError("--format: %v", err)
 	}
 	if f := c.String("fail-on"); !strings.EqualFold(f, "none") {
@@ -145,14 +145,14 @@ func runEvaluate(ctx context.Context, p evaluateParams, e *env) error {
 		var ve *inventory.ValidationError
 		var se *inventory.SyntaxError
 		if errors.As(err, &ve) || errors.As(err, &se) || errors.Is(err, fs.ErrNotExist) || ctx.Err() != nil {
-			return withExit(exitError, err)
+			return err
 		}
 		return failed(p, nil, err, e)
 	}
 	var artifact *report.Artifact
 	if report.NeedsArtifact(p.format) {
 		if artifact, err = artifactOf(p.inventory, p.sarifRoot, nil, e); err != nil {
-			return withExit(exitError, err)
+			return err
 		}
 	}
 	return finish(engine, res, base, artifact, p, e)
@@ -197,7 +197,7 @@ func readBaseline(p evaluateParams) (*report.Baseline, error) {
 	}
 	base, err := report.ReadBaseline(p.baseline)
 	if err != nil {
-		return nil, withExit(exitError, err)
+		return nil, err
 	}
 	return base, nil
 }
@@ -248,7 +248,7 @@ func failed(p evaluateParams, h *evaluator.Header, err error, e *env) error {
 			fmt.Fprintf(e.stderr, "%s: %v\n", toolName, werr)
 		}
 	}
-	return withExit(exitError, err)
+	return err
 }
 
 // finish compares an evaluation with the baseline, writes the report and
@@ -279,7 +279,7 @@ func finish(engine *evaluator.Engine, res *evaluator.Result, base *report.Baseli
 	gating := r.Entries
 	r.Entries = report.FilterSeverities(r.Entries, p.severities)
 	if err := writeReport(p, r, e); err != nil {
-		return withExit(exitError, err)
+		return err
 	}
 	return gate(gating, p)
 }

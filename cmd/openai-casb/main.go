@@ -34,7 +34,8 @@ const exitCodesHelp = `EXIT CODES:
    2  usage error, unreadable or invalid inventory, policy error, or a collection that
       failed or is incomplete (without --allow-partial), or was interrupted`
 
-// exitCoder is an error that chooses the process exit code.
+// exitCoder is an error that chooses the process exit code. Every other
+// error a command returns exits 2 (exitError).
 type exitCoder struct {
 	code int
 	err  error
@@ -43,12 +44,12 @@ type exitCoder struct {
 func (e *exitCoder) Error() string { return e.err.Error() }
 func (e *exitCoder) Unwrap() error { return e.err }
 
-// withExit marks err with an exit code.
+// withExit marks err with an exit code other than exitError's.
 func withExit(code int, err error) error { return &exitCoder{code: code, err: err} }
 
 // usageError is a mistake in the command line: exit 2.
 func usageError(format string, a ...any) error {
-	return withExit(exitError, fmt.Errorf(format, a...))
+	return fmt.Errorf(format, a...)
 }
 
 // env is what a command may touch of the outside world, so tests run the
@@ -86,20 +87,12 @@ func run(ctx context.Context, args []string, e *env) int {
 	if err == nil {
 		return exitOK
 	}
-	var ec *exitCoder
-	if errors.As(err, &ec) {
-		if ec.err != errSilent {
-			fmt.Fprintf(e.stderr, "%s: %v\n", toolName, ec.err)
-		}
+	fmt.Fprintf(e.stderr, "%s: %v\n", toolName, err)
+	if ec := (*exitCoder)(nil); errors.As(err, &ec) {
 		return ec.code
 	}
-	// Errors urfave/cli raises itself are command-line mistakes.
-	fmt.Fprintf(e.stderr, "%s: %v\n", toolName, err)
 	return exitError
 }
-
-// errSilent marks an exit whose explanation has already been printed.
-var errSilent = errors.New("")
 
 func newApp(e *env) *cli.App {
 	app := &cli.App{
@@ -135,7 +128,7 @@ func newApp(e *env) *cli.App {
 // (exit 2) instead of printing the whole help to standard output, where it
 // would end up in a redirected report.
 func onUsageError(_ *cli.Context, err error, _ bool) error {
-	return withExit(exitError, fmt.Errorf("%w (see --help)", err))
+	return fmt.Errorf("%w (see --help)", err)
 }
 
 func setUsageErrors(cmds []*cli.Command) {

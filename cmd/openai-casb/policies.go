@@ -71,7 +71,7 @@ func listEngine(c *cli.Context, e *env) (string, *evaluator.Engine, error) {
 	}
 	engine, err := evaluator.New(c.Context, evaluator.Options{PolicyDir: c.String("policies"), PrintOutput: e.stderr})
 	if err != nil {
-		return "", nil, withExit(exitError, err)
+		return "", nil, err
 	}
 	return format, engine, nil
 }
@@ -122,7 +122,7 @@ func exportPolicies(dir string, force bool, e *env) error {
 		return err
 	})
 	if err != nil {
-		return withExit(exitError, fmt.Errorf("read built-in policies: %w", err))
+		return fmt.Errorf("read built-in policies: %w", err)
 	}
 	sort.Strings(files)
 	if !force {
@@ -132,24 +132,24 @@ func exportPolicies(dir string, force bool, e *env) error {
 			if _, err := os.Lstat(target); err == nil {
 				existing = append(existing, target)
 			} else if !errors.Is(err, fs.ErrNotExist) {
-				return withExit(exitError, fmt.Errorf("export policies: %w", err))
+				return fmt.Errorf("export policies: %w", err)
 			}
 		}
 		if len(existing) > 0 {
-			return withExit(exitError, fmt.Errorf("export policies: refusing to overwrite %s; use --force to replace them", strings.Join(existing, ", ")))
+			return fmt.Errorf("export policies: refusing to overwrite %s; use --force to replace them", strings.Join(existing, ", "))
 		}
 	}
 	for _, f := range files {
 		data, err := fs.ReadFile(policies.FS, f)
 		if err != nil {
-			return withExit(exitError, fmt.Errorf("read built-in policy %s: %w", f, err))
+			return fmt.Errorf("read built-in policy %s: %w", f, err)
 		}
 		target := filepath.Join(dir, filepath.FromSlash(f))
 		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			return withExit(exitError, fmt.Errorf("export policies: %w", err))
+			return fmt.Errorf("export policies: %w", err)
 		}
 		if err := os.WriteFile(target, data, 0o644); err != nil {
-			return withExit(exitError, fmt.Errorf("export policies: %w", err))
+			return fmt.Errorf("export policies: %w", err)
 		}
 	}
 	fmt.Fprintf(e.stderr, "wrote %d policy files to %s; edit config.rego for thresholds, test with `opa test %s`, evaluate with --policies %s\n", len(files), dir, dir, dir)

@@ -75,7 +75,7 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 	}
 	raw, err := inventory.Marshal(inv)
 	if err != nil {
-		return withExit(exitError, err)
+		return err
 	}
 	name := "collected inventory"
 	save := p.saveInventory
@@ -87,7 +87,7 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 	var artifact *report.Artifact
 	if save != "" {
 		if err := inventory.WriteFileAtomic(save, raw, 0o600); err != nil {
-			return withExit(exitError, err)
+			return err
 		}
 		name = save
 		if !p.quiet {
@@ -95,7 +95,7 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 		}
 		if report.NeedsArtifact(p.report.format) {
 			if artifact, err = artifactOf(save, p.report.sarifRoot, raw, e); err != nil {
-				return withExit(exitError, err)
+				return err
 			}
 		}
 	}
@@ -103,7 +103,7 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 	if err != nil {
 		var ve *inventory.ValidationError
 		if errors.As(err, &ve) {
-			return withExit(exitError, fmt.Errorf("the collected inventory is not valid (a bug: please report it): %w", err))
+			return fmt.Errorf("the collected inventory is not valid (a bug: please report it): %w", err)
 		}
 		return failed(p.report, nil, err, e)
 	}

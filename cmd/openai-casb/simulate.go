@@ -70,7 +70,7 @@ func simulateCommand(e *env) *cli.Command {
 func runSimulate(ctx context.Context, addr, workspace, key string, h http.Handler, e *env) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return withExit(exitError, fmt.Errorf("simulate: %w", err))
+		return fmt.Errorf("simulate: %w", err)
 	}
 	host, _, _ := net.SplitHostPort(ln.Addr().String())
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
@@ -88,7 +88,7 @@ func runSimulate(ctx context.Context, addr, workspace, key string, h http.Handle
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
-		return withExit(exitError, fmt.Errorf("simulate: %w", err))
+		return fmt.Errorf("simulate: %w", err)
 	case <-ctx.Done():
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -107,11 +107,11 @@ func runSimulate(ctx context.Context, addr, workspace, key string, h http.Handle
 func generateInventory(path string, users int, seed uint64, e *env) error {
 	inv := simulator.Generate(simulator.GenerateOptions{Users: users, Seed: seed})
 	if err := inventory.Save(path, inv); err != nil {
-		return withExit(exitError, err)
+		return err
 	}
 	st, err := os.Stat(path)
 	if err != nil {
-		return withExit(exitError, err)
+		return err
 	}
 	fmt.Fprintf(e.stderr, "wrote %s: %s, %d workspace members (%.1f MB)\n", path, describe(inv), len(inv.WorkspaceUsers), float64(st.Size())/1e6)
 	return nil
