@@ -157,3 +157,71 @@ func LessFinding(a, b *Finding) bool {
 	}
 	return bytes.Compare(a.Evidence, b.Evidence) < 0
 }
+
+// IdentityKey is what tells findings of one evaluation apart: finding type,
+// resource type, resource id and key. Two findings with one identity would
+// share a fingerprint (the organization is the same for the whole
+// evaluation), and a baseline or a waiver could not tell them apart.
+type IdentityKey struct {
+	FindingTypeID, ResourceType, ResourceID, Key string
+}
+
+// Identity is the finding's identity within its evaluation.
+func (f *Finding) Identity() IdentityKey {
+	return IdentityKey{f.FindingTypeID, f.Resource.Type, f.Resource.ID, f.Key}
+}
+
+// DuplicateFindingError is a rule that gave two different findings (other
+// message, evidence or severity) with one identity.
+type DuplicateFindingError struct {
+	FindingType FindingType
+	First       Finding
+	Second      Finding
+}
+
+func (e *DuplicateFindingError) Error() string {
+	key := ""
+	if e.First.Key != "" {
+		key = fmt.Sprintf(" and key %q", e.First.Key)
+	}
+	return fmt.Sprintf("%s: the rule %q (%s, package %s) gave two findings for %s %s%s, with one identity: %q and %q; "+
+		"a rule that can fire more than once on one resource must give each finding its own key with "+
+		"lib.keyed_finding(rego.metadata.rule(), resource, key, message, evidence), or merge them into one finding",
+		e.FindingType.Location, e.FindingType.Title, e.FindingType.ID, e.FindingType.Package,
+		e.First.Resource.Type, e.First.Resource.ID, key, e.First.Message, e.Second.Message)
+}
+
+// checkIdentities fails on two findings with one identity. fs is deduped:
+// what remains with one identity differs in message, evidence or severity.
+func checkIdentities(fs []Finding, catalog map[string]FindingType) error {
+	seen := make(map[IdentityKey]int, len(fs))
+	var first *DuplicateFindingError
+	for i := range fs {
+		k := fs[i].Identity()
+		j, dup := seen[k]
+		if !dup {
+			seen[k] = i
+			continue
+		}
+		a, b := fs[j], fs[i]
+		if LessFinding(&b, &a) {
+			a, b = b, a
+		}
+		e := &DuplicateFindingError{FindingType: catalog[k.FindingTypeID], First: a, Second: b}
+		// The same error whatever order the workers finished in.
+		if first == nil || e.less(first) {
+			first = e
+		}
+	}
+	if first != nil {
+		return first
+	}
+	return nil
+}
+
+func (e *DuplicateFindingError) less(o *DuplicateFindingError) bool {
+	if e.First.Identity() != o.First.Identity() {
+		return LessFinding(&e.First, &o.First)
+	}
+	return LessFinding(&e.Second, &o.Second)
+}

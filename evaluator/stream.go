@@ -174,6 +174,9 @@ func (e *Engine) streamed(ctx context.Context, r io.Reader, name string, opts Ev
 		return nil, fmt.Errorf("read %s: no inventory header", name)
 	}
 	found = dedupe(found)
+	if err := checkIdentities(found, e.byID); err != nil {
+		return nil, err
+	}
 	SortFindings(found)
 	return &Result{Header: h.info, Findings: found}, nil
 }
@@ -243,6 +246,9 @@ func (e *Engine) materialized(ctx context.Context, r io.Reader, name string, opt
 	// Packages are separate sets, so two of them can give the same
 	// finding; the streamed mode keeps one, and so must its reference.
 	found = dedupe(found)
+	if err := checkIdentities(found, e.byID); err != nil {
+		return nil, err
+	}
 	SortFindings(found)
 	return &Result{Header: h.info, Findings: found}, nil
 }

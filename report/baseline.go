@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -22,8 +24,13 @@ type Baseline struct {
 
 // BaselineSummary counts the entries of a report against its baseline.
 type BaselineSummary struct {
-	File                   string
-	New, Unchanged, Absent int
+	File                            string
+	New, Changed, Unchanged, Absent int
+}
+
+// String is the counts as reports print them.
+func (s BaselineSummary) String() string {
+	return fmt.Sprintf("%d new, %d changed, %d unchanged, %d absent", s.New, s.Changed, s.Unchanged, s.Absent)
 }
 
 // ReadBaseline reads a previous report, in either format. Findings the
@@ -84,7 +91,7 @@ func (b *Baseline) fromJSON(raw []byte) error {
 		}
 		e := Entry{Fingerprint: f.Fingerprint, Finding: evaluator.Finding{
 			FindingTypeID: f.FindingTypeID, Title: f.Title, Category: f.Category, Severity: sev,
-			Resource: evaluator.Resource{Type: f.Resource.Type, ID: f.Resource.ID}, Message: f.Message,
+			Resource: evaluator.Resource{Type: f.Resource.Type, ID: f.Resource.ID}, Key: f.Key, Message: f.Message,
 			Remediation: f.Remediation, Evidence: compact(f.Evidence),
 		}}
 		if f.Resource.Name != nil {
@@ -124,6 +131,7 @@ func (b *Baseline) fromSARIF(raw []byte) error {
 		if p := r.Properties; p != nil {
 			e.Severity, _ = evaluator.ParseSeverity(p.Severity)
 			e.Resource = evaluator.Resource{Type: p.Resource.Type, ID: p.Resource.ID}
+			e.Key = p.Key
 			if p.Resource.Name != nil {
 				e.Resource.Name = *p.Resource.Name
 			}
@@ -136,16 +144,21 @@ func (b *Baseline) fromSARIF(raw []byte) error {
 	return nil
 }
 
-// Compare marks each current entry new or unchanged and adds the baseline's
-// entries that are gone as absent, keeping the report's order.
+// Compare marks each current entry new, changed or unchanged and adds the
+// baseline's entries that are gone as absent, keeping the report's order.
 func (b *Baseline) Compare(current []Entry) ([]Entry, BaselineSummary) {
 	sum := BaselineSummary{File: b.File}
 	seen := map[string]bool{}
 	out := make([]Entry, 0, len(current))
 	for _, e := range current {
-		if _, ok := b.entries[e.Fingerprint]; ok {
-			e.State = StateUnchanged
-			sum.Unchanged++
+		if prev, ok := b.entries[e.Fingerprint]; ok {
+			if sameFinding(prev.Finding, e.Finding) {
+				e.State = StateUnchanged
+				sum.Unchanged++
+			} else {
+				e.State = StateChanged
+				sum.Changed++
+			}
 		} else {
 			e.State = StateNew
 			sum.New++
@@ -162,6 +175,35 @@ func (b *Baseline) Compare(current []Entry) ([]Entry, BaselineSummary) {
 	}
 	sortEntries(out)
 	return out, sum
+}
+
+// sameFinding tells whether a finding of the baseline says what the current
+// one of the same identity says: the same evidence, and the same message
+// once every run of digits is set aside, so that "last used 120 days ago"
+// becoming "121 days ago" is not a change, while a GPT gaining an action
+// domain (in its evidence) or a renamed resource (in its message) is.
+func sameFinding(prev, cur evaluator.Finding) bool {
+	return maskDigits(prev.Message) == maskDigits(cur.Message) && sameJSON(prev.Evidence, cur.Evidence)
+}
+
+var digitRuns = regexp.MustCompile(`[0-9]+`)
+
+func maskDigits(s string) string { return digitRuns.ReplaceAllString(s, "#") }
+
+// sameJSON compares two evidence objects as values: a baseline read back
+// from SARIF or JSON may escape or space them otherwise than the evaluator.
+func sameJSON(a, b json.RawMessage) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	var va, vb any
+	if len(a) > 0 && json.Unmarshal(a, &va) != nil {
+		return false
+	}
+	if len(b) > 0 && json.Unmarshal(b, &vb) != nil {
+		return false
+	}
+	return reflect.DeepEqual(va, vb)
 }
 
 // sortEntries orders entries as findings are ordered, then by fingerprint

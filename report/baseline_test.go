@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -39,8 +40,11 @@ func TestBaselineFromJSONAndSARIF(t *testing.T) {
 	after := report.Entries("org-1", []evaluator.Finding{
 		finding("a", "u1", evaluator.SeverityHigh), finding("b", "u3", evaluator.SeverityLow), finding("b", "u4", evaluator.SeverityLow),
 	})
-	// The message changed: a key a day older. Identity does not.
-	after[0].Message = "a different message"
+	// Only the numbers of the message changed (a key a day older): the
+	// finding is unchanged. Other evidence makes u3's finding changed.
+	before.Entries[0].Message, before.Entries[0].Evidence = "m u1 was created 120 days ago", json.RawMessage(`{"b":1,"a":"x&y"}`)
+	after[0].Message, after[0].Evidence = "m u1 was created 121 days ago", json.RawMessage(`{"a":"x&y","b":1}`)
+	after[1].Evidence = json.RawMessage(`{"domains":["a","b"]}`)
 
 	for name, w := range map[string]report.Writer{"json": report.JSON{}, "sarif": report.SARIF{}} {
 		t.Run(name, func(t *testing.T) {
@@ -48,14 +52,12 @@ func TestBaselineFromJSONAndSARIF(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, "org-1", base.OrganizationID)
 			entries, sum := base.Compare(after)
-			assert.Equal(t, 1, sum.New)
-			assert.Equal(t, 2, sum.Unchanged)
-			assert.Equal(t, 1, sum.Absent)
+			assert.Equal(t, report.BaselineSummary{File: base.File, New: 1, Changed: 1, Unchanged: 1, Absent: 1}, sum)
 			states := map[string]report.BaselineState{}
 			for _, e := range entries {
 				states[e.Resource.ID] = e.State
 			}
-			assert.Equal(t, map[string]report.BaselineState{"u1": "unchanged", "u2": "absent", "u3": "unchanged", "u4": "new"}, states)
+			assert.Equal(t, map[string]report.BaselineState{"u1": "unchanged", "u2": "absent", "u3": "changed", "u4": "new"}, states)
 			for _, e := range entries {
 				if e.State == report.StateAbsent {
 					assert.Equal(t, "T a", e.Title, "an absent finding keeps what the baseline said of it")

@@ -10,13 +10,24 @@ import (
 // BaselineState says how a finding compares with a baseline report.
 type BaselineState string
 
-// Baseline states, as SARIF names them. The empty state means no baseline
-// was given.
+// Baseline states. The empty state means no baseline was given. SARIF
+// names them alike, except changed, which it calls "updated".
 const (
-	StateNew       BaselineState = "new"
+	// StateNew: the baseline has no finding of this identity.
+	StateNew BaselineState = "new"
+	// StateChanged: the baseline has a finding of this identity with other
+	// evidence, or another message once the numbers in both are set aside
+	// (ages grow every day without anything changing).
+	StateChanged BaselineState = "changed"
+	// StateUnchanged: the baseline has this finding as it is now.
 	StateUnchanged BaselineState = "unchanged"
-	StateAbsent    BaselineState = "absent"
+	// StateAbsent: a finding of the baseline that this evaluation has not.
+	StateAbsent BaselineState = "absent"
 )
+
+// Fails reports whether --fail-on-new counts an entry in this state: new
+// and changed findings are what a reviewer has not seen yet.
+func (s BaselineState) Fails() bool { return s == StateNew || s == StateChanged }
 
 // FingerprintVersion names the fingerprint scheme in SARIF fingerprints.
 const FingerprintVersion = "openai-casb/v1"

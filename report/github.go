@@ -19,8 +19,8 @@ func (GitHub) Write(w io.Writer, r *Report) error {
 	ew := &errWriter{w: w}
 	for _, e := range present(r.Entries) {
 		title := e.Title
-		if e.State == StateNew {
-			title += " (new)"
+		if e.State.Fails() {
+			title += " (" + string(e.State) + ")"
 		}
 		props := []string{}
 		if r.Artifact != nil {
@@ -32,7 +32,7 @@ func (GitHub) Write(w io.Writer, r *Report) error {
 	}
 	summary := Summary(findingsOf(present(r.Entries)))
 	if b := r.Baseline; b != nil {
-		summary += fmt.Sprintf(" (against the baseline: %d new, %d unchanged, %d absent)", b.New, b.Unchanged, b.Absent)
+		summary += fmt.Sprintf(" (against the baseline: %s)", b)
 	}
 	for _, s := range IncompleteSources(r.Inventory) {
 		fmt.Fprintf(ew, "::warning title=%s::%s\n", escapeProperty("openai-casb: source "+s.Source+" "+s.Status), escapeData(oneLine(s.Reason)))

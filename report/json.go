@@ -52,6 +52,7 @@ type jsonSummary struct {
 type jsonBaseline struct {
 	File      string `json:"file"`
 	New       int    `json:"new"`
+	Changed   int    `json:"changed"`
 	Unchanged int    `json:"unchanged"`
 	Absent    int    `json:"absent"`
 }
@@ -62,6 +63,7 @@ type jsonFinding struct {
 	Category      string          `json:"category"`
 	Severity      string          `json:"severity"`
 	Resource      jsonResource    `json:"resource"`
+	Key           string          `json:"key,omitempty"`
 	Message       string          `json:"message"`
 	Remediation   string          `json:"remediation"`
 	Evidence      json.RawMessage `json:"evidence"`
@@ -100,7 +102,7 @@ func (JSON) Write(w io.Writer, r *Report) error {
 		head.Summary.BySeverity[s.String()] = n
 	}
 	if b := r.Baseline; b != nil {
-		head.Summary.Baseline = &jsonBaseline{File: b.File, New: b.New, Unchanged: b.Unchanged, Absent: b.Absent}
+		head.Summary.Baseline = &jsonBaseline{File: b.File, New: b.New, Changed: b.Changed, Unchanged: b.Unchanged, Absent: b.Absent}
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
 	for i, part := range []struct {
@@ -196,6 +198,9 @@ func appendFinding(b []byte, f jsonFinding) []byte {
 		b = jsonw.String(b, *f.Resource.Name)
 	}
 	b = append(b, "\n      },\n"...)
+	if f.Key != "" {
+		str("key", f.Key)
+	}
 	str("message", f.Message)
 	str("remediation", f.Remediation)
 	b = append(b, "      \"evidence\": "...)
@@ -229,6 +234,7 @@ func jsonFindingOf(e Entry) jsonFinding {
 		Category:      e.Category,
 		Severity:      e.Severity.String(),
 		Resource:      jsonResource{Type: e.Resource.Type, ID: e.Resource.ID, Name: nameOrNull(e.Resource)},
+		Key:           e.Key,
 		Message:       e.Message,
 		Remediation:   e.Remediation,
 		Evidence:      e.Evidence,

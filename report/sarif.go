@@ -161,6 +161,7 @@ type (
 	sarifResultProps struct {
 		Severity string          `json:"severity"`
 		Resource jsonResource    `json:"resource"`
+		Key      string          `json:"key,omitempty"`
 		Evidence json.RawMessage `json:"evidence,omitempty"`
 	}
 )
@@ -328,10 +329,11 @@ func sarifResultOf(e Entry, ruleIndex int, r *Report) sarifResult {
 		}},
 		PartialFingerprints: map[string]string{"primaryLocationLineHash": e.Fingerprint},
 		Fingerprints:        map[string]string{FingerprintVersion: e.Fingerprint},
-		BaselineState:       string(e.State),
+		BaselineState:       sarifBaselineState(e.State),
 		Properties: &sarifResultProps{
 			Severity: e.Severity.String(),
 			Resource: jsonResource{Type: e.Resource.Type, ID: e.Resource.ID, Name: nameOrNull(e.Resource)},
+			Key:      e.Key,
 			Evidence: e.Evidence,
 		},
 	}
@@ -339,6 +341,14 @@ func sarifResultOf(e Entry, ruleIndex int, r *Report) sarifResult {
 		res.Locations[0].PhysicalLocation.ArtifactLocation.Index = &idx
 	}
 	return res
+}
+
+// sarifBaselineState names a state as SARIF does: changed is "updated".
+func sarifBaselineState(s BaselineState) string {
+	if s == StateChanged {
+		return "updated"
+	}
+	return string(s)
 }
 
 // byPriority orders entries for truncation: most severe first, current

@@ -72,7 +72,7 @@ func (Table) Write(w io.Writer, r *Report) error {
 	}
 	fmt.Fprintf(ew, "\n%s\n", Summary(current))
 	if b := r.Baseline; b != nil {
-		fmt.Fprintf(ew, "against the baseline: %d new, %d unchanged, %d absent\n", b.New, b.Unchanged, b.Absent)
+		fmt.Fprintf(ew, "against the baseline: %s\n", b)
 	}
 	return ew.err
 }

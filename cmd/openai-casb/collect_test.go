@@ -44,13 +44,20 @@ type jsonReport struct {
 			Source, Status, Reason string
 		} `json:"sources_incomplete"`
 	} `json:"inventory"`
-	Findings []struct {
-		FindingTypeID string `json:"finding_type_id"`
-		Resource      struct {
-			Type, ID string
-		} `json:"resource"`
-		Message string `json:"message"`
-	} `json:"findings"`
+	Findings []reportFinding `json:"findings"`
+}
+
+type reportFinding struct {
+	FindingTypeID string `json:"finding_type_id"`
+	Severity      string `json:"severity"`
+	Resource      struct {
+		Type, ID string
+	} `json:"resource"`
+	Key           string                     `json:"key"`
+	Message       string                     `json:"message"`
+	Evidence      map[string]json.RawMessage `json:"evidence"`
+	Fingerprint   string                     `json:"fingerprint"`
+	BaselineState string                     `json:"baseline_state"`
 }
 
 func parseReport(t *testing.T, out string) jsonReport {

@@ -44,8 +44,8 @@ func reportFlags() []cli.Flag {
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` (mode 0600, replaced atomically) instead of standard output"},
 		&cli.StringFlag{Name: "severity", Usage: "report only findings of these `SEVERITIES` (comma-separated: critical,high,medium,low); --fail-on still sees all"},
 		&cli.StringFlag{Name: "fail-on", Value: "none", Usage: "exit 1 when a finding is at or above `SEVERITY`: critical, high, medium, low, or none"},
-		&cli.StringFlag{Name: "baseline", Usage: "compare with `PREVIOUS`, an earlier json or sarif report: mark each finding new, unchanged or absent"},
-		&cli.BoolFlag{Name: "fail-on-new", Usage: "let only findings new since --baseline fail the build (with --fail-on, or any severity without it)"},
+		&cli.StringFlag{Name: "baseline", Usage: "compare with `PREVIOUS`, an earlier json or sarif report: mark each finding new, changed, unchanged or absent"},
+		&cli.BoolFlag{Name: "fail-on-new", Usage: "let only findings new or changed since --baseline fail the build (with --fail-on, or any severity without it)"},
 		&cli.StringFlag{Name: "sarif-root", Usage: "make the inventory path in sarif and github reports relative to `DIR` (default: the working directory; use the repository root)"},
 		&cli.StringFlag{Name: "now", Usage: "measure ages from `TIME` (RFC 3339, e.g. 2026-11-26T00:00:00Z) instead of the inventory's collected_at"},
 	}
@@ -292,7 +292,7 @@ func gate(entries []report.Entry, p evaluateParams) error {
 	}
 	n := 0
 	for _, e := range entries {
-		if e.State == report.StateAbsent || (p.failOnNew && e.State != report.StateNew) {
+		if e.State == report.StateAbsent || (p.failOnNew && !e.State.Fails()) {
 			continue
 		}
 		if e.Severity >= p.failOn {
@@ -304,7 +304,7 @@ func gate(entries []report.Entry, p evaluateParams) error {
 	}
 	what := "finding(s)"
 	if p.failOnNew {
-		what = "new finding(s)"
+		what = "new or changed finding(s)"
 	}
 	return withExit(exitFindings, fmt.Errorf("%d %s at or above %s (--fail-on %s)", n, what, p.failOn, p.failOn))
 }

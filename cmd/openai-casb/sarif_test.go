@@ -203,7 +203,7 @@ func TestBaselineMarksNewUnchangedAbsent(t *testing.T) {
 			assert.Len(t, states["unchanged"], 18)
 			assert.Len(t, states, 3)
 			assert.Equal(t, 19, rep.Summary.Total, "absent findings are not counted as current")
-			assert.Equal(t, map[string]any{"file": previous, "new": 1.0, "unchanged": 18.0, "absent": 1.0}, rep.Summary.Baseline)
+			assert.Equal(t, map[string]any{"file": previous, "new": 1.0, "changed": 0.0, "unchanged": 18.0, "absent": 1.0}, rep.Summary.Baseline)
 
 			s := sarifOf(t, runCLI(t, "", "evaluate", changed, "--format", "sarif", "--baseline", previous))
 			count := map[string]int{}
@@ -216,7 +216,7 @@ func TestBaselineMarksNewUnchangedAbsent(t *testing.T) {
 			assert.Contains(t, table.stdout, "STATE")
 			assert.Regexp(t, `new\s+OpenAI: GPT publicly accessible via public link\s+gpt g-policy-helper`, table.stdout)
 			assert.Regexp(t, `absent\s+OpenAI: Stale pending invite\s+invite invite-stale`, table.stdout)
-			assert.Contains(t, table.stdout, "against the baseline: 1 new, 18 unchanged, 1 absent")
+			assert.Contains(t, table.stdout, "against the baseline: 1 new, 0 changed, 18 unchanged, 1 absent")
 		})
 	}
 }
@@ -237,12 +237,80 @@ func TestFailOnNew(t *testing.T) {
 	require.NoError(t, inventory.Save(changed, inv))
 	r := runCLI(t, "", "evaluate", changed, "--baseline", previous, "--fail-on-new")
 	assert.Equal(t, exitFindings, r.code)
-	assert.Contains(t, r.stderr, "1 new finding(s) at or above low")
+	assert.Contains(t, r.stderr, "1 new or changed finding(s) at or above low")
 	assert.Equal(t, exitOK, runCLI(t, "", "evaluate", changed, "--baseline", previous, "--fail-on-new", "--fail-on", "critical").code)
 
 	bad := runCLI(t, "", "evaluate", acme, "--fail-on-new")
 	assert.Equal(t, exitError, bad.code)
 	assert.Contains(t, bad.stderr, "--fail-on-new needs --baseline")
+}
+
+// A GPT that gains an action domain keeps its one finding (one identity),
+// whose evidence now lists both domains: the finding is changed in every
+// format, and --fail-on-new fails on it. The same inventory a day later is
+// unchanged: the ages in messages grow, nothing else does.
+func TestBaselineChanged(t *testing.T) {
+	dir := t.TempDir()
+	inv, err := inventory.Load(acme)
+	require.NoError(t, err)
+	var gpt *inventory.GPT
+	for i := range inv.GPTs {
+		if inv.GPTs[i].ID == "g-acme-crm" {
+			gpt = &inv.GPTs[i]
+		}
+	}
+	require.NotNil(t, gpt)
+	var action inventory.GPTTool
+	for _, tool := range gpt.Tools {
+		if tool.Type == "custom_action" {
+			action = tool
+		}
+	}
+	require.Equal(t, "custom_action", action.Type)
+	action.ActionDomain = ptr("hooks.unknown-vendor.example")
+	gpt.Tools = append(gpt.Tools, action)
+	grown := filepath.Join(dir, "grown.json")
+	require.NoError(t, inventory.Save(grown, inv))
+
+	for _, format := range []string{"json", "sarif"} {
+		t.Run(format, func(t *testing.T) {
+			previous := filepath.Join(dir, "previous."+format)
+			require.Equal(t, exitOK, runCLI(t, "", "evaluate", acme, "--format", format, "--output", previous).code)
+
+			later := runCLI(t, "", "evaluate", acme, "--baseline", previous, "--fail-on-new", "--now", "2026-11-27T00:00:00Z")
+			assert.Equal(t, exitOK, later.code, "a day later nothing changed but ages: %s", later.stdout)
+			assert.Contains(t, later.stdout, "0 new, 0 changed, 19 unchanged, 0 absent")
+
+			j := runCLI(t, "", "evaluate", grown, "--format", "json", "--baseline", previous)
+			require.Equal(t, exitOK, j.code, j.stderr)
+			rep := parseReport(t, j.stdout)
+			var crm []reportFinding
+			for _, f := range rep.Findings {
+				if f.Resource.ID == "g-acme-crm" && f.FindingTypeID == customActionsID {
+					crm = append(crm, f)
+				}
+			}
+			require.Len(t, crm, 1, "one finding per GPT")
+			assert.Equal(t, "changed", crm[0].BaselineState)
+			assert.JSONEq(t, `["crm.acme-partner.example","hooks.unknown-vendor.example"]`, string(crm[0].Evidence["action_domains"]))
+
+			s := sarifOf(t, runCLI(t, "", "evaluate", grown, "--format", "sarif", "--baseline", previous))
+			count := map[string]int{}
+			for _, r := range s.Runs[0].Results {
+				count[r.BaselineState]++
+			}
+			assert.Equal(t, map[string]int{"updated": 1, "unchanged": 18}, count)
+
+			table := runCLI(t, "", "evaluate", grown, "--baseline", previous, "--fail-on-new")
+			assert.Equal(t, exitFindings, table.code)
+			assert.Regexp(t, `changed\s+OpenAI: GPT with Custom Actions enabled\s+gpt g-acme-crm`, table.stdout)
+			assert.Contains(t, table.stdout, "against the baseline: 0 new, 1 changed, 18 unchanged, 0 absent")
+			assert.Contains(t, table.stderr, "1 new or changed finding(s) at or above low")
+
+			gh := runCLI(t, "", "evaluate", grown, "--format", "github", "--baseline", previous)
+			assert.Contains(t, gh.stdout, "title=OpenAI%3A GPT with Custom Actions enabled (changed)")
+		})
+	}
 }
 
 // What is reported and what fails the build are independent: a full report
@@ -376,6 +444,9 @@ func TestIncompleteScanInSARIF(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// customActionsID is the finding type of "GPT with Custom Actions enabled".
+const customActionsID = "5a2995f5-0cc1-4af3-9045-cdf7e6601f7b"
 
 func TestNoteWhenPoliciesCannotStream(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "p")
