@@ -20,6 +20,9 @@ import (
 const (
 	DefaultAdminKey      = "sk-admin-SIMULATOR-0000-not-a-real-key"
 	DefaultComplianceKey = DefaultAdminKey
+	// DefaultProjectKey is the project key `simulate --as project-key`
+	// hands out, to show what a scan with the wrong kind of key meets.
+	DefaultProjectKey = "sk-proj-SIMULATOR-0000-not-a-real-key"
 )
 
 // Options shape how the simulator behaves.
@@ -46,6 +49,10 @@ type Options struct {
 	// ComplianceForbidden answers every Compliance API request with 403, as
 	// for a key without the compliance scopes.
 	ComplianceForbidden bool
+	// ProjectKey, when set, is a key the simulator knows as a project key
+	// (sk-proj-…), as a user may pass by mistake: the Admin API answers it
+	// 403 for missing permissions, the Compliance API 401.
+	ProjectKey string
 	// AuditLogDisabled answers the audit log with the error of an
 	// organization that never switched audit logging on.
 	AuditLogDisabled bool
@@ -309,6 +316,12 @@ func (s *Server) authorize(api string, r *http.Request) error {
 		want = s.opts.ComplianceKey
 	}
 	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if ok && got != "" && got == s.opts.ProjectKey && api == adminAPI {
+		// What the Admin API answers a key that is not an admin key. The
+		// exact message is not documented; this follows the shape of the
+		// API's other permission errors.
+		return apiErr(http.StatusForbidden, "You have insufficient permissions for this operation. Missing scopes: api.management.read. Check that you have the correct role in your organization, and if you're using a restricted API key, that it has the necessary scopes.", "insufficient_permissions")
+	}
 	if !ok || got != want {
 		return apiErr(http.StatusUnauthorized, "Incorrect API key provided: "+mask(got)+". You can find your API key at https://platform.openai.com/account/api-keys.", "invalid_api_key")
 	}

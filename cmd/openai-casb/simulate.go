@@ -33,6 +33,7 @@ func simulateCommand(e *env) *cli.Command {
 			&cli.Float64Flag{Name: "fault-rate", Usage: "answer this `FRACTION` of requests with a transient 429 or 5xx"},
 			&cli.StringFlag{Name: "key-file", Usage: "accept the key in `FILE` instead of the default fake key"},
 			&cli.IntFlag{Name: "files", Value: 100, Usage: "serve `N` generated files in ChatGPT projects and conversations for DLP, besides the planted ones"},
+			&cli.StringFlag{Name: "as", Value: "full", Usage: "answer as the APIs answer `KIND` of access: full, no-compliance-scopes (the Compliance API refuses the key with 403), no-audit-logging (the organization never switched audit logging on), project-key (hand out a project key, which the Admin API refuses)"},
 			&cli.StringFlag{Name: "generate-inventory", Usage: "write the organization as an inventory to `FILE` (mode 0600) and exit, instead of serving it"},
 		},
 		Action: func(c *cli.Context) error {
@@ -53,6 +54,17 @@ func simulateCommand(e *env) *cli.Command {
 			}
 			opts := simulator.Options{MaxPageSize: c.Int("page-size"), Latency: c.Duration("latency"), FaultRate: c.Float64("fault-rate")}
 			keyShown := simulator.DefaultAdminKey
+			switch c.String("as") {
+			case "full":
+			case "no-compliance-scopes":
+				opts.ComplianceForbidden = true
+			case "no-audit-logging":
+				opts.AuditLogDisabled = true
+			case "project-key":
+				opts.ProjectKey, keyShown = simulator.DefaultProjectKey, simulator.DefaultProjectKey
+			default:
+				return usageError("--as %q: want full, no-compliance-scopes, no-audit-logging or project-key", c.String("as"))
+			}
 			if f := c.String("key-file"); f != "" {
 				key, _, err := readKey(f, "", e)
 				if err != nil {
