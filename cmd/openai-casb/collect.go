@@ -201,6 +201,7 @@ func runCollect(ctx context.Context, o collector.Options, quiet bool, e *env) (*
 		return nil, fmt.Errorf("collect: %w", err)
 	}
 	warnIncomplete(inv, e.stderr)
+	pointAtDoctor(inv, e.stderr)
 	noteUnscanned(inv, e.stderr)
 	return inv, nil
 }
@@ -242,6 +243,17 @@ func warnIncomplete(inv *inventory.Inventory, w io.Writer) {
 			label = "note"
 		}
 		fmt.Fprintf(w, "%s: %s: %s %s%s\n", toolName, label, n, s.Status, reason)
+	}
+}
+
+// pointAtDoctor says, once, that doctor explains a collection that was
+// incomplete because a key or a permission was refused.
+func pointAtDoctor(inv *inventory.Inventory, w io.Writer) {
+	for _, s := range inv.Sources {
+		if s.Incomplete() && s.Reason != nil && collector.PermissionReason(*s.Reason) {
+			fmt.Fprintf(w, "%s: hint: some lists were refused for lack of access: run `%s doctor` with the same flags and environment to see what to ask for\n", toolName, toolName)
+			return
+		}
 	}
 }
 

@@ -112,6 +112,7 @@ func newApp(e *env) *cli.App {
 			evaluateCommand(e),
 			scanCommand(e),
 			collectCommand(e),
+			doctorCommand(e),
 			demoCommand(e),
 			simulateCommand(e),
 			policiesCommand(e),
