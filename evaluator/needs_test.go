@@ -21,12 +21,12 @@ func TestInputsOfBuiltInFindingTypes(t *testing.T) {
 		assert.NotEmpty(t, in[ft.ID], "%s (%s) reads nothing?", ft.Title, ft.ID)
 	}
 	cases := map[string]struct{ reads, not []string }{
-		"20ab9ddb-fd48-46a8-9fdf-9bb9b9061f21": {reads: []string{"users", "collected_at"}, not: []string{"invites", "gpts"}},     // Inactive user
-		"776ceb93-fa9a-4ca0-83db-668a67c09936": {reads: []string{"invites"}, not: []string{"users", "admin_api_keys"}},          // High-privilege invite
+		"20ab9ddb-fd48-46a8-9fdf-9bb9b9061f21": {reads: []string{"users", "collected_at"}, not: []string{"invites", "gpts"}},   // Inactive user
+		"776ceb93-fa9a-4ca0-83db-668a67c09936": {reads: []string{"invites"}, not: []string{"users", "admin_api_keys"}},         // High-privilege invite
 		"b72e971d-f5b9-4cf3-96f4-ef82bdf38453": {reads: []string{"admin_api_keys", "collected_at"}, not: []string{"projects"}}, // Admin key not rotated
-		"2c079fe8-6188-43e1-a2e5-d0e2dd8c7686": {reads: []string{"projects"}, not: []string{"gpts"}},                         // Project key not rotated
-		"5a2995f5-0cc1-4af3-9045-cdf7e6601f7b": {reads: []string{"gpts"}, not: []string{"users", "projects"}},                // Custom actions
-		"9aca654d-b331-4052-a5b4-2ceecced8676": {reads: []string{"files"}, not: []string{"invites"}},                         // Conversation DLP
+		"2c079fe8-6188-43e1-a2e5-d0e2dd8c7686": {reads: []string{"projects"}, not: []string{"gpts"}},                           // Project key not rotated
+		"5a2995f5-0cc1-4af3-9045-cdf7e6601f7b": {reads: []string{"gpts"}, not: []string{"users", "projects"}},                  // Custom actions
+		"9aca654d-b331-4052-a5b4-2ceecced8676": {reads: []string{"files"}, not: []string{"invites"}},                           // Conversation DLP
 	}
 	for id, c := range cases {
 		for _, k := range c.reads {
