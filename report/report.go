@@ -63,7 +63,7 @@ type Writer interface {
 }
 
 // Formats lists the output formats, in the order help texts show them.
-var Formats = []string{"table", "json", "sarif", "github"}
+var Formats = []string{"table", "json", "sarif", "github", "ocsf"}
 
 // Options adjust writers.
 type Options struct {
@@ -98,6 +98,8 @@ func New(format string, o Options) (Writer, error) {
 		return SARIF{Warnings: o.Warnings}, nil
 	case "github":
 		return GitHub{}, nil
+	case "ocsf":
+		return OCSF{}, nil
 	}
 	panic("report: format " + format + " is in Formats but has no writer")
 }

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openai-casb/openai-casb/internal/schemacheck"
+	"github.com/openai-casb/openai-casb/inventory"
+)
+
+// formatCheck validates one report of a format and returns what it says
+// per finding: baseline state by resource id ("" without a baseline).
+type formatCheck func(t *testing.T, out string) []reported
+
+type reported struct {
+	ResourceID, State, Severity string
+}
+
+var formatChecks = map[string]formatCheck{
+	"ocsf": checkOCSF,
+}
+
+func checkOCSF(t *testing.T, out string) []reported {
+	t.Helper()
+	schema := schemacheck.Load(t, schemacheck.OCSFDetectionFinding)
+	var got []reported
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		schemacheck.Validate(t, schema, sc.Bytes())
+		var ev struct {
+			Severity  string `json:"severity"`
+			Resources []struct {
+				UID string `json:"uid"`
+			} `json:"resources"`
+			Unmapped struct {
+				BaselineState string `json:"baseline_state"`
+			} `json:"unmapped"`
+		}
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &ev))
+		got = append(got, reported{ev.Resources[0].UID, ev.Unmapped.BaselineState, strings.ToLower(ev.Severity)})
+	}
+	require.NoError(t, sc.Err())
+	return got
+}
+
+// changedAcme is acme with one finding's cause removed (the stale invite is
+// accepted) and one added (a GPT newly shared by link).
+func changedAcme(t *testing.T) string {
+	t.Helper()
+	inv, err := inventory.Load(acme)
+	require.NoError(t, err)
+	for i := range inv.Invites {
+		if inv.Invites[i].ID == "invite-stale" {
+			inv.Invites[i].Status, inv.Invites[i].AcceptedAt = "accepted", ptr(inv.CollectedAt-86400)
+		}
+	}
+	for i := range inv.GPTs {
+		if inv.GPTs[i].ID == "g-policy-helper" {
+			inv.GPTs[i].Visibility, inv.GPTs[i].VisibilityRaw = "anyone-with-link", ptr("anyone-with-link")
+		}
+	}
+	changed := filepath.Join(t.TempDir(), "changed.json")
+	require.NoError(t, inventory.Save(changed, inv))
+	return changed
+}
+
+func byState(rs []reported) map[string][]string {
+	out := map[string][]string{}
+	for _, r := range rs {
+		out[r.State] = append(out[r.State], r.ResourceID)
+	}
+	return out
+}
+
+// Every format of formatChecks, for evaluate, with --severity, against a
+// baseline, and for demo: the output is valid and holds the findings the
+// JSON report holds.
+func TestEveryFormatEveryCommand(t *testing.T) {
+	changed := changedAcme(t)
+	previous := filepath.Join(t.TempDir(), "previous.json")
+	require.Equal(t, exitOK, runCLI(t, "", "evaluate", acme, "--format", "json", "--output", previous).code)
+	demoJSON := runCLI(t, "", "demo", "--format", "json", "--severity", "high,critical")
+	require.Equal(t, exitOK, demoJSON.code, demoJSON.stderr)
+	var demo struct{ Summary struct{ Total int } }
+	require.NoError(t, json.Unmarshal([]byte(demoJSON.stdout), &demo))
+
+	for format, check := range formatChecks {
+		t.Run(format, func(t *testing.T) {
+			all := check(t, runOK(t, "evaluate", acme, "--format", format))
+			assert.Len(t, all, 19)
+
+			high := check(t, runOK(t, "evaluate", acme, "--format", format, "--severity", "high"))
+			assert.Len(t, high, 9)
+			for _, r := range high {
+				assert.Equal(t, "high", r.Severity)
+			}
+
+			states := byState(check(t, runOK(t, "evaluate", changed, "--format", format, "--baseline", previous)))
+			assert.Equal(t, []string{"g-policy-helper"}, states["new"])
+			assert.Equal(t, []string{"invite-stale"}, states["absent"])
+			assert.Len(t, states["unchanged"], 18)
+
+			assert.Len(t, check(t, runOK(t, "demo", "--format", format, "--severity", "high,critical")), demo.Summary.Total)
+		})
+	}
+}
+
+func runOK(t *testing.T, args ...string) string {
+	t.Helper()
+	r := runCLI(t, "", args...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	return r.stdout
+}
+
+func TestGoldenNewFormats(t *testing.T) {
+	for _, format := range []string{"ocsf"} {
+		t.Run(format, func(t *testing.T) {
+			golden(t, filepath.Join("testdata", "golden", "acme."+format), runOK(t, "evaluate", acme, "--format", format))
+		})
+	}
+}

@@ -1,0 +1,221 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/openai-casb/openai-casb/evaluator"
+)
+
+// OCSF writes newline-delimited OCSF 1.8.0 Detection Finding events (class
+// 2004), one per entry, for SIEMs and security data lakes (AWS Security
+// Lake, Splunk's OCSF add-on, anything that reads Prowler's json-ocsf). The
+// finding's fingerprint is finding_info.uid, so a SIEM deduplicates a
+// finding across daily runs; the baseline state, when there is a baseline,
+// becomes status_id and activity_id.
+type OCSF struct{}
+
+// OCSFVersion is the OCSF schema version the events follow.
+const OCSFVersion = "1.8.0"
+
+// OCSF class, category and enum values (schema.ocsf.io, 1.8.0).
+const (
+	ocsfClassDetectionFinding = 2004
+	ocsfCategoryFindings      = 2
+
+	ocsfActivityCreate = 1
+	ocsfActivityUpdate = 2
+	ocsfActivityClose  = 3
+
+	ocsfStatusNew        = 1
+	ocsfStatusInProgress = 2
+	ocsfStatusSuppressed = 3
+	ocsfStatusResolved   = 4
+
+	ocsfAnalyticRule = 1
+)
+
+var ocsfActivityNames = map[int]string{ocsfActivityCreate: "Create", ocsfActivityUpdate: "Update", ocsfActivityClose: "Close"}
+
+var ocsfStatusNames = map[int]string{
+	ocsfStatusNew: "New", ocsfStatusInProgress: "In Progress", ocsfStatusSuppressed: "Suppressed", ocsfStatusResolved: "Resolved",
+}
+
+// ocsfSeverity maps severities onto OCSF severity_id and its caption.
+func ocsfSeverity(s evaluator.Severity) (int, string) {
+	switch s {
+	case evaluator.SeverityCritical:
+		return 5, "Critical"
+	case evaluator.SeverityHigh:
+		return 4, "High"
+	case evaluator.SeverityMedium:
+		return 3, "Medium"
+	case evaluator.SeverityLow:
+		return 2, "Low"
+	}
+	return 0, "Unknown"
+}
+
+// ocsfState is an entry's lifecycle in OCSF terms: without a baseline and
+// for new findings, created and new; a finding the baseline already had is
+// an update, in progress; one the baseline had and this run has not is
+// closed and resolved. (A waived finding, once waivers exist, is
+// suppressed: ocsfStatusSuppressed.)
+func ocsfState(e Entry) (activity, status int) {
+	switch e.State {
+	case StateUnchanged:
+		return ocsfActivityUpdate, ocsfStatusInProgress
+	case StateAbsent:
+		return ocsfActivityClose, ocsfStatusResolved
+	}
+	return ocsfActivityCreate, ocsfStatusNew
+}
+
+type (
+	ocsfEvent struct {
+		ActivityID   int             `json:"activity_id"`
+		ActivityName string          `json:"activity_name"`
+		CategoryUID  int             `json:"category_uid"`
+		CategoryName string          `json:"category_name"`
+		ClassUID     int             `json:"class_uid"`
+		ClassName    string          `json:"class_name"`
+		TypeUID      int             `json:"type_uid"`
+		TypeName     string          `json:"type_name"`
+		Time         int64           `json:"time"`
+		SeverityID   int             `json:"severity_id"`
+		Severity     string          `json:"severity"`
+		StatusID     int             `json:"status_id"`
+		Status       string          `json:"status"`
+		Message      string          `json:"message"`
+		FindingInfo  ocsfFindingInfo `json:"finding_info"`
+		Resources    []ocsfResource  `json:"resources"`
+		Remediation  ocsfRemediation `json:"remediation"`
+		Cloud        ocsfCloud       `json:"cloud"`
+		Metadata     ocsfMetadata    `json:"metadata"`
+		Unmapped     *ocsfUnmapped   `json:"unmapped,omitempty"`
+	}
+	ocsfFindingInfo struct {
+		UID           string       `json:"uid"`
+		Title         string       `json:"title"`
+		Desc          string       `json:"desc,omitempty"`
+		Types         []string     `json:"types"`
+		Analytic      ocsfAnalytic `json:"analytic"`
+		FirstSeenTime int64        `json:"first_seen_time,omitempty"`
+		LastSeenTime  int64        `json:"last_seen_time,omitempty"`
+	}
+	ocsfAnalytic struct {
+		UID      string `json:"uid"`
+		Name     string `json:"name"`
+		Category string `json:"category"`
+		TypeID   int    `json:"type_id"`
+		Type     string `json:"type"`
+	}
+	ocsfResource struct {
+		Type string          `json:"type"`
+		UID  string          `json:"uid"`
+		Name string          `json:"name,omitempty"`
+		Data json.RawMessage `json:"data,omitempty"`
+	}
+	ocsfRemediation struct {
+		Desc string `json:"desc"`
+	}
+	ocsfCloud struct {
+		Provider string      `json:"provider"`
+		Account  ocsfAccount `json:"account"`
+	}
+	ocsfAccount struct {
+		UID  string `json:"uid"`
+		Name string `json:"name,omitempty"`
+	}
+	ocsfMetadata struct {
+		Version  string      `json:"version"`
+		Product  ocsfProduct `json:"product"`
+		Profiles []string    `json:"profiles"`
+		LogName  string      `json:"log_name"`
+	}
+	ocsfProduct struct {
+		Name       string `json:"name"`
+		VendorName string `json:"vendor_name"`
+		Version    string `json:"version"`
+		URL        string `json:"url_string"`
+	}
+	// ocsfUnmapped holds what OCSF has no attribute for in a Detection
+	// Finding.
+	ocsfUnmapped struct {
+		FindingTypeID string `json:"finding_type_id"`
+		BaselineState string `json:"baseline_state,omitempty"`
+		Key           string `json:"key,omitempty"`
+		WorkspaceID   string `json:"workspace_id,omitempty"`
+	}
+)
+
+// Write writes one event per line, the baseline's absent findings
+// included (resolved).
+func (OCSF) Write(w io.Writer, r *Report) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	descs := map[string]string{}
+	for _, ft := range r.Catalog {
+		descs[ft.ID] = ft.Description
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	for _, e := range r.Entries {
+		buf.Reset()
+		if err := enc.Encode(ocsfEventOf(r, e, descs[e.FindingTypeID])); err != nil {
+			return fmt.Errorf("encode OCSF event: %w", err)
+		}
+		if _, err := bw.Write(buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+func ocsfEventOf(r *Report, e Entry, desc string) ocsfEvent {
+	activity, status := ocsfState(e)
+	sevID, sev := ocsfSeverity(e.Severity)
+	now := r.EvaluatedAt * 1000 // OCSF timestamps are milliseconds
+	ev := ocsfEvent{
+		ActivityID: activity, ActivityName: ocsfActivityNames[activity],
+		CategoryUID: ocsfCategoryFindings, CategoryName: "Findings",
+		ClassUID: ocsfClassDetectionFinding, ClassName: "Detection Finding",
+		TypeUID: ocsfClassDetectionFinding*100 + activity, TypeName: "Detection Finding: " + ocsfActivityNames[activity],
+		Time:       now,
+		SeverityID: sevID, Severity: sev,
+		StatusID: status, Status: ocsfStatusNames[status],
+		Message: e.Message,
+		FindingInfo: ocsfFindingInfo{
+			UID: e.Fingerprint, Title: e.Title, Desc: desc, Types: []string{e.Category},
+			Analytic: ocsfAnalytic{UID: e.FindingTypeID, Name: e.Title, Category: e.Category, TypeID: ocsfAnalyticRule, Type: "Rule"},
+		},
+		Resources:   []ocsfResource{{Type: e.Resource.Type, UID: e.Resource.ID, Name: e.Resource.Name, Data: compact(e.Evidence)}},
+		Remediation: ocsfRemediation{Desc: e.Remediation},
+		Cloud:       ocsfCloud{Provider: "OpenAI", Account: ocsfAccount{UID: r.Inventory.Organization.ID}},
+		Metadata: ocsfMetadata{
+			Version:  OCSFVersion,
+			Product:  ocsfProduct{Name: r.Tool.Name, VendorName: r.Tool.Name, Version: r.Tool.Version, URL: InformationURI},
+			Profiles: []string{"cloud"},
+			LogName:  "openai-casb findings",
+		},
+		Unmapped: &ocsfUnmapped{FindingTypeID: e.FindingTypeID, BaselineState: string(e.State), Key: e.Key},
+	}
+	if n := r.Inventory.Organization.Name; n != nil {
+		ev.Cloud.Account.Name = *n
+	}
+	if ws := r.Inventory.Workspace; ws != nil {
+		ev.Unmapped.WorkspaceID = ws.ID
+	}
+	// Seen now unless gone; a finding new against a baseline was first
+	// seen now too.
+	if e.State != StateAbsent {
+		ev.FindingInfo.LastSeenTime = now
+	}
+	if e.State == StateNew {
+		ev.FindingInfo.FirstSeenTime = now
+	}
+	return ev
+}

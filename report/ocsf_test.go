@@ -1,0 +1,134 @@
+package report_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openai-casb/openai-casb/internal/schemacheck"
+	"github.com/openai-casb/openai-casb/report"
+)
+
+// ocsfEvents writes r as OCSF, validates every line against the OCSF 1.8.0
+// Detection Finding schema, and returns the events.
+func ocsfEvents(t *testing.T, r *report.Report) []map[string]any {
+	t.Helper()
+	var buf bytes.Buffer
+	require.NoError(t, report.OCSF{}.Write(&buf, r))
+	schema := schemacheck.Load(t, schemacheck.OCSFDetectionFinding)
+	var out []map[string]any
+	sc := bufio.NewScanner(&buf)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		schemacheck.Validate(t, schema, sc.Bytes())
+		var ev map[string]any
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &ev))
+		out = append(out, ev)
+	}
+	require.NoError(t, sc.Err())
+	return out
+}
+
+func TestOCSFEvents(t *testing.T) {
+	events := ocsfEvents(t, sample())
+	require.Len(t, events, 2, "one event per finding")
+	ev := events[0]
+	assert.Equal(t, 2004.0, ev["class_uid"])
+	assert.Equal(t, 2.0, ev["category_uid"])
+	assert.Equal(t, 200401.0, ev["type_uid"], "Detection Finding: Create")
+	assert.Equal(t, 1795651200000.0, ev["time"], "milliseconds")
+	assert.Equal(t, 4.0, ev["severity_id"], "high")
+	assert.Equal(t, "High", ev["severity"])
+	assert.Equal(t, 1.0, ev["status_id"], "new without a baseline")
+	assert.Equal(t, "old", ev["message"])
+
+	fi := ev["finding_info"].(map[string]any)
+	assert.Equal(t, sample().Entries[0].Fingerprint, fi["uid"])
+	assert.Equal(t, "Key not rotated", fi["title"])
+	assert.Equal(t, "An old key.", fi["desc"], "the finding type's description")
+	assert.Equal(t, []any{"API key hygiene"}, fi["types"])
+	assert.Equal(t, map[string]any{"uid": "a", "name": "Key not rotated", "category": "API key hygiene", "type_id": 1.0, "type": "Rule"}, fi["analytic"])
+	assert.Equal(t, 1795651200000.0, fi["last_seen_time"])
+	assert.NotContains(t, fi, "first_seen_time", "unknown without a baseline")
+
+	assert.Equal(t, []any{map[string]any{"type": "admin_api_key", "uid": "key_1", "name": "ci", "data": map[string]any{"days": 120.0}}}, ev["resources"])
+	assert.Equal(t, map[string]any{"desc": "rotate"}, ev["remediation"])
+	assert.Equal(t, map[string]any{"provider": "OpenAI", "account": map[string]any{"uid": "org-1", "name": "Acme"}}, ev["cloud"])
+	md := ev["metadata"].(map[string]any)
+	assert.Equal(t, "1.8.0", md["version"])
+	assert.Equal(t, []any{"cloud"}, md["profiles"])
+	assert.Equal(t, map[string]any{"name": "openai-casb", "vendor_name": "openai-casb", "version": "1.2.3", "url_string": report.InformationURI}, md["product"])
+
+	second := events[1]
+	assert.Equal(t, 2.0, second["severity_id"], "low")
+	assert.Equal(t, []any{map[string]any{"type": "invite", "uid": "inv_1"}}, second["resources"], "no name, no evidence: left out")
+}
+
+func TestOCSFBaselineStates(t *testing.T) {
+	r := sample()
+	r.Entries[0].State = report.StateUnchanged
+	r.Entries[1].State = report.StateNew
+	gone := r.Entries[1]
+	gone.Fingerprint, gone.State = "f0", report.StateAbsent
+	r.Entries = append(r.Entries, gone)
+	events := ocsfEvents(t, r)
+	require.Len(t, events, 3, "absent findings are reported, resolved")
+	cases := []struct {
+		activity, status, typeUID float64
+		firstSeen, lastSeen       bool
+		state                     string
+	}{
+		{2, 2, 200402, false, true, "unchanged"},
+		{1, 1, 200401, true, true, "new"},
+		{3, 4, 200403, false, false, "absent"},
+	}
+	for i, c := range cases {
+		ev := events[i]
+		assert.Equal(t, c.activity, ev["activity_id"], "event %d", i)
+		assert.Equal(t, c.status, ev["status_id"], "event %d", i)
+		assert.Equal(t, c.typeUID, ev["type_uid"], "event %d", i)
+		fi := ev["finding_info"].(map[string]any)
+		_, first := fi["first_seen_time"]
+		_, last := fi["last_seen_time"]
+		assert.Equal(t, c.firstSeen, first, "event %d first_seen_time", i)
+		assert.Equal(t, c.lastSeen, last, "event %d last_seen_time", i)
+		assert.Equal(t, c.state, ev["unmapped"].(map[string]any)["baseline_state"], "event %d", i)
+	}
+}
+
+func TestOCSFWithoutFindingsIsEmpty(t *testing.T) {
+	r := sample()
+	r.Entries = nil
+	var buf bytes.Buffer
+	require.NoError(t, report.OCSF{}.Write(&buf, r))
+	assert.Empty(t, buf.String())
+}
+
+// The schema check is live: an event the schema must refuse is refused.
+func TestOCSFSchemaRefusesABrokenEvent(t *testing.T) {
+	events := ocsfEvents(t, sample())
+	schema := schemacheck.Load(t, schemacheck.OCSFDetectionFinding)
+	for name, mutate := range map[string]func(map[string]any){
+		"wrong class":       func(ev map[string]any) { ev["class_uid"] = 2003 },
+		"no finding uid":    func(ev map[string]any) { delete(ev["finding_info"].(map[string]any), "uid") },
+		"unknown attribute": func(ev map[string]any) { ev["compliance_ids"] = []string{"x"} },
+	} {
+		ev := map[string]any{}
+		raw, _ := json.Marshal(events[0])
+		require.NoError(t, json.Unmarshal(raw, &ev))
+		mutate(ev)
+		raw, _ = json.Marshal(ev)
+		doc, err := jsonschemaUnmarshal(raw)
+		require.NoError(t, err)
+		assert.Error(t, schema.Validate(doc), name)
+	}
+}
+
+func jsonschemaUnmarshal(raw []byte) (any, error) {
+	return jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+}
