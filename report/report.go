@@ -63,7 +63,7 @@ type Writer interface {
 }
 
 // Formats lists the output formats, in the order help texts show them.
-var Formats = []string{"table", "json", "sarif", "github", "ocsf"}
+var Formats = []string{"table", "json", "sarif", "github", "ocsf", "csv"}
 
 // Options adjust writers.
 type Options struct {
@@ -100,6 +100,8 @@ func New(format string, o Options) (Writer, error) {
 		return GitHub{}, nil
 	case "ocsf":
 		return OCSF{}, nil
+	case "csv":
+		return CSV{}, nil
 	}
 	panic("report: format " + format + " is in Formats but has no writer")
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/csv"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/openai-casb/openai-casb/internal/schemacheck"
 	"github.com/openai-casb/openai-casb/inventory"
+	"github.com/openai-casb/openai-casb/report"
 )
 
 // formatCheck validates one report of a format and returns what it says
@@ -24,6 +26,24 @@ type reported struct {
 
 var formatChecks = map[string]formatCheck{
 	"ocsf": checkOCSF,
+	"csv":  checkCSV,
+}
+
+func checkCSV(t *testing.T, out string) []reported {
+	t.Helper()
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	require.NoError(t, err, "a stock CSV reader parses it")
+	require.NotEmpty(t, rows)
+	require.Equal(t, report.CSVHeader, rows[0])
+	col := map[string]int{}
+	for i, name := range rows[0] {
+		col[name] = i
+	}
+	var got []reported
+	for _, row := range rows[1:] {
+		got = append(got, reported{row[col["resource_id"]], row[col["baseline_state"]], row[col["severity"]]})
+	}
+	return got
 }
 
 func checkOCSF(t *testing.T, out string) []reported {
@@ -120,9 +140,41 @@ func runOK(t *testing.T, args ...string) string {
 }
 
 func TestGoldenNewFormats(t *testing.T) {
-	for _, format := range []string{"ocsf"} {
+	for _, format := range []string{"ocsf", "csv"} {
 		t.Run(format, func(t *testing.T) {
 			golden(t, filepath.Join("testdata", "golden", "acme."+format), runOK(t, "evaluate", acme, "--format", format))
 		})
 	}
+}
+
+// hostileName is a GPT name built to run in a browser and in a spreadsheet.
+const hostileName = `=HYPERLINK("http://evil.example/?<script>alert(1)</script>","open")`
+
+// hostileAcme is acme with every GPT named hostileName.
+func hostileAcme(t *testing.T) string {
+	t.Helper()
+	inv, err := inventory.Load(acme)
+	require.NoError(t, err)
+	for i := range inv.GPTs {
+		inv.GPTs[i].Name = ptr(hostileName)
+	}
+	path := filepath.Join(t.TempDir(), "hostile.json")
+	require.NoError(t, inventory.Save(path, inv))
+	return path
+}
+
+func TestCSVNeutralizesAPlantedFormula(t *testing.T) {
+	rows, err := csv.NewReader(strings.NewReader(runOK(t, "evaluate", hostileAcme(t), "--format", "csv"))).ReadAll()
+	require.NoError(t, err)
+	gpts := 0
+	for _, row := range rows[1:] {
+		for i, cell := range row {
+			assert.False(t, strings.HasPrefix(cell, "="), "column %s starts a formula: %q", rows[0][i], cell)
+		}
+		if row[4] == "gpt" {
+			gpts++
+			assert.Equal(t, "'"+hostileName, row[6])
+		}
+	}
+	assert.Positive(t, gpts)
 }
