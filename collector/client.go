@@ -239,6 +239,9 @@ type download struct {
 	// announced for a body too large to read.
 	size     int64
 	tooLarge bool
+	// redirected: the answer came from where a redirect led, not from
+	// the API itself.
+	redirected bool
 }
 
 // fetch sends one GET, retrying what is worth retrying: 408, 409, 429 and
@@ -265,6 +268,9 @@ func (a *api) fetch(ctx context.Context, prio int, route, path string, q url.Val
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		if _, ok := errors.AsType[*RedirectError](err); ok {
+			return nil, err // the same answer every time: not worth a retry
+		}
 		if err == nil && status == http.StatusOK {
 			if !wantJSON || json.Valid(d.body) {
 				return d, nil
@@ -276,7 +282,9 @@ func (a *api) fetch(ctx context.Context, prio int, route, path string, q url.Val
 			// A 403 of a Compliance API list means the key lacks the
 			// scopes: every list would get it. A 403 on one file is
 			// about that file.
-			if status == http.StatusUnauthorized || (status == http.StatusForbidden && a.name == complianceAPIName && wantJSON) {
+			// A refusal from where a download was redirected to is about
+			// that download, not the key.
+			if !d.redirected && (status == http.StatusUnauthorized || (status == http.StatusForbidden && a.name == complianceAPIName && wantJSON)) {
 				stop := a.stop(herr)
 				return nil, stop
 			}
@@ -318,6 +326,9 @@ func (a *api) do(ctx context.Context, prio int, u *url.URL, attempt int, limit i
 
 	actx, cancel := context.WithTimeout(ctx, a.retry.Timeout)
 	defer cancel()
+	if !wantJSON {
+		actx = context.WithValue(actx, downloadKey{}, true)
+	}
 	req, err := http.NewRequestWithContext(actx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, 0, nil, err
@@ -338,7 +349,7 @@ func (a *api) do(ctx context.Context, prio int, u *url.URL, attempt int, limit i
 		return nil, 0, nil, err
 	}
 	defer resp.Body.Close()
-	d := &download{contentType: resp.Header.Get("Content-Type"), size: resp.ContentLength}
+	d := &download{contentType: resp.Header.Get("Content-Type"), size: resp.ContentLength, redirected: resp.Request != nil && resp.Request.URL.String() != u.String()}
 	var body io.Reader = resp.Body
 	switch {
 	case resp.StatusCode != http.StatusOK:
@@ -373,6 +384,9 @@ func (a *api) transportError(path string, err error, attemptCtx, ctx context.Con
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		err = uerr.Err // the URL is already in the message
+	}
+	if re, ok := errors.AsType[*RedirectError](err); ok {
+		return re
 	}
 	return fmt.Errorf("%s %s: %s", a.name, path, a.redact(err.Error()))
 }
@@ -489,6 +503,88 @@ func backoff(p RetryPolicy, attempt int) time.Duration {
 		ceiling = p.MaxDelay
 	}
 	return time.Duration(rand.Int64N(int64(ceiling) + 1))
+}
+
+// maxRedirects bounds the redirects one request follows.
+const maxRedirects = 10
+
+// downloadKey marks the context of a file download, whose redirects are
+// followed without the key.
+type downloadKey struct{}
+
+// RedirectError is a redirect the client refused to follow, before sending
+// anything to its target.
+type RedirectError struct {
+	API      string
+	From, To string // redacted: no user info, no query
+	Why      string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("%s: refused the redirect from %s to %s: %s; the key was not sent there. Check --api-base-url and --compliance-base-url, or report the redirect to the server's owner", e.API, e.From, e.To, e.Why)
+}
+
+// withRedirectPolicy is hc with the redirect rules of this API. Go's own
+// rules forward Authorization to the same host name whatever the scheme or
+// port, so an https base URL answering a redirect to http on the same host
+// would send the key in clear text:
+//   - a list (JSON) request follows a redirect only within its origin (same
+//     scheme, host and port), where the key already goes;
+//   - a file download (the Compliance API answers log files with a 307 to a
+//     signed URL) follows redirects anywhere over https (http for loopback
+//     hosts only), and never sends the key past the first request.
+func (a *api) withRedirectPolicy(hc *http.Client) *http.Client {
+	c := *hc
+	c.CheckRedirect = a.checkRedirect
+	return &c
+}
+
+func (a *api) checkRedirect(req *http.Request, via []*http.Request) error {
+	prev := via[len(via)-1]
+	refuse := func(why string) error {
+		return &RedirectError{API: a.name, From: a.scrubURL(prev.URL), To: a.scrubURL(req.URL), Why: why}
+	}
+	if len(via) >= maxRedirects {
+		return refuse(fmt.Sprintf("more than %d redirects", maxRedirects))
+	}
+	if dl, _ := via[0].Context().Value(downloadKey{}).(bool); dl {
+		if req.URL.Scheme != "https" && !(req.URL.Scheme == "http" && isLoopback(req.URL.Hostname())) {
+			return refuse("a download is only followed over https")
+		}
+		req.Header.Del("Authorization")
+		a.debug("  redirect of a download to %s (without the key)", a.scrubURL(req.URL))
+		return nil
+	}
+	orig := via[0].URL
+	switch {
+	case req.URL.Scheme != orig.Scheme:
+		return refuse("it changes the scheme")
+	case !strings.EqualFold(req.URL.Hostname(), orig.Hostname()):
+		return refuse("it changes the host")
+	case port(req.URL) != port(orig):
+		return refuse("it changes the port")
+	}
+	a.debug("  redirect to %s", a.scrubURL(req.URL))
+	return nil
+}
+
+// port is u's port, the scheme's default when it names none.
+func port(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "http" {
+		return "80"
+	}
+	return "443"
+}
+
+// scrubURL is u fit for a message: no user info, no query (a signed URL's
+// signature, a cursor the server chose), scrubbed of keys.
+func (a *api) scrubURL(u *url.URL) string {
+	c := *u
+	c.User, c.RawQuery, c.Fragment = nil, "", ""
+	return a.redact(c.String())
 }
 
 // isLoopback reports whether host names this machine.

@@ -185,6 +185,8 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 			pacer: newPacer(o.ComplianceRequestsPerMinute, o.Clock)},
 		results: map[string]*result{},
 	}
+	c.admin.http = c.admin.withRedirectPolicy(o.HTTPClient)
+	c.comp.http = c.comp.withRedirectPolicy(o.HTTPClient)
 	c.run(ctx)
 	if err := ctx.Err(); err != nil {
 		return nil, err
