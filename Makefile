@@ -42,6 +42,7 @@ fmt:
 # Large seeds make input minimization slow; bound it so time goes to fuzzing.
 fuzz:
 	$(GO) test ./inventory/ -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
+	$(GO) test ./internal/scrub/ -run '^$$' -fuzz FuzzScrub -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 
 # openai-casb against stock opa eval at 10k, 100k and 1M users, and the
 # encoding/json floor: about 10 minutes, 13 GB of memory at the peak (opa).

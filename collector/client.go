@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +18,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/openai-casb/openai-casb/internal/scrub"
 )
 
 // pageLimit is the largest page both APIs serve.
@@ -30,6 +31,7 @@ type api struct {
 	name    string // "Admin API" or "Compliance API", for messages
 	base    *url.URL
 	key     string // never printed; see redact
+	scrub   *scrub.Scrubber
 	keyFrom string // where the key came from, for messages: "OPENAI_ADMIN_KEY"
 	header  http.Header
 	http    *http.Client
@@ -341,7 +343,7 @@ func (a *api) do(ctx context.Context, prio int, u *url.URL, attempt int, limit i
 		req.Header.Set("Accept", "*/*")
 	}
 	start := time.Now()
-	a.debug("→ GET %s (attempt %d) %s", u.String(), attempt, headerLine(req.Header))
+	a.debug("→ GET %s (attempt %d) %s", u.Redacted(), attempt, headerLine(req.Header))
 	resp, err := a.http.Do(req)
 	if err != nil {
 		err = a.transportError(u.Path, err, actx, ctx)
@@ -437,17 +439,10 @@ func (a *api) stoppedErr() error {
 	return nil
 }
 
-// keyLike matches anything shaped like an OpenAI key, masked or not, so that
-// a server echoing part of a key in an error message cannot leak it.
-var keyLike = regexp.MustCompile(`sk-[A-Za-z0-9*_.\-]{3,}`)
-
-// redact removes this API's key, and anything that looks like a key, from a
-// message that came from the network.
+// redact removes the keys, their encodings and anything key-shaped from
+// text that came from the network (see internal/scrub).
 func (a *api) redact(s string) string {
-	if a.key != "" {
-		s = strings.ReplaceAll(s, a.key, "[REDACTED]")
-	}
-	return keyLike.ReplaceAllString(s, "sk-[REDACTED]")
+	return a.scrub.String(s)
 }
 
 func retryable(status int) bool {

@@ -22,6 +22,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/openai-casb/openai-casb/internal/scrub"
 	"github.com/openai-casb/openai-casb/inventory"
 )
 
@@ -75,11 +76,13 @@ type Options struct {
 
 // ParseBaseURL checks an API base URL: https, or plain http for a loopback
 // host only (a simulator on this machine), since keys travel in its headers.
+// Messages show the URL without its password, if it has one.
 func ParseBaseURL(flag, raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%s %q: %w", flag, raw, err)
+		return nil, fmt.Errorf("%s %q: not a URL; want one such as %s", flag, redactUserinfo(raw), DefaultAdminBaseURL)
 	}
+	raw = u.Redacted()
 	switch u.Scheme {
 	case "https":
 	case "http":
@@ -96,6 +99,24 @@ func ParseBaseURL(flag, raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("%s %q: a base URL takes no query or fragment", flag, raw)
 	}
 	return u, nil
+}
+
+// redactUserinfo hides the password of a URL that does not parse: what
+// stands between "://" and the last "@" before the path.
+func redactUserinfo(raw string) string {
+	i := strings.Index(raw, "://")
+	if i < 0 {
+		return raw
+	}
+	rest := raw[i+3:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+		return raw[:i+3] + "xxxxx" + rest[at:]
+	}
+	return raw
 }
 
 func (o *Options) defaults() error {
@@ -169,6 +190,11 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Everything the servers send passes one scrubber before it reaches a
+	// debug line, an error or the inventory.
+	sc := scrub.New(o.AdminKey, o.ComplianceKey)
+	debug := o.Debug
+	o.Debug = func(format string, a ...any) { debug("%s", sc.String(fmt.Sprintf(format, a...))) }
 	slots := newSlots(o.Concurrency)
 	header := http.Header{}
 	header.Set("User-Agent", o.Tool.Name+"/"+o.Tool.Version)
@@ -178,9 +204,9 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 	c := &collection{
 		o:   o,
 		now: o.Clock.Now(),
-		admin: &api{name: adminAPIName, base: adminURL, key: o.AdminKey, keyFrom: o.AdminKeyFrom, header: header,
+		admin: &api{name: adminAPIName, base: adminURL, key: o.AdminKey, keyFrom: o.AdminKeyFrom, header: header, scrub: sc,
 			http: o.HTTPClient, retry: o.Retry, slots: slots, debug: o.Debug, clock: o.Clock},
-		comp: &api{name: complianceAPIName, base: compURL, key: o.ComplianceKey, keyFrom: o.ComplianceKeyFrom, header: header,
+		comp: &api{name: complianceAPIName, base: compURL, key: o.ComplianceKey, keyFrom: o.ComplianceKeyFrom, header: header, scrub: sc,
 			http: o.HTTPClient, retry: o.Retry, slots: slots, debug: o.Debug, clock: o.Clock,
 			pacer: newPacer(o.ComplianceRequestsPerMinute, o.Clock)},
 		results: map[string]*result{},
@@ -192,6 +218,7 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 		return nil, err
 	}
 	inv := c.inventory()
+	sc.Value(inv)
 	if nothing := c.nothingRead(inv); nothing != nil {
 		return inv, nothing
 	}
