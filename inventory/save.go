@@ -7,8 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+
+	"github.com/openai-casb/openai-casb/internal/atomicfile"
 )
 
 // Marshal renders inv as the document the schema describes, in Write's
@@ -221,15 +221,20 @@ func needsCopy[T any](s []T, nilInside func(T) bool) bool {
 // back through the validating decoder and only renamed over path when it
 // passes. A reader never sees half a file or an invalid one, a failed save
 // leaves the old file in place, and a million-user inventory is never held
-// in memory as one buffer.
+// in memory as one buffer. A character device or a FIFO (/dev/null,
+// /dev/stdout, a named pipe) is written in place, unvalidated, as Write
+// does; other kinds of file are refused (see internal/atomicfile).
 func Save(path string, inv *Inventory) error {
-	f, err := CreateAtomic(path, 0o600)
+	f, err := atomicfile.Create(path, 0o600)
 	if err != nil {
 		return err
 	}
 	defer f.Abort()
 	if err := Write(f, inv); err != nil {
 		return err
+	}
+	if f.InPlace() {
+		return f.Commit()
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -251,70 +256,3 @@ func (Discard) Enum(string) struct{}                 { return struct{}{} }
 func (Discard) Object([]string, []struct{}) struct{} { return struct{}{} }
 func (Discard) Array([]struct{}) struct{}            { return struct{}{} }
 func (Discard) FromAny(any) (struct{}, error)        { return struct{}{}, nil }
-
-// WriteFileAtomic writes data to path through a synced temporary file in the
-// same directory and a rename.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	f, err := CreateAtomic(path, perm)
-	if err != nil {
-		return err
-	}
-	defer f.Abort()
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return f.Commit()
-}
-
-// AtomicFile is a file that appears at its path only when committed: it is
-// written as a temporary file in the same directory, then synced and
-// renamed.
-type AtomicFile struct {
-	*os.File
-	path string
-	done bool
-}
-
-// CreateAtomic starts an atomic write of path with the given mode.
-func CreateAtomic(path string, perm os.FileMode) (*AtomicFile, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return nil, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, fmt.Errorf("write %s: %w", path, err)
-	}
-	return &AtomicFile{File: f, path: path}, nil
-}
-
-// Commit syncs the file and renames it over its path.
-func (a *AtomicFile) Commit() error {
-	if a.done {
-		return nil
-	}
-	a.done = true
-	err := a.Sync()
-	if cerr := a.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(a.Name(), a.path)
-	}
-	if err != nil {
-		os.Remove(a.Name())
-		return fmt.Errorf("write %s: %w", a.path, err)
-	}
-	return nil
-}
-
-// Abort removes the temporary file unless it was committed.
-func (a *AtomicFile) Abort() {
-	if a.done {
-		return
-	}
-	a.done = true
-	a.Close()
-	os.Remove(a.Name())
-}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/openai-casb/openai-casb/collector"
 	"github.com/openai-casb/openai-casb/evaluator"
+	"github.com/openai-casb/openai-casb/internal/atomicfile"
 	"github.com/openai-casb/openai-casb/inventory"
 )
 
@@ -68,6 +69,12 @@ func collectCommand(e *env) *cli.Command {
 			opts, err := collectOptions(c, e)
 			if err != nil {
 				return err
+			}
+			if out := c.String("output"); out != "-" {
+				// Before the collection, not after it.
+				if err := atomicfile.Check(out); err != nil {
+					return withExit(exitError, fmt.Errorf("--output: %w", err))
+				}
 			}
 			engine, err := evaluator.New(c.Context, evaluator.Options{PolicyDir: c.String("policies"), PrintOutput: e.stderr})
 			if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/openai-casb/openai-casb/evaluator"
+	"github.com/openai-casb/openai-casb/internal/atomicfile"
 	"github.com/openai-casb/openai-casb/inventory"
 	"github.com/openai-casb/openai-casb/report"
 )
@@ -115,6 +116,12 @@ func parseReportFlags(c *cli.Context) (evaluateParams, error) {
 			return p, usageError("--now %q: want an RFC 3339 time such as 2026-11-26T00:00:00Z", n)
 		}
 		p.now = &t
+	}
+	if p.output != "" && p.output != "-" {
+		// Before any work: a typo in a directory should not cost a scan.
+		if err := atomicfile.Check(p.output); err != nil {
+			return p, withExit(exitError, fmt.Errorf("--output: %w", err))
+		}
 	}
 	if p.sarifRoot == "" {
 		p.sarifRoot = "."
@@ -322,7 +329,7 @@ func writeReport(p evaluateParams, r *report.Report, e *env) error {
 		return bw.Flush()
 	}
 	// Straight into the file, which appears only once complete.
-	f, err := inventory.CreateAtomic(p.output, 0o600)
+	f, err := atomicfile.Create(p.output, 0o600)
 	if err != nil {
 		return err
 	}

@@ -3,16 +3,19 @@ package main
 import (
 	"encoding/base64"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/openai-casb/openai-casb/inventory"
 	"github.com/openai-casb/openai-casb/report"
 	"github.com/openai-casb/openai-casb/simulator"
 )
@@ -60,4 +63,62 @@ func TestEchoedKeyReachesNoReportOrLog(t *testing.T) {
 			assert.Contains(t, r.stderr, "bad cursor [REDACTED]", "the error was reached")
 		})
 	}
+}
+
+// countingSimulator serves src and counts the requests it gets.
+func countingSimulator(t *testing.T, src *inventory.Inventory) (string, *atomic.Int64) {
+	t.Helper()
+	sim := simulator.New(src, simulator.Options{AdminKey: testKey})
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		sim.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/v1", &n
+}
+
+// Rows 1 and 13: output files are checked before the collection starts; a
+// device is written in place; other non-regular files are refused.
+func TestOutputFilesAreCheckedFirst(t *testing.T) {
+	src := simulator.Generate(simulator.GenerateOptions{Users: 10, Seed: 2})
+	base, requests := countingSimulator(t, src)
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "no-such-dir", "inv.json")
+	urls := []string{"--api-base-url", base, "--compliance-base-url", base}
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"collect into a missing directory", []string{"collect", "-o", missing}, "--output: write " + missing + ": the directory"},
+		{"collect onto a directory", []string{"collect", "-o", dir}, "it is a directory"},
+		{"scan saving into a missing directory", []string{"scan", "--save-inventory", missing}, "--save-inventory: write " + missing},
+		{"scan reporting into a missing directory", []string{"scan", "-o", missing}, "--output: write " + missing},
+		{"sarif's default inventory in a missing directory", []string{"scan", "--format", "sarif", "--sarif-root", dir, "-o", filepath.Join(dir, "r.sarif"), "--save-inventory", missing}, "does not exist"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := requests.Load()
+			r := runEnv(t, simEnv(src), "", append(c.args, urls...)...)
+			assert.Equal(t, exitError, r.code)
+			assert.Contains(t, r.stderr, c.want)
+			assert.Equal(t, before, requests.Load(), "nothing was collected")
+		})
+	}
+	r := runCLI(t, "", "simulate", "--generate-inventory", missing)
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "--generate-inventory: write "+missing+": the directory")
+	r = runCLI(t, "", "evaluate", acme, "-o", missing)
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "create it first")
+
+	// A device is written in place and stays a device.
+	r = runEnv(t, simEnv(src), "", append([]string{"collect", "-o", os.DevNull}, urls...)...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	st, err := os.Lstat(os.DevNull)
+	require.NoError(t, err)
+	assert.NotZero(t, st.Mode()&fs.ModeCharDevice)
+	r = runEnv(t, simEnv(src), "", append([]string{"scan", "--save-inventory", os.DevNull, "-o", os.DevNull}, urls...)...)
+	require.Equal(t, exitOK, r.code, r.stderr)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/openai-casb/openai-casb/collector"
 	"github.com/openai-casb/openai-casb/evaluator"
+	"github.com/openai-casb/openai-casb/internal/atomicfile"
 	"github.com/openai-casb/openai-casb/inventory"
 	"github.com/openai-casb/openai-casb/report"
 )
@@ -69,6 +70,14 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 	if err != nil {
 		return err
 	}
+	if save := p.saveInventory; save != "" || report.NeedsArtifact(p.report.format) {
+		if save == "" {
+			save = defaultInventoryFile
+		}
+		if err := atomicfile.Check(save); err != nil {
+			return withExit(exitError, fmt.Errorf("--save-inventory: %w", err))
+		}
+	}
 	inv, err := runCollect(ctx, p.collect, p.quiet, e)
 	if err != nil {
 		return err
@@ -86,7 +95,7 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 	}
 	var artifact *report.Artifact
 	if save != "" {
-		if err := inventory.WriteFileAtomic(save, raw, 0o600); err != nil {
+		if err := atomicfile.WriteFile(save, raw, 0o600); err != nil {
 			return err
 		}
 		name = save

@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/openai-casb/openai-casb/internal/atomicfile"
 	"github.com/openai-casb/openai-casb/inventory"
 	"github.com/openai-casb/openai-casb/simulator"
 )
@@ -117,6 +118,9 @@ func runSimulate(ctx context.Context, addr, workspace, key string, h http.Handle
 // is collected "now", so its ages are realistic on the day it is made, and
 // seeded, so the same seed and size give the same resources.
 func generateInventory(path string, users int, seed uint64, e *env) error {
+	if err := atomicfile.Check(path); err != nil {
+		return withExit(exitError, fmt.Errorf("--generate-inventory: %w", err))
+	}
 	inv := simulator.Generate(simulator.GenerateOptions{Users: users, Seed: seed})
 	if err := inventory.Save(path, inv); err != nil {
 		return err
