@@ -42,6 +42,9 @@ type Entry struct {
 	// growing a day older or resources moving in the file.
 	Fingerprint string
 	State       BaselineState
+	// Waiver is the active waiver that accepts this finding; nil when the
+	// finding is open (or no waivers file was given).
+	Waiver *Waiver
 }
 
 // Fingerprint is the identity of a finding in an organization: its
@@ -109,5 +112,5 @@ func findingsOf(entries []Entry) []evaluator.Finding {
 }
 
 // Current is the findings of the report's own evaluation: its entries less
-// the baseline's absent ones.
+// the baseline's absent ones, waived ones included (see Open).
 func Current(r *Report) []evaluator.Finding { return findingsOf(present(r.Entries)) }

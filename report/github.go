@@ -17,7 +17,7 @@ type GitHub struct{}
 
 func (GitHub) Write(w io.Writer, r *Report) error {
 	ew := &errWriter{w: w}
-	for _, e := range present(r.Entries) {
+	for _, e := range open(r.Entries) {
 		title := e.Title
 		if e.State.Fails() {
 			title += " (" + string(e.State) + ")"
@@ -30,7 +30,10 @@ func (GitHub) Write(w io.Writer, r *Report) error {
 		msg := fmt.Sprintf("%s [%s %s]", e.Message, e.Resource.Type, e.Resource.ID)
 		fmt.Fprintf(ew, "::%s %s::%s\n", annotation(e.Severity), strings.Join(props, ","), escapeData(oneLine(msg)))
 	}
-	summary := Summary(findingsOf(present(r.Entries)))
+	summary := Summary(findingsOf(open(r.Entries)))
+	if r.Waivers != nil {
+		summary += fmt.Sprintf(", %d waived", len(waived(r.Entries)))
+	}
 	if b := r.Baseline; b != nil {
 		summary += fmt.Sprintf(" (against the baseline: %s)", b)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strconv"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -44,9 +45,58 @@ type jsonInventory struct {
 }
 
 type jsonSummary struct {
+	// Total and BySeverity count the open findings: current, not waived.
 	Total      int            `json:"total"`
 	BySeverity map[string]int `json:"by_severity"`
-	Baseline   *jsonBaseline  `json:"baseline,omitempty"`
+	// Waived counts the waived findings; only with a waivers file.
+	Waived   *int          `json:"waived,omitempty"`
+	Baseline *jsonBaseline `json:"baseline,omitempty"`
+}
+
+// jsonWaivers is the top-level "waivers" member: only with a waivers file.
+type jsonWaivers struct {
+	File    string       `json:"file"`
+	Applied int          `json:"applied"`
+	Expired []jsonWaiver `json:"expired"`
+	Unused  []jsonWaiver `json:"unused"`
+}
+
+// jsonWaiver is a waiver of the file as the report lists it.
+type jsonWaiver struct {
+	File           string `json:"file"`
+	Line           int    `json:"line"`
+	FindingTypeID  string `json:"finding_type_id,omitempty"`
+	Category       string `json:"category,omitempty"`
+	Resource       string `json:"resource"`
+	Type           string `json:"type,omitempty"`
+	OrganizationID string `json:"organization_id,omitempty"`
+	Reason         string `json:"reason"`
+	Owner          string `json:"owner,omitempty"`
+	Expires        string `json:"expires"`
+	Matched        int    `json:"matched"`
+}
+
+// jsonFindingWaiver is the waiver of a waived finding.
+type jsonFindingWaiver struct {
+	Reason  string `json:"reason"`
+	Owner   string `json:"owner"`
+	Expires string `json:"expires"`
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+}
+
+func jsonWaiversOf(s *WaiverSummary) *jsonWaivers {
+	out := &jsonWaivers{File: s.File, Applied: s.Applied, Expired: []jsonWaiver{}, Unused: []jsonWaiver{}}
+	conv := func(w Waiver) jsonWaiver {
+		return jsonWaiver{w.File, w.Line, w.FindingTypeID, w.Category, w.Resource, w.Type, w.OrganizationID, w.Reason, w.Owner, w.Expires, w.Matched}
+	}
+	for _, w := range s.Expired {
+		out.Expired = append(out.Expired, conv(w))
+	}
+	for _, w := range s.Unused {
+		out.Unused = append(out.Unused, conv(w))
+	}
+	return out
 }
 
 type jsonBaseline struct {
@@ -69,6 +119,10 @@ type jsonFinding struct {
 	Evidence      json.RawMessage `json:"evidence"`
 	Fingerprint   string          `json:"fingerprint"`
 	BaselineState string          `json:"baseline_state,omitempty"`
+	// Waived and Waiver are written only with a waivers file: waived on
+	// every finding, waiver on the waived ones.
+	Waived *bool              `json:"waived,omitempty"`
+	Waiver *jsonFindingWaiver `json:"waiver,omitempty"`
 }
 
 type jsonResource struct {
@@ -83,7 +137,7 @@ type jsonResource struct {
 // buffer. The bytes are exactly those of encoding/json's indented encoding
 // of the whole report.
 func (JSON) Write(w io.Writer, r *Report) error {
-	current := findingsOf(present(r.Entries))
+	current := findingsOf(open(r.Entries))
 	head := jsonReport{
 		Tool: jsonTool{Name: r.Tool.Name, Version: r.Tool.Version},
 		Inventory: jsonInventory{
@@ -101,14 +155,23 @@ func (JSON) Write(w io.Writer, r *Report) error {
 	for s, n := range Counts(current) {
 		head.Summary.BySeverity[s.String()] = n
 	}
+	parts := []struct {
+		key   string
+		value any
+	}{{"tool", head.Tool}, {"inventory", head.Inventory}, {"summary", &head.Summary}}
+	if r.Waivers != nil {
+		n := len(waived(r.Entries))
+		head.Summary.Waived = &n
+		parts = append(parts, struct {
+			key   string
+			value any
+		}{"waivers", jsonWaiversOf(r.Waivers)})
+	}
 	if b := r.Baseline; b != nil {
 		head.Summary.Baseline = &jsonBaseline{File: b.File, New: b.New, Changed: b.Changed, Unchanged: b.Unchanged, Absent: b.Absent}
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	for i, part := range []struct {
-		key   string
-		value any
-	}{{"tool", head.Tool}, {"inventory", head.Inventory}, {"summary", head.Summary}} {
+	for i, part := range parts {
 		raw, err := indented(part.value, "  ")
 		if err != nil {
 			return err
@@ -124,7 +187,7 @@ func (JSON) Write(w io.Writer, r *Report) error {
 		return bw.Flush()
 	}
 	bw.WriteString(",\n  \"findings\": [\n")
-	if err := writeEntries(bw, r.Entries); err != nil {
+	if err := writeEntries(bw, r.Entries, r.Waivers != nil); err != nil {
 		return err
 	}
 	bw.WriteString("\n  ]\n}\n")
@@ -133,7 +196,7 @@ func (JSON) Write(w io.Writer, r *Report) error {
 
 // writeEntries encodes the findings in blocks, one block per CPU at a time,
 // and writes them in order.
-func writeEntries(w io.Writer, entries []Entry) error {
+func writeEntries(w io.Writer, entries []Entry, waivers bool) error {
 	const block = 2048
 	workers := runtime.GOMAXPROCS(0)
 	bufs := make([][]byte, workers)
@@ -152,7 +215,7 @@ func writeEntries(w io.Writer, entries []Entry) error {
 					if j > 0 {
 						out = append(out, ",\n"...)
 					}
-					out = appendFinding(out, jsonFindingOf(entries[j]))
+					out = appendFinding(out, jsonFindingOf(entries[j], waivers))
 				}
 				bufs[i] = out
 				return nil
@@ -211,6 +274,23 @@ func appendFinding(b []byte, f jsonFinding) []byte {
 		b = append(b, ",\n      \"baseline_state\": "...)
 		b = jsonw.String(b, f.BaselineState)
 	}
+	if f.Waived != nil {
+		b = append(b, ",\n      \"waived\": "...)
+		b = strconv.AppendBool(b, *f.Waived)
+	}
+	if w := f.Waiver; w != nil {
+		b = append(b, ",\n      \"waiver\": {\n        \"reason\": "...)
+		b = jsonw.String(b, w.Reason)
+		b = append(b, ",\n        \"owner\": "...)
+		b = jsonw.String(b, w.Owner)
+		b = append(b, ",\n        \"expires\": "...)
+		b = jsonw.String(b, w.Expires)
+		b = append(b, ",\n        \"file\": "...)
+		b = jsonw.String(b, w.File)
+		b = append(b, ",\n        \"line\": "...)
+		b = strconv.AppendInt(b, int64(w.Line), 10)
+		b = append(b, "\n      }"...)
+	}
 	return append(b, "\n    }"...)
 }
 
@@ -227,7 +307,7 @@ func indented(v any, prefix string) ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
-func jsonFindingOf(e Entry) jsonFinding {
+func jsonFindingOf(e Entry, waivers bool) jsonFinding {
 	jf := jsonFinding{
 		FindingTypeID: e.FindingTypeID,
 		Title:         e.Title,
@@ -243,6 +323,13 @@ func jsonFindingOf(e Entry) jsonFinding {
 	}
 	if len(jf.Evidence) == 0 {
 		jf.Evidence = json.RawMessage("{}")
+	}
+	if waivers {
+		w := e.Waiver != nil
+		jf.Waived = &w
+		if w {
+			jf.Waiver = &jsonFindingWaiver{e.Waiver.Reason, e.Waiver.Owner, e.Waiver.Expires, e.Waiver.File, e.Waiver.Line}
+		}
 	}
 	return jf
 }

@@ -26,6 +26,9 @@ type Report struct {
 	Catalog []evaluator.FindingType
 	// Baseline counts the entries against the baseline; nil without one.
 	Baseline *BaselineSummary
+	// Waivers says how a waivers file applied: waived findings carry their
+	// Entry.Waiver. Nil without a waivers file.
+	Waivers *WaiverSummary
 	// Artifact is the inventory file results point at; nil when the
 	// inventory was not read from a file.
 	Artifact *Artifact
@@ -70,6 +73,9 @@ type Options struct {
 	// Warnings receives what a writer had to leave out (SARIF's limits);
 	// nil discards it.
 	Warnings io.Writer
+	// ShowWaived lists the waived findings in the table (every other
+	// format always has them, marked).
+	ShowWaived bool
 }
 
 // CheckFormat says whether format is one of Formats, without building a
@@ -91,7 +97,7 @@ func New(format string, o Options) (Writer, error) {
 	}
 	switch format {
 	case "table":
-		return Table{}, nil
+		return Table{ShowWaived: o.ShowWaived}, nil
 	case "json":
 		return JSON{}, nil
 	case "sarif":

@@ -132,15 +132,23 @@ type (
 		Index     *int   `json:"index,omitempty"`
 	}
 	sarifResult struct {
-		RuleID              string            `json:"ruleId"`
-		RuleIndex           int               `json:"ruleIndex"`
-		Level               string            `json:"level"`
-		Message             sarifText         `json:"message"`
-		Locations           []sarifLocation   `json:"locations"`
-		PartialFingerprints map[string]string `json:"partialFingerprints"`
-		Fingerprints        map[string]string `json:"fingerprints"`
-		BaselineState       string            `json:"baselineState,omitempty"`
-		Properties          *sarifResultProps `json:"properties,omitempty"`
+		RuleID              string             `json:"ruleId"`
+		RuleIndex           int                `json:"ruleIndex"`
+		Level               string             `json:"level"`
+		Message             sarifText          `json:"message"`
+		Locations           []sarifLocation    `json:"locations"`
+		PartialFingerprints map[string]string  `json:"partialFingerprints"`
+		Fingerprints        map[string]string  `json:"fingerprints"`
+		BaselineState       string             `json:"baselineState,omitempty"`
+		Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+		Properties          *sarifResultProps  `json:"properties,omitempty"`
+	}
+	// sarifSuppression is a waiver: an external suppression, accepted,
+	// with the waiver's reason, owner and expiry as the justification.
+	sarifSuppression struct {
+		Kind          string `json:"kind"`
+		Status        string `json:"status"`
+		Justification string `json:"justification"`
 	}
 	sarifLocation struct {
 		PhysicalLocation sarifPhysicalLocation  `json:"physicalLocation"`
@@ -339,6 +347,14 @@ func sarifResultOf(e Entry, ruleIndex int, r *Report) sarifResult {
 	}
 	if r.Artifact != nil {
 		res.Locations[0].PhysicalLocation.ArtifactLocation.Index = &idx
+	}
+	if w := e.Waiver; w != nil {
+		just := w.Reason
+		if w.Owner != "" {
+			just += "; owner " + w.Owner
+		}
+		just += fmt.Sprintf("; expires %s; waiver %s:%d", w.Expires, w.File, w.Line)
+		res.Suppressions = []sarifSuppression{{Kind: "external", Status: "accepted", Justification: just}}
 	}
 	return res
 }

@@ -13,10 +13,13 @@ import (
 // Table writes the report for people: findings grouped by severity, most
 // severe first, then a one-line summary. With a baseline, a STATE column
 // says which findings are new, and the baseline's findings that are gone
-// are listed as absent.
-type Table struct{}
+// are listed as absent. Waived findings are left out of the main list and
+// counted on a line of their own; ShowWaived lists them after it.
+type Table struct {
+	ShowWaived bool
+}
 
-func (Table) Write(w io.Writer, r *Report) error {
+func (t Table) Write(w io.Writer, r *Report) error {
 	ew := &errWriter{w: w}
 	org := r.Inventory.Organization.ID
 	if n := r.Inventory.Organization.Name; n != nil && *n != "" {
@@ -40,7 +43,9 @@ func (Table) Write(w io.Writer, r *Report) error {
 
 	bySev := map[evaluator.Severity][]Entry{}
 	for _, e := range r.Entries {
-		bySev[e.Severity] = append(bySev[e.Severity], e)
+		if e.Waiver == nil {
+			bySev[e.Severity] = append(bySev[e.Severity], e)
+		}
 	}
 	for _, s := range evaluator.Severities {
 		group := bySev[s]
@@ -66,15 +71,44 @@ func (Table) Write(w io.Writer, r *Report) error {
 		}
 		tw.Flush()
 	}
-	current := findingsOf(present(r.Entries))
+	current := findingsOf(open(r.Entries))
 	if len(current) == 0 {
 		fmt.Fprintln(ew, "\nNo findings.")
+	}
+	if r.Waivers != nil {
+		t.writeWaivers(ew, r)
 	}
 	fmt.Fprintf(ew, "\n%s\n", Summary(current))
 	if b := r.Baseline; b != nil {
 		fmt.Fprintf(ew, "against the baseline: %s\n", b)
 	}
 	return ew.err
+}
+
+// writeWaivers writes the waived findings' count line (and with
+// ShowWaived, the list of them), then the expired and unused waivers.
+func (t Table) writeWaivers(ew io.Writer, r *Report) {
+	ws := waived(r.Entries)
+	hint := ""
+	if len(ws) > 0 && !t.ShowWaived {
+		hint = " (--show-waived lists them)"
+	}
+	fmt.Fprintf(ew, "\n%d finding(s) waived by %s%s\n", len(ws), r.Waivers.File, hint)
+	if t.ShowWaived && len(ws) > 0 {
+		tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "  SEVERITY\tFINDING\tRESOURCE\tEXPIRES\tOWNER\tREASON")
+		for _, e := range ws {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", e.Severity, oneLine(e.Title), resourceLabel(e.Resource),
+				e.Waiver.Expires, oneLine(e.Waiver.Owner), oneLine(e.Waiver.Reason))
+		}
+		tw.Flush()
+	}
+	for _, w := range r.Waivers.Expired {
+		fmt.Fprintf(ew, "! waiver %s:%d expired on %s: it waives nothing (%d finding(s) open again)\n", w.File, w.Line, w.Expires, w.Matched)
+	}
+	for _, w := range r.Waivers.Unused {
+		fmt.Fprintf(ew, "! waiver %s:%d matched no finding (unused)\n", w.File, w.Line)
+	}
 }
 
 // Summary is the one-line count of findings per severity.

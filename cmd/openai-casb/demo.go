@@ -30,7 +30,7 @@ func demoCommand(e *env) *cli.Command {
 			if c.NArg() != 0 {
 				return usageError("demo takes no arguments")
 			}
-			p, err := parseReportFlags(c)
+			p, err := parseReportFlags(c, e)
 			if err != nil {
 				return err
 			}

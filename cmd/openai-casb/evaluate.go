@@ -19,6 +19,7 @@ import (
 	"github.com/openai-casb/openai-casb/internal/atomicfile"
 	"github.com/openai-casb/openai-casb/inventory"
 	"github.com/openai-casb/openai-casb/report"
+	"github.com/openai-casb/openai-casb/waiver"
 )
 
 // evaluateParams are the options of the commands that write a report,
@@ -35,6 +36,10 @@ type evaluateParams struct {
 	sarifRoot  string
 	now        *time.Time
 	quiet      bool // no "wrote FILE" line (scan --quiet)
+	// waivers is the waivers file, read and checked; nil without one.
+	waivers       *waiver.File
+	strictWaivers bool
+	showWaived    bool
 }
 
 // reportFlags are shared by every command that writes a report.
@@ -48,6 +53,9 @@ func reportFlags() []cli.Flag {
 		&cli.StringFlag{Name: "baseline", Usage: "compare with `PREVIOUS`, an earlier json or sarif report: mark each finding new, changed, unchanged or absent"},
 		&cli.BoolFlag{Name: "fail-on-new", Usage: "let only findings new or changed since --baseline fail the build (with --fail-on, or any severity without it)"},
 		&cli.StringFlag{Name: "sarif-root", Usage: "make the inventory path in sarif and github reports relative to `DIR` (default: the working directory; use the repository root)"},
+		&cli.StringFlag{Name: "waivers", Usage: "accept risks listed in `FILE` (YAML, see docs/day-two.md) until their expiry; default: " + waiver.DefaultFile + " in the working directory, when present"},
+		&cli.BoolFlag{Name: "strict-waivers", Usage: "also report each waiver that matches no finding as a low finding"},
+		&cli.BoolFlag{Name: "show-waived", Usage: "list the waived findings in the table (other formats always include them, marked waived)"},
 		&cli.StringFlag{Name: "now", Usage: "measure ages from `TIME` (RFC 3339, e.g. 2026-11-26T00:00:00Z) instead of the inventory's collected_at"},
 	}
 }
@@ -64,7 +72,7 @@ func evaluateCommand(e *env) *cli.Command {
 			if c.NArg() != 1 {
 				return usageError("evaluate: want exactly one INVENTORY argument (a file, or - for standard input), got %d", c.NArg())
 			}
-			p, err := parseReportFlags(c)
+			p, err := parseReportFlags(c, e)
 			if err != nil {
 				return err
 			}
@@ -74,14 +82,19 @@ func evaluateCommand(e *env) *cli.Command {
 	}
 }
 
-func parseReportFlags(c *cli.Context) (evaluateParams, error) {
+func parseReportFlags(c *cli.Context, e *env) (evaluateParams, error) {
 	p := evaluateParams{
-		policyDir: c.String("policies"),
-		format:    c.String("format"),
-		output:    c.String("output"),
-		baseline:  c.String("baseline"),
-		failOnNew: c.Bool("fail-on-new"),
-		sarifRoot: c.String("sarif-root"),
+		policyDir:     c.String("policies"),
+		format:        c.String("format"),
+		output:        c.String("output"),
+		baseline:      c.String("baseline"),
+		failOnNew:     c.Bool("fail-on-new"),
+		sarifRoot:     c.String("sarif-root"),
+		strictWaivers: c.Bool("strict-waivers"),
+		showWaived:    c.Bool("show-waived"),
+	}
+	if err := readWaivers(c, &p, e); err != nil {
+		return p, err
 	}
 	if err := report.CheckFormat(p.format); err != nil {
 		return p, usageError("--format: %v", err)
@@ -196,6 +209,28 @@ func noteMaterialized(engine *evaluator.Engine, p evaluateParams, e *env) {
 	}
 }
 
+// readWaivers reads --waivers, or the default file of the working
+// directory when there is one (and says so), before any long work.
+func readWaivers(c *cli.Context, p *evaluateParams, e *env) error {
+	path := c.String("waivers")
+	if path == "" {
+		if _, err := os.Stat(waiver.DefaultFile); err != nil {
+			if p.strictWaivers || p.showWaived {
+				fmt.Fprintf(e.stderr, "%s: note: no waivers file (--waivers FILE, or %s in the working directory): --strict-waivers and --show-waived do nothing\n", toolName, waiver.DefaultFile)
+			}
+			return nil
+		}
+		path = waiver.DefaultFile
+		fmt.Fprintf(e.stderr, "%s: using the waivers in %s (found in the working directory; --waivers FILE chooses another)\n", toolName, path)
+	}
+	f, err := waiver.Load(path)
+	if err != nil {
+		return withExit(exitError, err)
+	}
+	p.waivers = f
+	return nil
+}
+
 // readBaseline reads --baseline before any long work, so a wrong path fails
 // at once.
 func readBaseline(p evaluateParams) (*report.Baseline, error) {
@@ -276,6 +311,15 @@ func finish(engine *evaluator.Engine, res *evaluator.Result, base *report.Baseli
 	if p.now != nil {
 		r.EvaluatedAt = p.now.Unix()
 	}
+	if p.waivers != nil {
+		if err := p.waivers.Apply(r, p.strictWaivers); err != nil {
+			return withExit(exitError, err)
+		}
+		for _, w := range r.Waivers.Expired {
+			fmt.Fprintf(e.stderr, "%s: warning: waiver %s:%d expired on %s: it no longer waives; %d finding(s) it selects are open again\n",
+				toolName, w.File, w.Line, w.Expires, w.Matched)
+		}
+	}
 	if base != nil {
 		var sum report.BaselineSummary
 		r.Entries, sum = base.Compare(r.Entries)
@@ -299,7 +343,7 @@ func gate(entries []report.Entry, p evaluateParams) error {
 	}
 	n := 0
 	for _, e := range entries {
-		if e.State == report.StateAbsent || (p.failOnNew && !e.State.Fails()) {
+		if e.State == report.StateAbsent || e.Waived() || (p.failOnNew && !e.State.Fails()) {
 			continue
 		}
 		if e.Severity >= p.failOn {
@@ -317,7 +361,7 @@ func gate(entries []report.Entry, p evaluateParams) error {
 }
 
 func writeReport(p evaluateParams, r *report.Report, e *env) error {
-	w, err := report.New(p.format, report.Options{Warnings: e.stderr})
+	w, err := report.New(p.format, report.Options{Warnings: e.stderr, ShowWaived: p.showWaived})
 	if err != nil {
 		return err
 	}
@@ -345,7 +389,7 @@ func writeReport(p evaluateParams, r *report.Report, e *env) error {
 		return err
 	}
 	if !p.quiet {
-		fmt.Fprintf(e.stderr, "wrote %s: %s\n", p.output, report.Summary(report.Current(r)))
+		fmt.Fprintf(e.stderr, "wrote %s: %s\n", p.output, report.Summary(report.Open(r)))
 	}
 	return nil
 }

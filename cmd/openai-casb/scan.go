@@ -29,7 +29,7 @@ func scanCommand(e *env) *cli.Command {
 			if c.NArg() != 0 {
 				return usageError("scan takes no arguments")
 			}
-			p, err := parseReportFlags(c)
+			p, err := parseReportFlags(c, e)
 			if err != nil {
 				return err
 			}
