@@ -40,6 +40,8 @@ type api struct {
 	slots   *slots
 	debug   func(format string, a ...any)
 	clock   Clock
+	// waiting is told each wait for the rate limit (Options.Waiting).
+	waiting func(route string, d time.Duration)
 
 	// stopped holds the error that stopped this API (an invalid key, or
 	// missing access): later requests fail at once with it.
@@ -121,7 +123,7 @@ func (p *pacer) limit() rate.Limit {
 	return rate.Limit(float64(p.perMin) / 60)
 }
 
-func (p *pacer) wait(ctx context.Context, route string) error {
+func (p *pacer) wait(ctx context.Context, route string, waiting func(string, time.Duration)) error {
 	p.mu.Lock()
 	lim, ok := p.routes[route]
 	if !ok {
@@ -131,6 +133,9 @@ func (p *pacer) wait(ctx context.Context, route string) error {
 	now := p.clock.Now()
 	d := lim.ReserveN(now, 1).DelayFrom(now)
 	p.mu.Unlock()
+	if d > 0 && waiting != nil {
+		waiting(route, d)
+	}
 	return p.clock.Sleep(ctx, d)
 }
 
@@ -262,7 +267,7 @@ func (a *api) fetch(ctx context.Context, prio int, route, path string, q url.Val
 	var lastErr error
 	for attempt := 1; attempt <= a.retry.Attempts; attempt++ {
 		if a.pacer != nil {
-			if err := a.pacer.wait(ctx, route); err != nil {
+			if err := a.pacer.wait(ctx, route, a.waiting); err != nil {
 				return nil, err
 			}
 		}
@@ -307,6 +312,9 @@ func (a *api) fetch(ctx context.Context, prio int, route, path string, q url.Val
 			wait = backoff(a.retry, attempt)
 		}
 		a.debug("  retry %d/%d of %s in %s: %v", attempt, a.retry.Attempts-1, path, wait.Round(time.Millisecond), err)
+		if status == http.StatusTooManyRequests && a.waiting != nil {
+			a.waiting(route, wait)
+		}
 		if err := a.clock.Sleep(ctx, wait); err != nil {
 			return nil, err
 		}

@@ -65,6 +65,14 @@ type Options struct {
 	// Progress, when set, is told the number of items read so far of a
 	// list after every page. It is called from several goroutines.
 	Progress func(source string, items int)
+	// ListDone, when set, is told each time one list of source has been
+	// read to its end or has stopped: once for a top-level list, once per
+	// project for a project's keys, service accounts and members.
+	ListDone func(source string)
+	// Waiting, when set, is told each time a request waits d for the rate
+	// limit: its route's turn under ComplianceRequestsPerMinute, or the
+	// Retry-After of a 429. It is called from several goroutines.
+	Waiting func(route string, d time.Duration)
 	// Debug, when set, receives a line per request and retry, with the
 	// Authorization header redacted.
 	Debug func(format string, a ...any)
@@ -167,6 +175,9 @@ func (o *Options) defaults() error {
 	if o.Progress == nil {
 		o.Progress = func(string, int) {}
 	}
+	if o.ListDone == nil {
+		o.ListDone = func(string) {}
+	}
 	if o.Tool.Name == "" {
 		o.Tool = inventory.Tool{Name: "openai-casb", Version: "dev"}
 	}
@@ -205,9 +216,9 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 		o:   o,
 		now: o.Clock.Now(),
 		admin: &api{name: adminAPIName, base: adminURL, key: o.AdminKey, keyFrom: o.AdminKeyFrom, header: header, scrub: sc,
-			http: o.HTTPClient, retry: o.Retry, slots: slots, debug: o.Debug, clock: o.Clock},
+			http: o.HTTPClient, retry: o.Retry, slots: slots, debug: o.Debug, clock: o.Clock, waiting: o.Waiting},
 		comp: &api{name: complianceAPIName, base: compURL, key: o.ComplianceKey, keyFrom: o.ComplianceKeyFrom, header: header, scrub: sc,
-			http: o.HTTPClient, retry: o.Retry, slots: slots, debug: o.Debug, clock: o.Clock,
+			http: o.HTTPClient, retry: o.Retry, slots: slots, debug: o.Debug, clock: o.Clock, waiting: o.Waiting,
 			pacer: newPacer(o.ComplianceRequestsPerMinute, o.Clock)},
 		results: map[string]*result{},
 	}
@@ -382,6 +393,7 @@ func (c *collection) read(ctx context.Context, a *api, prio int, source, route, 
 	})
 	c.o.Progress(source, int(counter.Add(int64(n%pageLimit))))
 	r.stats, r.err = st, listError(err, a.keyFrom)
+	c.o.ListDone(source)
 }
 
 func (c *collection) counter(source string) *atomic.Int64 {

@@ -32,9 +32,27 @@ type Report struct {
 	// Artifact is the inventory file results point at; nil when the
 	// inventory was not read from a file.
 	Artifact *Artifact
+	// Hidden counts the findings that filters kept out of Entries, one
+	// line per filter, so a reader knows they exist.
+	Hidden []Hidden
 	// Failure, when set, is why the evaluation did not complete: formats
 	// that can say so (SARIF) report it instead of results.
 	Failure error
+}
+
+// Hidden is how many findings one filter kept out of a report.
+type Hidden struct {
+	Count int
+	// By names the filter as the user gave it, e.g. "--severity critical".
+	By string
+}
+
+func (h Hidden) String() string {
+	noun := "findings"
+	if h.Count == 1 {
+		noun = "finding"
+	}
+	return fmt.Sprintf("%d %s hidden by %s", h.Count, noun, h.By)
 }
 
 // Tool names this program in reports.
@@ -76,6 +94,8 @@ type Options struct {
 	// ShowWaived lists the waived findings in the table (every other
 	// format always has them, marked).
 	ShowWaived bool
+	// Color lets the table colour severities (a terminal, no NO_COLOR).
+	Color bool
 }
 
 // CheckFormat says whether format is one of Formats, without building a
@@ -97,7 +117,7 @@ func New(format string, o Options) (Writer, error) {
 	}
 	switch format {
 	case "table":
-		return Table{ShowWaived: o.ShowWaived}, nil
+		return Table{ShowWaived: o.ShowWaived, Color: o.Color}, nil
 	case "json":
 		return JSON{}, nil
 	case "sarif":

@@ -17,6 +17,26 @@ import (
 // counted on a line of their own; ShowWaived lists them after it.
 type Table struct {
 	ShowWaived bool
+	// Color marks each severity's heading with its ANSI colour; for a
+	// terminal only.
+	Color bool
+}
+
+// severityColors are ANSI SGR codes: critical bold red, high red, medium
+// yellow, low cyan.
+var severityColors = map[evaluator.Severity]string{
+	evaluator.SeverityCritical: "1;31",
+	evaluator.SeverityHigh:     "31",
+	evaluator.SeverityMedium:   "33",
+	evaluator.SeverityLow:      "36",
+}
+
+func (t Table) paint(s evaluator.Severity, text string) string {
+	code, ok := severityColors[s]
+	if !t.Color || !ok {
+		return text
+	}
+	return "\033[" + code + "m" + text + "\033[0m"
 }
 
 func (t Table) Write(w io.Writer, r *Report) error {
@@ -52,7 +72,7 @@ func (t Table) Write(w io.Writer, r *Report) error {
 		if len(group) == 0 {
 			continue
 		}
-		fmt.Fprintf(ew, "\n%s (%d)\n", strings.ToUpper(s.String()), len(group))
+		fmt.Fprintf(ew, "\n%s\n", t.paint(s, fmt.Sprintf("%s (%d)", strings.ToUpper(s.String()), len(group))))
 		tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
 		state := r.Baseline != nil
 		if state {
@@ -72,13 +92,18 @@ func (t Table) Write(w io.Writer, r *Report) error {
 		tw.Flush()
 	}
 	current := findingsOf(open(r.Entries))
-	if len(current) == 0 {
+	if len(current) == 0 && len(r.Hidden) > 0 {
+		fmt.Fprintln(ew, "\nNo findings shown.")
+	} else if len(current) == 0 {
 		fmt.Fprintln(ew, "\nNo findings.")
 	}
 	if r.Waivers != nil {
 		t.writeWaivers(ew, r)
 	}
 	fmt.Fprintf(ew, "\n%s\n", Summary(current))
+	for _, h := range r.Hidden {
+		fmt.Fprintln(ew, h.String())
+	}
 	if b := r.Baseline; b != nil {
 		fmt.Fprintf(ew, "against the baseline: %s\n", b)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -19,7 +20,12 @@ func interspersed(app *cli.App, args []string) []string {
 	// Global flags stand before the command; copy them unchanged.
 	for len(rest) > 0 && strings.HasPrefix(rest[0], "-") && rest[0] != "-" {
 		out = append(out, rest[0])
+		takes := !strings.Contains(rest[0], "=") && flagTakesValue(app.Flags, strings.TrimLeft(rest[0], "-"))
 		rest = rest[1:]
+		if takes && len(rest) > 0 {
+			out = append(out, rest[0])
+			rest = rest[1:]
+		}
 	}
 	cmds := app.Commands
 	var cmd *cli.Command
@@ -36,7 +42,7 @@ func interspersed(app *cli.App, args []string) []string {
 	if cmd == nil {
 		return args
 	}
-	var flags, positional []string
+	var global, flags, positional []string
 	for i := 0; i < len(rest); i++ {
 		a := rest[i]
 		if a == "--" {
@@ -47,14 +53,37 @@ func interspersed(app *cli.App, args []string) []string {
 			positional = append(positional, a)
 			continue
 		}
-		flags = append(flags, a)
-		if !strings.Contains(a, "=") && takesValue(cmd, strings.TrimLeft(a, "-")) && i+1 < len(rest) {
-			flags = append(flags, rest[i+1])
+		name := strings.TrimLeft(a, "-")
+		if i := strings.IndexByte(name, '='); i >= 0 {
+			name = name[:i]
+		}
+		// A global flag after the command (scan --no-color) moves in
+		// front of it, where urfave/cli looks for it.
+		to := &flags
+		if !hasFlag(cmd.Flags, name) && hasFlag(app.Flags, name) {
+			to = &global
+		}
+		*to = append(*to, a)
+		if !strings.Contains(a, "=") && flagTakesValue(slices.Concat(cmd.Flags, app.Flags), name) && i+1 < len(rest) {
+			*to = append(*to, rest[i+1])
 			i++
 		}
 	}
+	if len(global) > 0 {
+		head := append([]string{out[0]}, global...)
+		out = append(head, out[1:]...)
+	}
 	out = append(out, flags...)
 	return append(out, positional...)
+}
+
+func hasFlag(flags []cli.Flag, name string) bool {
+	for _, f := range flags {
+		if slices.Contains(f.Names(), name) {
+			return true
+		}
+	}
+	return false
 }
 
 func findCommand(cmds []*cli.Command, name string) *cli.Command {
@@ -66,9 +95,9 @@ func findCommand(cmds []*cli.Command, name string) *cli.Command {
 	return nil
 }
 
-// takesValue reports whether the named flag of cmd needs a value token.
-func takesValue(cmd *cli.Command, name string) bool {
-	for _, f := range cmd.Flags {
+// flagTakesValue reports whether the named flag needs a value token.
+func flagTakesValue(flags []cli.Flag, name string) bool {
+	for _, f := range flags {
 		for _, n := range f.Names() {
 			if n != name {
 				continue

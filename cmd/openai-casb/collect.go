@@ -7,10 +7,8 @@ import (
 	"io"
 	"os"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -57,7 +55,7 @@ func collectCommand(e *env) *cli.Command {
 		Description: "Reads the Admin API with $" + envAdminKey + " (or --admin-key-file) and, when $" + envWorkspaceID + " is\n" +
 			"set, the Compliance API with $" + envComplianceKey + " (default: the admin key). Writes the validated\n" +
 			"inventory atomically with mode 0600. Lists that could not be read completely are recorded in the\n" +
-			"inventory's sources, listed on standard error, and make the exit code 2 unless --allow-partial.\n\n" + exitCodesHelp,
+			"inventory's sources, listed on standard error, and make the exit code 2 unless --allow-partial.\n\n" + collectExitCodesHelp,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: defaultInventoryFile, Usage: "write the inventory to `FILE` (- for standard output)"},
 			&cli.StringFlag{Name: "policies", Usage: "take the DLP configuration (profiles, custom detectors, file size limit) from the policies in `DIR` instead of the built-in ones"},
@@ -193,13 +191,12 @@ func readKey(file, envVar string, e *env) (key, from string, err error) {
 // terminal, then lists the sources that were not read completely.
 func runCollect(ctx context.Context, o collector.Options, quiet bool, e *env) (*inventory.Inventory, error) {
 	var prog *progress
-	if !quiet && isTerminal(e.stderr) {
-		prog = newProgress(e.stderr)
-		o.Progress = prog.update
+	if !quiet {
+		prog = startProgress(e, &o)
 	}
 	inv, err := collector.Collect(ctx, o)
 	if prog != nil {
-		prog.done()
+		prog.stop()
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -291,49 +288,6 @@ func describe(inv *inventory.Inventory) string {
 		out += fmt.Sprintf(", %d files (%d scanned)", len(inv.Files), scanned)
 	}
 	return out
-}
-
-// progress shows items read per list on one terminal line.
-type progress struct {
-	mu     sync.Mutex
-	w      io.Writer
-	counts map[string]int
-	last   time.Time
-}
-
-func newProgress(w io.Writer) *progress { return &progress{w: w, counts: map[string]int{}} }
-
-func (p *progress) update(source string, items int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.counts[source] = items
-	if time.Since(p.last) < 100*time.Millisecond {
-		return
-	}
-	p.last = time.Now()
-	p.render()
-}
-
-func (p *progress) render() {
-	names := make([]string, 0, len(p.counts))
-	for n := range p.counts {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	parts := make([]string, len(names))
-	for i, n := range names {
-		parts[i] = fmt.Sprintf("%s %d", n, p.counts[n])
-	}
-	fmt.Fprintf(p.w, "\r\033[Kcollecting: %s", strings.Join(parts, ", "))
-}
-
-func (p *progress) done() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.counts) > 0 {
-		p.render()
-		fmt.Fprintln(p.w)
-	}
 }
 
 func isTerminal(w io.Writer) bool {

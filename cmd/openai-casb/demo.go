@@ -25,6 +25,7 @@ func demoCommand(e *env) *cli.Command {
 			&cli.IntFlag{Name: "users", Value: 30, Usage: "size the simulated organization by its number of `USERS`"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random `SEED` of the simulated organization"},
 			&cli.BoolFlag{Name: "dlp", Usage: "also scan the simulated workspace's files (planted secrets, card numbers and identifiers) with every DLP profile"},
+			saveInventoryFlag(),
 		),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 0 {
@@ -37,14 +38,21 @@ func demoCommand(e *env) *cli.Command {
 			if c.Int("users") < 1 {
 				return usageError("--users %d: want at least 1", c.Int("users"))
 			}
-			return runDemo(c.Context, p, c.Int("users"), c.Uint64("seed"), c.Bool("dlp"), e)
+			return runDemo(c.Context, p, demoParams{users: c.Int("users"), seed: c.Uint64("seed"), dlp: c.Bool("dlp"), saveInventory: c.String("save-inventory")}, e)
 		},
 	}
 }
 
-func runDemo(ctx context.Context, p evaluateParams, users int, seed uint64, dlp bool, e *env) error {
-	inv := simulator.Generate(simulator.GenerateOptions{Users: users, Seed: seed, Plant: true, CollectedAt: time.Now().Unix()})
-	content := simulator.GenerateContent(inv, simulator.ContentOptions{Plant: true, Seed: seed})
+type demoParams struct {
+	users         int
+	seed          uint64
+	dlp           bool
+	saveInventory string
+}
+
+func runDemo(ctx context.Context, p evaluateParams, d demoParams, e *env) error {
+	inv := simulator.Generate(simulator.GenerateOptions{Users: d.users, Seed: d.seed, Plant: true, CollectedAt: time.Now().Unix()})
+	content := simulator.GenerateContent(inv, simulator.ContentOptions{Plant: true, Seed: d.seed})
 	base, stop, err := serveSimulator(inv, simulator.Options{Content: content})
 	if err != nil {
 		return err
@@ -61,8 +69,9 @@ func runDemo(ctx context.Context, p evaluateParams, users int, seed uint64, dlp 
 			ComplianceRequestsPerMinute: -1,
 			Tool:                        inventory.Tool{Name: toolName, Version: version},
 		},
-		quiet: true,
-		dlp:   dlp,
+		quiet:         true,
+		dlp:           d.dlp,
+		saveInventory: d.saveInventory,
 	}, e)
 }
 

@@ -329,9 +329,11 @@ func finish(engine *evaluator.Engine, res *evaluator.Result, base *report.Baseli
 	// narrows what is written.
 	gating := r.Entries
 	r.Entries = report.FilterSeverities(r.Entries, p.severities)
+	noteHidden(r, gating, severityFilter(p.severities))
 	if err := writeReport(p, r, e); err != nil {
 		return err
 	}
+	sayHidden(p, r, e)
 	return gate(gating, p)
 }
 
@@ -361,11 +363,12 @@ func gate(entries []report.Entry, p evaluateParams) error {
 }
 
 func writeReport(p evaluateParams, r *report.Report, e *env) error {
-	w, err := report.New(p.format, report.Options{Warnings: e.stderr, ShowWaived: p.showWaived})
+	toStdout := p.output == "" || p.output == "-"
+	w, err := report.New(p.format, report.Options{Warnings: e.stderr, ShowWaived: p.showWaived, Color: toStdout && e.color(e.stdout)})
 	if err != nil {
 		return err
 	}
-	if p.output == "" || p.output == "-" {
+	if toStdout {
 		bw := bufio.NewWriterSize(e.stdout, 1<<20)
 		if err := w.Write(bw, r); err != nil {
 			return fmt.Errorf("write report: %w", err)

@@ -11,13 +11,10 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 )
-
-// version is the program's semantic version; release builds set it with
-// -ldflags "-X main.version=…".
-var version = "0.1.0"
 
 const toolName = "openai-casb"
 
@@ -33,6 +30,12 @@ const exitCodesHelp = `EXIT CODES:
    1  ran, and found findings at or above --fail-on
    2  usage error, unreadable or invalid inventory, policy error, or a collection that
       failed or is incomplete (without --allow-partial), or was interrupted`
+
+// collectExitCodesHelp is collect's: it evaluates nothing, so never exits 1.
+const collectExitCodesHelp = `EXIT CODES:
+   0  the inventory was written, every list read completely (or --allow-partial)
+   2  usage error, no key, a collection that failed or is incomplete (without
+      --allow-partial), or was interrupted`
 
 // exitCoder is an error that chooses the process exit code. Every other
 // error a command returns exits 2 (exitError).
@@ -59,6 +62,23 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// tty says whether a writer is a terminal; isTerminal when nil.
+	tty func(io.Writer) bool
+	// noColor is set by --no-color.
+	noColor bool
+	// config is the configuration file, once read; nil without one.
+	config *config
+	// newTicker starts a clock for progress; time.NewTicker when nil.
+	newTicker func(time.Duration) (<-chan time.Time, func())
+}
+
+// ticker ticks every d until stopped.
+func (e *env) ticker(d time.Duration) (<-chan time.Time, func()) {
+	if e.newTicker != nil {
+		return e.newTicker(d)
+	}
+	t := time.NewTicker(d)
+	return t.C, t.Stop
 }
 
 func main() {
@@ -100,9 +120,15 @@ func newApp(e *env) *cli.App {
 		Usage: "find security risks in an OpenAI organization and ChatGPT Enterprise workspace with Rego policies",
 		Description: "openai-casb evaluates an inventory of an OpenAI organization (API keys, projects, users,\n" +
 			"invites) and its ChatGPT Enterprise workspace (custom GPTs) against Rego policies, and\n" +
-			"reports findings as a table or JSON.\n\n" + exitCodesHelp,
+			"reports findings as " + formatList() + ".\n\n" +
+			"Flags that are not secrets can also come from a configuration file: " + defaultConfigFile + " in the\n" +
+			"working directory, or --config FILE. A flag on the command line wins over the file. Keys come\n" +
+			"only from the environment or key files (see docs/usage.md).\n\n" + exitCodesHelp,
 		Version:         version,
-		HideVersion:     true,
+		Flags:           globalFlags(),
+		Before:          applyGlobalFlags(e),
+		Suggest:         true,
+		Action:          unknownCommand,
 		Reader:          e.stdin,
 		Writer:          e.stdout,
 		ErrWriter:       e.stderr,
@@ -118,17 +144,24 @@ func newApp(e *env) *cli.App {
 			policiesCommand(e),
 			schemaCommand(e),
 			versionCommand(e),
+			completionCommand(e),
+			manCommand(e),
 		},
 		OnUsageError: onUsageError,
 	}
 	setUsageErrors(app.Commands)
+	guideSubcommands(app.Commands)
+	useConfig(app.Commands, e)
 	return app
 }
 
 // onUsageError reports a command-line mistake in one line on standard error
 // (exit 2) instead of printing the whole help to standard output, where it
 // would end up in a redirected report.
-func onUsageError(_ *cli.Context, err error, _ bool) error {
+func onUsageError(c *cli.Context, err error, _ bool) error {
+	if hint := flagHint(c, err); hint != "" {
+		return fmt.Errorf("%w (%s)", err, hint)
+	}
 	return fmt.Errorf("%w (see --help)", err)
 }
 

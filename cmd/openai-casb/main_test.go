@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,7 +41,10 @@ func runCLI(t testing.TB, stdin string, args ...string) result {
 func runEnv(t testing.TB, environ map[string]string, stdin string, args ...string) result {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, getenv: func(k string) string { return environ[k] }}
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, getenv: func(k string) string { return environ[k] },
+		// Progress logs on a clock that never ticks: output does not
+		// depend on how slow the machine is.
+		newTicker: func(time.Duration) (<-chan time.Time, func()) { return nil, func() {} }}
 	code := run(context.Background(), append([]string{toolName}, args...), e)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
 }
@@ -272,3 +276,7 @@ func regexpQuote(s string) string {
 	}
 	return sb.String()
 }
+
+// Goldens name the tool's version; pin it so they do not depend on how the
+// test binary was built.
+func init() { version = "0.1.0" }

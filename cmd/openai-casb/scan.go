@@ -17,7 +17,7 @@ import (
 
 func scanCommand(e *env) *cli.Command {
 	flags := append(reportFlags(), collectFlags()...)
-	flags = append(flags, &cli.StringFlag{Name: "save-inventory", Usage: "also write the collected inventory to `FILE` (mode 0600); sarif and github reports need it and default it to " + defaultInventoryFile})
+	flags = append(flags, saveInventoryFlag())
 	return &cli.Command{
 		Name:  "scan",
 		Usage: "collect, then evaluate, in one step",
@@ -44,6 +44,10 @@ func scanCommand(e *env) *cli.Command {
 			}, e)
 		},
 	}
+}
+
+func saveInventoryFlag() cli.Flag {
+	return &cli.StringFlag{Name: "save-inventory", Usage: "also write the collected inventory to `FILE` (mode 0600); sarif and github reports need it and default it to " + defaultInventoryFile}
 }
 
 type scanParams struct {
