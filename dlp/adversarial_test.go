@@ -26,7 +26,7 @@ func adversarial(n int) map[string][]byte {
 func TestAdversarialRunsFindNothingAndMissNothingAfter(t *testing.T) {
 	s, err := NewScanner(nil)
 	require.NoError(t, err)
-	key := corpus[OpenAIKey].positives[0]
+	key := fakeOpenAIProject()
 	for name, text := range adversarial(64 << 10) {
 		assert.Empty(t, s.Scan(text), name)
 		res := s.Scan(append(append([]byte{}, text...), []byte("\nkey "+key+"\n")...))
@@ -42,7 +42,7 @@ func TestAWSSecretAfterNonUTF8Bytes(t *testing.T) {
 	require.NoError(t, err)
 	// Windows-1252 text: each \xe9 would become three bytes in
 	// bytes.ToLower, forty of them shifting the hint past the key.
-	text := []byte(strings.Repeat("caf\xe9 ", 40) + "AWS_SECRET_ACCESS_KEY = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")
+	text := []byte(strings.Repeat("caf\xe9 ", 40) + "AWS_SECRET_ACCESS_KEY = " + fakeB64(40) + "\n")
 	assert.Equal(t, 1, s.Scan(text)[AWSSecretAccessKey].Count)
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/openai-casb/openai-casb/dlp"
 	"github.com/openai-casb/openai-casb/inventory"
 	"github.com/openai-casb/openai-casb/simulator"
 )
@@ -205,5 +206,5 @@ func TestPoliciesDLPListsProfilesAndDetectors(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal([]byte(j.stdout), &doc))
 	assert.Len(t, doc.Profiles, 3)
-	assert.Len(t, doc.Detectors, 12)
+	assert.Len(t, doc.Detectors, len(dlp.Builtin))
 }
