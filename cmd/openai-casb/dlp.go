@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -18,156 +16,31 @@ import (
 	"github.com/openai-casb/openai-casb/inventory"
 )
 
-// Where the DLP configuration lives in the policies' data.
-const (
-	refDLPProfiles = "data.openai.config.dlp_profiles"
-	refDLPCustom   = "data.openai.config.dlp_custom_detectors"
-	refDLPMaxBytes = "data.openai.config.dlp_max_file_bytes"
-)
+// refDLPProfiles is where the DLP profiles live in the policies' data.
+const refDLPProfiles = dlp.ConfigRef + "." + dlp.KeyProfiles
 
 func dlpFlag() cli.Flag {
 	return &cli.BoolFlag{Name: "dlp", Usage: "scan the files of GPTs, ChatGPT projects and conversations with every DLP profile of the policies (without it, only the profiles the policies enable)"}
 }
 
-// dlpProfile is one profile of the configuration.
-type dlpProfile struct {
-	Name       string   `json:"name"`
-	Title      string   `json:"title"`
-	Enabled    bool     `json:"enabled"`
-	Detectors  []string `json:"detectors"`
-	MinMatches int      `json:"min_matches"`
-}
-
-// dlpConfig is the DLP configuration of a policy tree, checked.
-type dlpConfig struct {
-	Profiles     []dlpProfile
-	Custom       []dlp.Custom
-	MaxFileBytes int64
-	scanner      *dlp.Scanner
-}
-
-// readDLPConfig reads and checks the DLP configuration of the policies: a
-// profile naming a detector that does not exist, or a custom pattern that
-// does not compile, is an error before anything is collected.
-func readDLPConfig(ctx context.Context, engine *evaluator.Engine) (*dlpConfig, error) {
-	cfg := &dlpConfig{MaxFileBytes: dlp.DefaultLimits.MaxFileBytes}
-	bad := func(ref, format string, a ...any) error {
-		return withExit(exitError, fmt.Errorf("policies: %s: %s", ref, fmt.Sprintf(format, a...)))
-	}
-	if v, ok, err := engine.Data(ctx, refDLPMaxBytes); err != nil {
-		return nil, withExit(exitError, err)
-	} else if ok {
-		n, isNum := v.(json.Number)
-		i, err := n.Int64()
-		if !isNum || err != nil || i < 1 {
-			return nil, bad(refDLPMaxBytes, "got %v, want a whole number of bytes of at least 1", v)
+// readDLPConfig reads the DLP members of the policies' data and has
+// package dlp check them: a profile naming a detector that does not
+// exist, or a custom pattern that does not compile, is an error before
+// anything is collected.
+func readDLPConfig(ctx context.Context, engine *evaluator.Engine) (*dlp.Config, error) {
+	data := map[string]any{}
+	for _, key := range dlp.ConfigKeys {
+		v, ok, err := engine.Data(ctx, dlp.ConfigRef+"."+key)
+		if err != nil {
+			return nil, withExit(exitError, err)
 		}
-		cfg.MaxFileBytes = i
-	}
-	if v, ok, err := engine.Data(ctx, refDLPCustom); err != nil {
-		return nil, withExit(exitError, err)
-	} else if ok {
-		m, isObj := v.(map[string]any)
-		if !isObj {
-			return nil, bad(refDLPCustom, "got %s, want an object of detectors by name", jsonKind(v))
-		}
-		for _, name := range sortedKeys(m) {
-			d, isObj := m[name].(map[string]any)
-			ref := refDLPCustom + "." + name
-			if !isObj {
-				return nil, bad(ref, "got %s, want an object with a pattern or keywords", jsonKind(m[name]))
-			}
-			c := dlp.Custom{Name: name}
-			for k, val := range d {
-				switch k {
-				case "pattern":
-					s, isStr := val.(string)
-					if !isStr || s == "" {
-						return nil, bad(ref+".pattern", "got %s, want a regular expression (RE2) as a string", jsonKind(val))
-					}
-					c.Pattern = s
-				case "keywords":
-					words, isArr := val.([]any)
-					if !isArr || len(words) == 0 {
-						return nil, bad(ref+".keywords", "got %s, want a non-empty list of strings", jsonKind(val))
-					}
-					for _, w := range words {
-						s, isStr := w.(string)
-						if !isStr {
-							return nil, bad(ref+".keywords", "got %s in the list, want strings", jsonKind(w))
-						}
-						c.Keywords = append(c.Keywords, s)
-					}
-				default:
-					return nil, bad(ref, "unknown field %q (want pattern or keywords)", k)
-				}
-			}
-			cfg.Custom = append(cfg.Custom, c)
+		if ok {
+			data[key] = v
 		}
 	}
-	sc, err := dlp.NewScanner(cfg.Custom)
+	cfg, err := dlp.ParseConfig(data)
 	if err != nil {
-		return nil, withExit(exitError, fmt.Errorf("policies: %s: %w", refDLPCustom, err))
-	}
-	cfg.scanner = sc
-	known := map[string]bool{}
-	for _, d := range sc.Detectors() {
-		known[d] = true
-	}
-	v, ok, err := engine.Data(ctx, refDLPProfiles)
-	if err != nil {
-		return nil, withExit(exitError, err)
-	}
-	if !ok {
-		return cfg, nil
-	}
-	m, isObj := v.(map[string]any)
-	if !isObj {
-		return nil, bad(refDLPProfiles, "got %s, want an object of profiles by name", jsonKind(v))
-	}
-	for _, name := range sortedKeys(m) {
-		ref := refDLPProfiles + "." + name
-		p, isObj := m[name].(map[string]any)
-		if !isObj {
-			return nil, bad(ref, "got %s, want an object with enabled, detectors and min_matches", jsonKind(m[name]))
-		}
-		prof := dlpProfile{Name: name, Title: name, MinMatches: 1}
-		if t, has := p["title"]; has {
-			s, isStr := t.(string)
-			if !isStr {
-				return nil, bad(ref+".title", "got %s, want a string", jsonKind(t))
-			}
-			prof.Title = s
-		}
-		en, isBool := p["enabled"].(bool)
-		if !isBool {
-			return nil, bad(ref+".enabled", "got %s, want true or false", jsonKind(p["enabled"]))
-		}
-		prof.Enabled = en
-		ds, isArr := p["detectors"].([]any)
-		if !isArr || len(ds) == 0 {
-			return nil, bad(ref+".detectors", "got %s, want a non-empty list of detector names", jsonKind(p["detectors"]))
-		}
-		for _, d := range ds {
-			s, isStr := d.(string)
-			if !isStr {
-				return nil, bad(ref+".detectors", "got %s in the list, want detector names", jsonKind(d))
-			}
-			if !known[s] {
-				return nil, bad(ref+".detectors", "unknown detector %q: the built-in detectors are %s; custom ones are defined in %s",
-					s, strings.Join(builtinNames(), ", "), refDLPCustom)
-			}
-			prof.Detectors = append(prof.Detectors, s)
-		}
-		if mm, has := p["min_matches"]; has {
-			n, isNum := mm.(json.Number)
-			i, err := n.Int64()
-			if !isNum || err != nil || i < 1 || i > math.MaxInt32 {
-				return nil, bad(ref+".min_matches", "got %v, want a whole number of at least 1", mm)
-			}
-			prof.MinMatches = int(i)
-		}
-		cfg.Profiles = append(cfg.Profiles, prof)
+		return nil, withExit(exitError, fmt.Errorf("policies: %w", err))
 	}
 	return cfg, nil
 }
@@ -179,12 +52,12 @@ func dlpFromPolicies(ctx context.Context, engine *evaluator.Engine, all bool) (*
 	if err != nil {
 		return nil, err
 	}
-	return cfg.collectorDLP(all)
+	return collectorDLP(cfg, all)
 }
 
 // collectorDLP is the collector's DLP setting: every profile with --dlp,
 // the enabled ones without; nil (no files fetched) when none is.
-func (cfg *dlpConfig) collectorDLP(all bool) (*collector.DLP, error) {
+func collectorDLP(cfg *dlp.Config, all bool) (*collector.DLP, error) {
 	var profiles []string
 	for _, p := range cfg.Profiles {
 		if all || p.Enabled {
@@ -199,7 +72,7 @@ func (cfg *dlpConfig) collectorDLP(all bool) (*collector.DLP, error) {
 	}
 	limits := dlp.DefaultLimits
 	limits.MaxFileBytes = cfg.MaxFileBytes
-	return &collector.DLP{Scanner: fileScanner{cfg.scanner, limits}, MaxFileBytes: cfg.MaxFileBytes, Profiles: profiles}, nil
+	return &collector.DLP{Scanner: fileScanner{cfg.Scanner, limits}, MaxFileBytes: cfg.MaxFileBytes, Profiles: profiles}, nil
 }
 
 // fileScanner gives the collector the detectors of package dlp, in the
@@ -226,41 +99,6 @@ func (f fileScanner) ScanFile(ctx context.Context, name, mimeType string, conten
 	return inventory.FileScanned, "", found
 }
 
-func builtinNames() []string {
-	out := make([]string, len(dlp.Builtin))
-	for i, d := range dlp.Builtin {
-		out[i] = d.Name
-	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "nothing"
-	case bool:
-		return "a boolean"
-	case json.Number, float64:
-		return "a number"
-	case string:
-		return "a string"
-	case []any:
-		return "a list"
-	case map[string]any:
-		return "an object"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
 // dlpListCommand lists the DLP profiles and detectors of the policies.
 func dlpListCommand(e *env) *cli.Command {
 	return &cli.Command{
@@ -284,7 +122,7 @@ func dlpListCommand(e *env) *cli.Command {
 	}
 }
 
-func writeDLPConfig(cfg *dlpConfig, format string, e *env) error {
+func writeDLPConfig(cfg *dlp.Config, format string, e *env) error {
 	type detector struct {
 		Name        string `json:"name"`
 		Kind        string `json:"kind"`
@@ -304,7 +142,7 @@ func writeDLPConfig(cfg *dlpConfig, format string, e *env) error {
 	if format == "json" {
 		profiles := cfg.Profiles
 		if profiles == nil {
-			profiles = []dlpProfile{}
+			profiles = []dlp.Profile{}
 		}
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
@@ -312,9 +150,9 @@ func writeDLPConfig(cfg *dlpConfig, format string, e *env) error {
 		return enc.Encode(map[string]any{"profiles": profiles, "detectors": detectors, "max_file_bytes": cfg.MaxFileBytes})
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROFILE\tENABLED\tMIN MATCHES\tDETECTORS")
+	fmt.Fprintln(tw, "PROFILE\tENABLED\tMIN MATCHES\tMIN CONFIDENCE\tDETECTORS")
 	for _, p := range cfg.Profiles {
-		fmt.Fprintf(tw, "%s\t%t\t%d\t%s\n", p.Name, p.Enabled, p.MinMatches, strings.Join(p.Detectors, ", "))
+		fmt.Fprintf(tw, "%s\t%t\t%d\t%s\t%s\n", p.Name, p.Enabled, p.MinMatches, p.MinConfidence, strings.Join(p.Detectors, ", "))
 	}
 	fmt.Fprintln(tw)
 	fmt.Fprintln(tw, "DETECTOR\tKIND\tFINDS")
