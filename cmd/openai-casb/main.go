@@ -142,6 +142,7 @@ func newApp(e *env) *cli.App {
 			demoCommand(e),
 			simulateCommand(e),
 			policiesCommand(e),
+			dlpCommand(e),
 			schemaCommand(e),
 			versionCommand(e),
 			completionCommand(e),
