@@ -286,14 +286,17 @@ func (a *api) fetch(ctx context.Context, prio int, route, path string, q url.Val
 		}
 		if err == nil {
 			herr := a.httpError(path, status, d.body)
-			// A 403 of a Compliance API list means the key lacks the
-			// scopes: every list would get it. A 403 on one file is
-			// about that file.
+			// A 401 refuses the key itself: every request would get it.
 			// A refusal from where a download was redirected to is about
-			// that download, not the key.
-			if !d.redirected && (status == http.StatusUnauthorized || (status == http.StatusForbidden && a.name == complianceAPIName && wantJSON)) {
-				stop := a.stop(herr)
-				return nil, stop
+			// that download, not the key. A 403 of the Compliance API is
+			// about one route: keys get one read scope per kind of data and
+			// per log event type (compliance-api-evidence.md, HTH 6.01), so
+			// the other routes go on. A 403 on one file is about that file.
+			if status == http.StatusUnauthorized && !d.redirected {
+				return nil, a.stop(herr)
+			}
+			if status == http.StatusForbidden && a.name == complianceAPIName && wantJSON && !d.redirected {
+				return nil, &ScopeError{HTTPError: herr, KeyFrom: a.keyFrom, Scope: scopeOf(herr.Message, route, q)}
 			}
 			if !retryable(status) {
 				return nil, herr

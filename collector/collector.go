@@ -76,6 +76,10 @@ type Options struct {
 	// Debug, when set, receives a line per request and retry, with the
 	// Authorization header redacted.
 	Debug func(format string, a ...any)
+	// Warn, when set, is told once per distinct value or field the APIs
+	// sent that this version does not know (the resource is kept, with the
+	// value as sent), after the collection, in a stable order.
+	Warn func(msg string)
 	// Tool names the program in the inventory.
 	Tool inventory.Tool
 	// DLP, when set, also fetches and scans the workspace's files.
@@ -221,12 +225,19 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 			http: o.HTTPClient, retry: o.Retry, slots: slots, debug: o.Debug, clock: o.Clock, waiting: o.Waiting,
 			pacer: newPacer(o.ComplianceRequestsPerMinute, o.Clock)},
 		results: map[string]*result{},
+		notes:   &notes{},
 	}
 	c.admin.http = c.admin.withRedirectPolicy(o.HTTPClient)
 	c.comp.http = c.comp.withRedirectPolicy(o.HTTPClient)
 	c.run(ctx)
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if o.Warn != nil {
+		// Warnings quote values the servers sent: scrubbed like the rest.
+		for _, m := range c.notes.list() {
+			o.Warn(sc.String(m))
+		}
 	}
 	inv := c.inventory()
 	sc.Value(inv)
@@ -254,6 +265,7 @@ type collection struct {
 
 	mu       sync.Mutex
 	results  map[string]*result
+	notes    *notes
 	adminKey []inventory.AdminAPIKey
 	users    []inventory.User
 	userHas  map[string]bool // users whose record had api_key_last_used_at
@@ -281,7 +293,7 @@ func (c *collection) run(ctx context.Context) {
 	}
 	top(func() {
 		c.simple(ctx, c.admin, inventory.SourceAdminAPIKeys, "GET /organization/admin_api_keys", "/organization/admin_api_keys", nil, func(raw json.RawMessage) error {
-			k, err := normalizeAdminKey(raw)
+			k, err := normalizeAdminKey(raw, c.notes)
 			if err == nil {
 				c.adminKey = append(c.adminKey, k)
 			}
@@ -292,7 +304,7 @@ func (c *collection) run(ctx context.Context) {
 	top(func() {
 		c.userHas = map[string]bool{}
 		c.simple(ctx, c.admin, inventory.SourceUsers, "GET /organization/users", "/organization/users", nil, func(raw json.RawMessage) error {
-			u, has, err := normalizeUser(raw)
+			u, has, err := normalizeUser(raw, c.notes)
 			if err == nil {
 				c.users = append(c.users, u)
 				c.userHas[u.ID] = has
@@ -302,7 +314,7 @@ func (c *collection) run(ctx context.Context) {
 	})
 	top(func() {
 		c.simple(ctx, c.admin, inventory.SourceInvites, "GET /organization/invites", "/organization/invites", nil, func(raw json.RawMessage) error {
-			in, err := normalizeInvite(raw)
+			in, err := normalizeInvite(raw, c.notes)
 			if err == nil {
 				c.invites = append(c.invites, in)
 			}
@@ -338,7 +350,7 @@ func (c *collection) run(ctx context.Context) {
 		}
 		top(func() {
 			c.simple(ctx, c.comp, inventory.SourceGPTs, "GET /compliance/workspaces/{workspace_id}/gpts", ws+"/gpts", nil, func(raw json.RawMessage) error {
-				g, err := normalizeGPT(raw)
+				g, err := normalizeGPT(raw, c.notes)
 				if err == nil {
 					c.gpts = append(c.gpts, g)
 					if files != nil {
@@ -422,7 +434,7 @@ func (c *collection) projectsAndChildren(ctx context.Context) {
 	q := url.Values{}
 	q.Set("include_archived", "true")
 	c.read(ctx, c.admin, priorityChain, inventory.SourceProjects, "GET /organization/projects", "/organization/projects", q, r, func(raw json.RawMessage) error {
-		p, err := normalizeProject(raw)
+		p, err := normalizeProject(raw, c.notes)
 		if err != nil {
 			return err
 		}
@@ -436,7 +448,7 @@ func (c *collection) projectsAndChildren(ctx context.Context) {
 			// Without it the list "may exclude some enabled keys".
 			q.Set("owner_project_access", "any")
 			c.read(ctx, c.admin, priorityFanOut, inventory.SourceProjectAPIKeys, "GET /organization/projects/{project_id}/api_keys", base+"/api_keys", q, pr.keys, func(raw json.RawMessage) error {
-				k, err := normalizeProjectKey(raw)
+				k, err := normalizeProjectKey(raw, c.notes)
 				if err == nil {
 					pr.p.APIKeys = append(pr.p.APIKeys, k)
 				}
@@ -444,21 +456,25 @@ func (c *collection) projectsAndChildren(ctx context.Context) {
 			})
 			return nil
 		})
-		if p.Status != "archived" { // the API answers 400 for archived projects
-			g.Go(func() error {
-				c.read(ctx, c.admin, priorityFanOut, inventory.SourceProjectServiceAccounts, "GET /organization/projects/{project_id}/service_accounts", base+"/service_accounts", nil, pr.accounts, func(raw json.RawMessage) error {
-					s, err := normalizeServiceAccount(raw)
-					if err == nil {
-						pr.p.ServiceAccounts = append(pr.p.ServiceAccounts, s)
-					}
-					return err
-				})
-				return nil
-			})
+		// The API answers 400 for the service accounts and the members of
+		// an archived project (official spec, "Error response when project
+		// is archived"): neither is asked for; sources say so.
+		if p.Status == inventory.ProjectArchived {
+			return nil
 		}
 		g.Go(func() error {
+			c.read(ctx, c.admin, priorityFanOut, inventory.SourceProjectServiceAccounts, "GET /organization/projects/{project_id}/service_accounts", base+"/service_accounts", nil, pr.accounts, func(raw json.RawMessage) error {
+				s, err := normalizeServiceAccount(raw, c.notes)
+				if err == nil {
+					pr.p.ServiceAccounts = append(pr.p.ServiceAccounts, s)
+				}
+				return err
+			})
+			return nil
+		})
+		g.Go(func() error {
 			c.read(ctx, c.admin, priorityFanOut, inventory.SourceProjectUsers, "GET /organization/projects/{project_id}/users", base+"/users", nil, pr.pus, func(raw json.RawMessage) error {
-				u, err := normalizeProjectUser(raw)
+				u, err := normalizeProjectUser(raw, c.notes)
 				if err == nil {
 					pr.p.Users = append(pr.p.Users, u)
 				}
@@ -497,17 +513,20 @@ func (c *collection) inventory() *inventory.Inventory {
 		}
 	}
 	var keys, accounts, members []*result
+	archived := 0
 	for _, pr := range c.projects {
 		inv.Projects = append(inv.Projects, pr.p)
-		keys, members = append(keys, pr.keys), append(members, pr.pus)
-		if pr.p.Status != "archived" {
-			accounts = append(accounts, pr.accounts)
+		keys = append(keys, pr.keys)
+		if pr.p.Status == inventory.ProjectArchived {
+			archived++
+			continue
 		}
+		accounts, members = append(accounts, pr.accounts), append(members, pr.pus)
 	}
 	projects := inv.Sources[inventory.SourceProjects]
-	inv.Sources[inventory.SourceProjectAPIKeys] = children(keys, projects)
-	inv.Sources[inventory.SourceProjectServiceAccounts] = children(accounts, projects)
-	inv.Sources[inventory.SourceProjectUsers] = children(members, projects)
+	inv.Sources[inventory.SourceProjectAPIKeys] = children(keys, projects, 0, "")
+	inv.Sources[inventory.SourceProjectServiceAccounts] = children(accounts, projects, archived, "service accounts")
+	inv.Sources[inventory.SourceProjectUsers] = children(members, projects, archived, "members")
 	c.deriveActivity(inv)
 	if c.o.DLP != nil {
 		limit := c.o.DLP.MaxFileBytes
@@ -572,9 +591,15 @@ func (r *result) source() inventory.Source {
 	return s
 }
 
-// children sums a per-project list over all projects.
-func children(rs []*result, projects inventory.Source) inventory.Source {
+// children sums a per-project list over all projects. archived projects
+// were not asked for their what (the API refuses them): a complete list
+// says so in its reason.
+func children(rs []*result, projects inventory.Source, archived int, what string) inventory.Source {
 	s := inventory.Source{Status: inventory.StatusComplete}
+	var notes []string
+	if archived > 0 {
+		notes = append(notes, fmt.Sprintf("%d archived project(s) not asked for their %s: the API answers 400 for archived projects", archived, what))
+	}
 	var failed []*result
 	bad := 0
 	var firstBad error
@@ -604,12 +629,14 @@ func children(rs []*result, projects inventory.Source) inventory.Source {
 		reasons = append(reasons, fmt.Sprintf("%d item(s) could not be used, e.g. %v", bad, firstBad))
 	}
 	if len(reasons) > 0 {
-		reason := strings.Join(reasons, "; ")
-		s.Reason = &reason
 		s.Status = inventory.StatusPartial
-		if s.Items == 0 && (len(failed) == len(rs) || projects.Status == inventory.StatusFailed) {
+		if s.Items == 0 && ((len(rs) > 0 && len(failed) == len(rs)) || projects.Status == inventory.StatusFailed) {
 			s.Status = inventory.StatusFailed
 		}
+	}
+	if all := append(reasons, notes...); len(all) > 0 {
+		reason := strings.Join(all, "; ")
+		s.Reason = &reason
 	}
 	return s
 }

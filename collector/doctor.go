@@ -567,7 +567,7 @@ func supportRequest(ctx context.Context, admin *api, o Options, orgID string) st
 func findAdminKey(ctx context.Context, a *api, key string) (inventory.AdminAPIKey, bool) {
 	var found []inventory.AdminAPIKey
 	_, err := a.list(ctx, priorityChain, "GET /organization/admin_api_keys", "/organization/admin_api_keys", nil, func(raw json.RawMessage) error {
-		k, err := normalizeAdminKey(raw)
+		k, err := normalizeAdminKey(raw, nil)
 		if err == nil && k.RedactedValue != nil && matchesRedacted(key, *k.RedactedValue) {
 			found = append(found, k)
 		}

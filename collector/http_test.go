@@ -345,7 +345,7 @@ func TestComplianceScopesMissing(t *testing.T) {
 	for _, name := range []string{"gpts", "workspace_users"} {
 		s := inv.Sources[name]
 		assert.Equal(t, "failed", s.Status)
-		assert.Contains(t, *s.Reason, "not been granted the Compliance API scopes")
+		assert.Contains(t, *s.Reason, "not been granted the Compliance API scope this route needs: api.compliance.read;")
 		assert.Contains(t, *s.Reason, collector.ReadmeComplianceSection)
 		assert.Contains(t, *s.Reason, "OPENAI_ADMIN_KEY (CHATGPT_COMPLIANCE_KEY is not set)", "names the key that was used")
 	}
@@ -396,17 +396,33 @@ func TestOwnerProjectAccessAny(t *testing.T) {
 	assert.Equal(t, src.Projects[0].APIKeys, inv.Projects[0].APIKeys, "keys whose owner lost access are listed too")
 }
 
-func TestUnusableItemsMakeAListPartialNotSilent(t *testing.T) {
+// A value this version does not know keeps the item, as sent, with one
+// warning per distinct value; only an item the inventory cannot place (no
+// id, no send time) is unusable, and that makes the list partial.
+func TestUnknownValuesAreKeptUnusableItemsMakeAListPartial(t *testing.T) {
 	s, base := newScripted(t)
 	s.on(invitesPath, func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, `{"object":"list","data":[%s,{"id":"inv-x","email":"x@x","role":"admin","status":"pending","created_at":1}],"has_more":false}`, inviteJSON("a"))
+		fmt.Fprintf(w, `{"object":"list","data":[%s,`+
+			`{"id":"inv-x","email":"x@x","role":"admin","status":"pending","created_at":1,"brand_new":true},`+
+			`{"id":"inv-y","email":"y@x","role":"admin","status":"pending","created_at":2,"brand_new":false},`+
+			`{"id":"inv-z","email":"z@x","role":"reader","status":"pending"}],"has_more":false}`, inviteJSON("a"))
 	})
-	inv, err := collector.Collect(context.Background(), scriptedOptions(base, newFakeClock(1700000000)))
+	o := scriptedOptions(base, newFakeClock(1700000000))
+	var warnings []string
+	o.Warn = func(m string) { warnings = append(warnings, m) }
+	inv, err := collector.Collect(context.Background(), o)
 	require.NoError(t, err)
 	src := inv.Sources["invites"]
 	assert.Equal(t, "partial", src.Status)
-	assert.Equal(t, 1, src.Items)
-	assert.Contains(t, *src.Reason, `invite inv-x has role "admin", which this version does not know`)
+	assert.Equal(t, 3, src.Items)
+	assert.Contains(t, *src.Reason, `invite inv-z has no created_at or invited_at`)
+	require.Len(t, inv.Invites, 3)
+	assert.Equal(t, "admin", *inv.Invites[1].Role, "kept as sent")
+	assert.Equal(t, "admin", *inv.Invites[2].Role)
+	assert.Equal(t, []string{
+		`invite inv-x has a field "brand_new" that this version does not read: the invite is kept without it`,
+		`invite inv-x has role "admin", which this version does not know (documented: owner, reader): kept as sent`,
+	}, warnings, "once per distinct value or field, naming the first resource")
 }
 
 func TestParseBaseURL(t *testing.T) {

@@ -93,18 +93,6 @@ func required(what string, t flexTime) (int64, error) {
 	return *t.v, nil
 }
 
-func oneOf(field string, v *string, allowed ...string) (string, error) {
-	if v == nil {
-		return "", fmt.Errorf("has no %s", field)
-	}
-	for _, a := range allowed {
-		if *v == a {
-			return a, nil
-		}
-	}
-	return "", fmt.Errorf("has %s %q, which this version does not know (want %s)", field, *v, strings.Join(allowed, " or "))
-}
-
 // itemError names the item a normalization problem is about.
 func itemError(kind, id string, err error) error {
 	if id == "" {
@@ -114,6 +102,13 @@ func itemError(kind, id string, err error) error {
 }
 
 // --- Admin API ---------------------------------------------------------
+//
+// Every value the API owns (roles, statuses, owner types) is read as a free
+// string (flexString: any scalar kept as its text) and kept as sent; a value
+// outside the documented ones, null included, is noted once and never drops
+// the item. An item is unusable only without an id or without the timestamp
+// the inventory needs to place it (created_at, added_at), and is then counted
+// against its list's source.
 
 type apiAdminKey struct {
 	ID            string    `json:"id"`
@@ -132,7 +127,7 @@ type apiOwner struct {
 	Role flexString `json:"role"`
 }
 
-func normalizeAdminKey(raw json.RawMessage) (inventory.AdminAPIKey, error) {
+func normalizeAdminKey(raw json.RawMessage, n *notes) (inventory.AdminAPIKey, error) {
 	var k apiAdminKey
 	if err := json.Unmarshal(raw, &k); err != nil {
 		return inventory.AdminAPIKey{}, itemError("admin key", idOf(raw), fmt.Errorf("cannot be read: %w", err))
@@ -141,25 +136,33 @@ func normalizeAdminKey(raw json.RawMessage) (inventory.AdminAPIKey, error) {
 	if err != nil || k.ID == "" {
 		return inventory.AdminAPIKey{}, itemError("admin key", k.ID, orMissingID(err))
 	}
+	n.fields("admin key", k.ID, raw, adminKeyFields)
 	out := inventory.AdminAPIKey{
 		ID: k.ID, Name: k.Name, RedactedValue: k.RedactedValue, CreatedAt: created,
 		ExpiresAt: k.ExpiresAt.v, LastUsedAt: k.LastUsedAt.v,
 	}
 	if k.Owner != nil {
+		// The spec's text says type is always user; its own example says
+		// service_account. Both are kept as sent, without a note.
 		out.Owner = &inventory.Owner{Type: k.Owner.Type.v, ID: k.Owner.ID.v, Name: k.Owner.Name.v, Role: k.Owner.Role.v}
 	}
 	return out, nil
 }
 
 type apiProject struct {
-	ID         string   `json:"id"`
-	Name       *string  `json:"name"`
-	Status     *string  `json:"status"`
-	CreatedAt  flexTime `json:"created_at"`
-	ArchivedAt flexTime `json:"archived_at"`
+	ID         string     `json:"id"`
+	Name       *string    `json:"name"`
+	Status     flexString `json:"status"`
+	CreatedAt  flexTime   `json:"created_at"`
+	ArchivedAt flexTime   `json:"archived_at"`
 }
 
-func normalizeProject(raw json.RawMessage) (inventory.Project, error) {
+// normalizeProject reads a project. status is anyOf [string, null] in the
+// spec (documented: active, archived): it is kept as sent in status_raw, and
+// the normalized status is archived when the API says so, or sends no status
+// but an archived_at; active otherwise (a key looked at too many beats a key
+// never looked at).
+func normalizeProject(raw json.RawMessage, n *notes) (inventory.Project, error) {
 	var p apiProject
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return inventory.Project{}, itemError("project", idOf(raw), fmt.Errorf("cannot be read: %w", err))
@@ -171,23 +174,34 @@ func normalizeProject(raw json.RawMessage) (inventory.Project, error) {
 	if err != nil {
 		return inventory.Project{}, itemError("project", p.ID, err)
 	}
-	status, err := oneOf("status", p.Status, "active", "archived")
-	if err != nil {
-		return inventory.Project{}, itemError("project", p.ID, err)
-	}
+	n.fields("project", p.ID, raw, projectFields)
 	return inventory.Project{
-		ID: p.ID, Name: p.Name, Status: status, CreatedAt: created, ArchivedAt: p.ArchivedAt.v,
+		ID: p.ID, Name: p.Name, Status: projectStatus(p.Status.v, p.ArchivedAt.v),
+		StatusRaw: n.value("project", p.ID, "status", p.Status.v, inventory.ProjectActive, inventory.ProjectArchived),
+		CreatedAt: created, ArchivedAt: p.ArchivedAt.v,
 		APIKeys: []inventory.ProjectAPIKey{}, ServiceAccounts: []inventory.ServiceAccount{}, Users: []inventory.ProjectUser{},
 	}, nil
 }
 
+// projectStatus is the normalized status of a project whose API status is
+// raw (nil for null or absent) and whose archived_at is archivedAt.
+func projectStatus(raw *string, archivedAt *int64) string {
+	switch {
+	case raw != nil && strings.EqualFold(strings.TrimSpace(*raw), inventory.ProjectArchived):
+		return inventory.ProjectArchived
+	case raw == nil && archivedAt != nil:
+		return inventory.ProjectArchived
+	}
+	return inventory.ProjectActive
+}
+
 type apiProjectKey struct {
-	ID                 string   `json:"id"`
-	Name               *string  `json:"name"`
-	RedactedValue      *string  `json:"redacted_value"`
-	CreatedAt          flexTime `json:"created_at"`
-	LastUsedAt         flexTime `json:"last_used_at"`
-	OwnerProjectAccess *string  `json:"owner_project_access"`
+	ID                 string     `json:"id"`
+	Name               *string    `json:"name"`
+	RedactedValue      *string    `json:"redacted_value"`
+	CreatedAt          flexTime   `json:"created_at"`
+	LastUsedAt         flexTime   `json:"last_used_at"`
+	OwnerProjectAccess flexString `json:"owner_project_access"`
 	Owner              *struct {
 		Type flexString `json:"type"`
 		User *struct {
@@ -204,7 +218,7 @@ type apiProjectKey struct {
 	} `json:"owner"`
 }
 
-func normalizeProjectKey(raw json.RawMessage) (inventory.ProjectAPIKey, error) {
+func normalizeProjectKey(raw json.RawMessage, n *notes) (inventory.ProjectAPIKey, error) {
 	var k apiProjectKey
 	if err := json.Unmarshal(raw, &k); err != nil {
 		return inventory.ProjectAPIKey{}, itemError("project key", idOf(raw), fmt.Errorf("cannot be read: %w", err))
@@ -213,47 +227,56 @@ func normalizeProjectKey(raw json.RawMessage) (inventory.ProjectAPIKey, error) {
 	if err != nil || k.ID == "" {
 		return inventory.ProjectAPIKey{}, itemError("project key", k.ID, orMissingID(err))
 	}
+	n.fields("project key", k.ID, raw, projectKeyFields)
 	out := inventory.ProjectAPIKey{
 		ID: k.ID, Name: k.Name, RedactedValue: k.RedactedValue, CreatedAt: created, LastUsedAt: k.LastUsedAt.v,
 	}
-	if k.OwnerProjectAccess != nil {
-		access, err := oneOf("owner_project_access", k.OwnerProjectAccess, "active", "inactive")
-		if err != nil {
-			return inventory.ProjectAPIKey{}, itemError("project key", k.ID, err)
-		}
-		out.OwnerProjectAccess = &access
+	if v := k.OwnerProjectAccess.v; v != nil {
+		out.OwnerProjectAccess = n.value("project key", k.ID, "owner_project_access", v, "active", "inactive")
 	}
 	if o := k.Owner; o != nil {
 		typ := ""
 		if o.Type.v != nil {
 			typ = *o.Type.v
 		}
+		// The type says which object holds the owner; an unknown or
+		// missing type is kept as sent, and the owner read from whichever
+		// object is there.
 		switch {
-		case typ == "service_account" || (typ == "" && o.ServiceAccount != nil):
-			out.Owner = &inventory.KeyOwner{Type: "service_account"}
+		case typ == "service_account" || (typ != "user" && o.User == nil && o.ServiceAccount != nil):
+			if typ == "" {
+				typ = "service_account"
+			}
+			out.Owner = &inventory.KeyOwner{Type: typ}
 			if sa := o.ServiceAccount; sa != nil {
 				out.Owner.ID, out.Owner.Name, out.Owner.Role = sa.ID, sa.Name, sa.Role.v
 			}
-		case typ == "user" || (typ == "" && o.User != nil):
-			out.Owner = &inventory.KeyOwner{Type: "user"}
+		case typ == "user" || o.User != nil:
+			if typ == "" {
+				typ = "user"
+			}
+			out.Owner = &inventory.KeyOwner{Type: typ}
 			if u := o.User; u != nil {
 				out.Owner.ID, out.Owner.Name, out.Owner.Email, out.Owner.Role = u.ID, u.Name, u.Email, u.Role.v
 			}
 		default:
-			return inventory.ProjectAPIKey{}, itemError("project key", k.ID, fmt.Errorf("has owner type %q, which this version does not know (want user or service_account)", typ))
+			out.Owner = &inventory.KeyOwner{Type: typ}
+		}
+		if typ != "user" && typ != "service_account" {
+			n.value("project key", k.ID, "owner type", o.Type.v, "user", "service_account")
 		}
 	}
 	return out, nil
 }
 
 type apiServiceAccount struct {
-	ID        string   `json:"id"`
-	Name      *string  `json:"name"`
-	Role      *string  `json:"role"`
-	CreatedAt flexTime `json:"created_at"`
+	ID        string     `json:"id"`
+	Name      *string    `json:"name"`
+	Role      flexString `json:"role"`
+	CreatedAt flexTime   `json:"created_at"`
 }
 
-func normalizeServiceAccount(raw json.RawMessage) (inventory.ServiceAccount, error) {
+func normalizeServiceAccount(raw json.RawMessage, n *notes) (inventory.ServiceAccount, error) {
 	var s apiServiceAccount
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return inventory.ServiceAccount{}, itemError("service account", idOf(raw), fmt.Errorf("cannot be read: %w", err))
@@ -262,22 +285,22 @@ func normalizeServiceAccount(raw json.RawMessage) (inventory.ServiceAccount, err
 	if err != nil || s.ID == "" {
 		return inventory.ServiceAccount{}, itemError("service account", s.ID, orMissingID(err))
 	}
-	role, err := oneOf("role", s.Role, "owner", "member")
-	if err != nil {
-		return inventory.ServiceAccount{}, itemError("service account", s.ID, err)
-	}
-	return inventory.ServiceAccount{ID: s.ID, Name: s.Name, Role: role, CreatedAt: created}, nil
+	n.fields("service account", s.ID, raw, serviceAccountFields)
+	return inventory.ServiceAccount{
+		ID: s.ID, Name: s.Name, CreatedAt: created,
+		Role: n.value("service account", s.ID, "role", s.Role.v, "owner", "member", "none"),
+	}, nil
 }
 
 type apiProjectUser struct {
-	ID      string   `json:"id"`
-	Name    *string  `json:"name"`
-	Email   *string  `json:"email"`
-	Role    *string  `json:"role"`
-	AddedAt flexTime `json:"added_at"`
+	ID      string     `json:"id"`
+	Name    *string    `json:"name"`
+	Email   *string    `json:"email"`
+	Role    flexString `json:"role"`
+	AddedAt flexTime   `json:"added_at"`
 }
 
-func normalizeProjectUser(raw json.RawMessage) (inventory.ProjectUser, error) {
+func normalizeProjectUser(raw json.RawMessage, n *notes) (inventory.ProjectUser, error) {
 	var u apiProjectUser
 	if err := json.Unmarshal(raw, &u); err != nil {
 		return inventory.ProjectUser{}, itemError("project member", idOf(raw), fmt.Errorf("cannot be read: %w", err))
@@ -285,22 +308,22 @@ func normalizeProjectUser(raw json.RawMessage) (inventory.ProjectUser, error) {
 	if u.ID == "" {
 		return inventory.ProjectUser{}, itemError("project member", "", orMissingID(nil))
 	}
-	role, err := oneOf("role", u.Role, "owner", "member")
-	if err != nil {
-		return inventory.ProjectUser{}, itemError("project member", u.ID, err)
-	}
-	return inventory.ProjectUser{ID: u.ID, Email: u.Email, Name: u.Name, Role: role, AddedAt: u.AddedAt.v}, nil
+	n.fields("project member", u.ID, raw, projectUserFields)
+	return inventory.ProjectUser{
+		ID: u.ID, Email: u.Email, Name: u.Name, AddedAt: u.AddedAt.v,
+		Role: n.value("project member", u.ID, "role", u.Role.v, "owner", "member"),
+	}, nil
 }
 
 type apiUser struct {
-	ID               string   `json:"id"`
-	Name             *string  `json:"name"`
-	Email            *string  `json:"email"`
-	Role             *string  `json:"role"`
-	AddedAt          flexTime `json:"added_at"`
-	APIKeyLastUsedAt flexTime `json:"api_key_last_used_at"`
-	IsServiceAccount *bool    `json:"is_service_account"`
-	IsSCIMManaged    *bool    `json:"is_scim_managed"`
+	ID               string     `json:"id"`
+	Name             *string    `json:"name"`
+	Email            *string    `json:"email"`
+	Role             flexString `json:"role"`
+	AddedAt          flexTime   `json:"added_at"`
+	APIKeyLastUsedAt flexTime   `json:"api_key_last_used_at"`
+	IsServiceAccount *bool      `json:"is_service_account"`
+	IsSCIMManaged    *bool      `json:"is_scim_managed"`
 	User             *struct {
 		Enabled *bool `json:"enabled"`
 		Banned  *bool `json:"banned"`
@@ -309,8 +332,9 @@ type apiUser struct {
 
 // normalizeUser reads an organization member. Activity is derived later,
 // from every signal; here the user's own api_key_last_used_at is noted,
-// and whether the API sent that field at all.
-func normalizeUser(raw json.RawMessage) (inventory.User, bool, error) {
+// and whether the API sent that field at all. role is anyOf [string, null]
+// in the spec (documented: owner, reader) and is kept as sent.
+func normalizeUser(raw json.RawMessage, n *notes) (inventory.User, bool, error) {
 	var u apiUser
 	if err := json.Unmarshal(raw, &u); err != nil {
 		return inventory.User{}, false, itemError("user", idOf(raw), fmt.Errorf("cannot be read: %w", err))
@@ -319,12 +343,10 @@ func normalizeUser(raw json.RawMessage) (inventory.User, bool, error) {
 	if err != nil || u.ID == "" {
 		return inventory.User{}, false, itemError("user", u.ID, orMissingID(err))
 	}
-	role, err := oneOf("role", u.Role, "owner", "reader")
-	if err != nil {
-		return inventory.User{}, false, itemError("user", u.ID, err)
-	}
+	n.fields("user", u.ID, raw, userFields)
 	out := inventory.User{
-		ID: u.ID, Name: u.Name, Email: u.Email, Role: role, AddedAt: added,
+		ID: u.ID, Name: u.Name, Email: u.Email, AddedAt: added,
+		Role:             n.value("user", u.ID, "role", u.Role.v, "owner", "reader"),
 		APIKeyLastUsedAt: u.APIKeyLastUsedAt.v, IsServiceAccount: u.IsServiceAccount, IsSCIMManaged: u.IsSCIMManaged,
 		ActivitySignals: inventory.ActivitySignals{Unavailable: []string{}},
 	}
@@ -335,21 +357,23 @@ func normalizeUser(raw json.RawMessage) (inventory.User, bool, error) {
 }
 
 type apiInvite struct {
-	ID         string   `json:"id"`
-	Email      *string  `json:"email"`
-	Role       *string  `json:"role"`
-	Status     *string  `json:"status"`
-	CreatedAt  flexTime `json:"created_at"`
-	InvitedAt  flexTime `json:"invited_at"`
-	ExpiresAt  flexTime `json:"expires_at"`
-	AcceptedAt flexTime `json:"accepted_at"`
+	ID         string     `json:"id"`
+	Email      *string    `json:"email"`
+	Role       flexString `json:"role"`
+	Status     flexString `json:"status"`
+	CreatedAt  flexTime   `json:"created_at"`
+	InvitedAt  flexTime   `json:"invited_at"`
+	ExpiresAt  flexTime   `json:"expires_at"`
+	AcceptedAt flexTime   `json:"accepted_at"`
 	Projects   []struct {
-		ID   string  `json:"id"`
-		Role *string `json:"role"`
+		ID   string     `json:"id"`
+		Role flexString `json:"role"`
 	} `json:"projects"`
 }
 
-func normalizeInvite(raw json.RawMessage) (inventory.Invite, error) {
+// normalizeInvite reads an invite. projects is required in the spec but
+// left out of its own example: absent is no projects.
+func normalizeInvite(raw json.RawMessage, n *notes) (inventory.Invite, error) {
 	var in apiInvite
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return inventory.Invite{}, itemError("invite", idOf(raw), fmt.Errorf("cannot be read: %w", err))
@@ -366,28 +390,25 @@ func normalizeInvite(raw json.RawMessage) (inventory.Invite, error) {
 	if err != nil {
 		return inventory.Invite{}, itemError("invite", in.ID, err)
 	}
-	role, err := oneOf("role", in.Role, "owner", "reader")
-	if err != nil {
-		return inventory.Invite{}, itemError("invite", in.ID, err)
-	}
-	status, err := oneOf("status", in.Status, "pending", "accepted", "expired")
-	if err != nil {
-		return inventory.Invite{}, itemError("invite", in.ID, err)
-	}
+	n.fields("invite", in.ID, raw, inviteFields)
 	email := ""
 	if in.Email != nil {
 		email = *in.Email
 	}
 	out := inventory.Invite{
-		ID: in.ID, Email: email, Role: role, Status: status, CreatedAt: created,
+		ID: in.ID, Email: email, CreatedAt: created,
+		Role:      n.value("invite", in.ID, "role", in.Role.v, "owner", "reader"),
+		Status:    n.value("invite", in.ID, "status", in.Status.v, "pending", "accepted", "expired"),
 		ExpiresAt: in.ExpiresAt.v, AcceptedAt: in.AcceptedAt.v, Projects: []inventory.InviteProject{},
 	}
 	for _, p := range in.Projects {
-		prole, err := oneOf("project role", p.Role, "owner", "member")
-		if err != nil || p.ID == "" {
-			return inventory.Invite{}, itemError("invite", in.ID, fmt.Errorf("grants project %q: %w", p.ID, orMissingID(err)))
+		if p.ID == "" {
+			n.add("invite\x00project without id", fmt.Sprintf("invite %s grants a project role without a project id: that grant is left out", in.ID))
+			continue
 		}
-		out.Projects = append(out.Projects, inventory.InviteProject{ID: p.ID, Role: prole})
+		out.Projects = append(out.Projects, inventory.InviteProject{
+			ID: p.ID, Role: n.value("invite", in.ID, "project role", p.Role.v, "member", "owner"),
+		})
 	}
 	return out, nil
 }
@@ -460,7 +481,7 @@ type apiGPT struct {
 // normalizeGPT reads a GPT. Its live configuration is the first item of
 // latest_config; tools and visibility are normalized with the raw strings
 // kept, and unknown kinds are kept as "other" or "unknown", never dropped.
-func normalizeGPT(raw json.RawMessage) (inventory.GPT, error) {
+func normalizeGPT(raw json.RawMessage, n *notes) (inventory.GPT, error) {
 	var g apiGPT
 	if err := json.Unmarshal(raw, &g); err != nil {
 		return inventory.GPT{}, itemError("GPT", idOf(raw), fmt.Errorf("cannot be read: %w", err))
@@ -475,6 +496,9 @@ func normalizeGPT(raw json.RawMessage) (inventory.GPT, error) {
 	if g.Sharing != nil && g.Sharing.Visibility.v != nil {
 		out.VisibilityRaw = g.Sharing.Visibility.v
 		out.Visibility = NormalizeVisibility(*g.Sharing.Visibility.v)
+		if out.Visibility == inventory.VisibilityUnknown {
+			n.add("GPT\x00visibility\x00"+*out.VisibilityRaw, fmt.Sprintf("GPT %s has sharing visibility %q, which this version does not know: kept in visibility_raw, normalized to unknown", g.ID, *out.VisibilityRaw))
+		}
 	}
 	if len(g.LatestConfig.Data) > 0 {
 		live := g.LatestConfig.Data[0]
@@ -484,8 +508,12 @@ func normalizeGPT(raw json.RawMessage) (inventory.GPT, error) {
 			if t.Type.v != nil {
 				rawType = *t.Type.v
 			}
+			kind := NormalizeTool(rawType)
+			if kind == inventory.ToolOther {
+				n.add("GPT\x00tool\x00"+rawType, fmt.Sprintf("GPT %s has a tool of type %q, which this version does not know: kept in raw_type, normalized to other", g.ID, rawType))
+			}
 			out.Tools = append(out.Tools, inventory.GPTTool{
-				Type: NormalizeTool(rawType), RawType: rawType,
+				Type: kind, RawType: rawType,
 				ActionDomain: t.ActionDomain.v, AuthType: t.AuthType.v, PrivacyPolicyURL: t.PrivacyPolicyURL.v,
 			})
 		}

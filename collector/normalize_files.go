@@ -134,9 +134,15 @@ type conversationMessage struct {
 }
 
 // normalizeConversationEvent reads one line of a conversation-message log
-// file. Its exact shape is not public; the fields are looked for where the
-// Compliance API's other objects and its clients put them: at the top
-// level, or under message, payload, data, or event.
+// file. The envelope two independent public clients agree on
+// (compliance-api-evidence.md: a TS client and HTH 6.01) is event_id, type,
+// timestamp, principal{id,type}, actor{type, user_id, user_email},
+// conversation{id, gpt_id, project_id, mode}, message{id, author, ...}; the
+// user is read there first. Older and other shapes are accepted too: the
+// fields at the top level, or under message, payload, data, or event. Where
+// attached files sit inside message is not public: message.files (PSOXY's
+// older message shape), attachments, and metadata.attachments (ChatGPT's
+// conversation export) are all read.
 func normalizeConversationEvent(raw []byte) (conversationMessage, error) {
 	var m map[string]any
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -145,16 +151,27 @@ func normalizeConversationEvent(raw []byte) (conversationMessage, error) {
 		return conversationMessage{}, fmt.Errorf("not a JSON object: %w", err)
 	}
 	var ev conversationMessage
-	if t := pickString(m, "event_type", "type"); t != nil && *t != conversationEvent {
-		return ev, nil // another event type: nothing to do
+	// The list was asked for CONVERSATION_MESSAGE events only. An explicit
+	// event_type that says otherwise is another event; the envelope's own
+	// type field is not used to skip a line, as its values are not public.
+	if t := pickString(m, "event_type"); t != nil && !strings.EqualFold(*t, conversationEvent) {
+		return ev, nil
 	}
 	if id := pickString(m, "conversation_id", "conversation.id", "message.conversation_id", "payload.conversation_id", "data.conversation_id", "event.conversation_id"); id != nil {
 		ev.conversationID = *id
 	}
 	ev.conversationTitle = pickString(m, "conversation_title", "conversation.title", "title", "payload.conversation_title", "data.conversation_title", "event.conversation_title")
-	ev.userID = pickString(m, "user_id", "user.id", "actor.id", "actor.user.id", "message.author.id", "payload.user_id", "data.user_id", "event.user_id")
-	ev.userEmail = pickString(m, "user_email", "user.email", "actor.email", "actor.user.email", "message.author.email", "payload.user_email", "data.user_email", "event.user_email")
-	list := pick(m, "files", "message.files", "payload.files", "payload.message.files", "data.files", "data.message.files", "event.files", "attachments", "message.attachments", "payload.attachments")
+	ev.userID = pickString(m, "actor.user_id", "actor.user.id", "user_id", "user.id", "actor.id", "message.author.id", "payload.user_id", "data.user_id", "event.user_id")
+	ev.userEmail = pickString(m, "actor.user_email", "actor.user.email", "user_email", "user.email", "actor.email", "message.author.email", "payload.user_email", "data.user_email", "event.user_email")
+	if ev.userID == nil {
+		// principal{id, type} names who the event is about; its id is a
+		// user's only when its type says so.
+		if t := pickString(m, "principal.type"); t != nil && strings.EqualFold(*t, "user") {
+			ev.userID = pickString(m, "principal.id")
+		}
+	}
+	list := pick(m, "message.files", "files", "message.attachments", "message.metadata.attachments", "payload.files", "payload.message.files",
+		"data.files", "data.message.files", "event.files", "attachments", "payload.attachments")
 	if list == nil {
 		return ev, nil
 	}

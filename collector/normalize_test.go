@@ -75,11 +75,11 @@ func TestNormalizeAdminAPI(t *testing.T) {
 	assert.Equal(t, &inventory.KeyOwner{Type: "service_account", ID: ptr("svc_acct_abc"), Name: ptr("Service Account"), Role: ptr("member")}, active.APIKeys[1].Owner,
 		"an owner without type is told by its shape")
 	assert.Equal(t, "inactive", *active.APIKeys[1].OwnerProjectAccess)
-	assert.Equal(t, "owner", active.ServiceAccounts[0].Role)
+	assert.Equal(t, "owner", *active.ServiceAccounts[0].Role)
 	assert.Equal(t, "user@example.com", *active.Users[0].Email)
 
 	require.Len(t, inv.Invites, 2)
-	assert.Equal(t, []inventory.InviteProject{{ID: "proj_abc", Role: "member"}}, inv.Invites[0].Projects)
+	assert.Equal(t, []inventory.InviteProject{{ID: "proj_abc", Role: ptr("member")}}, inv.Invites[0].Projects)
 	assert.Equal(t, int64(1711000000), inv.Invites[1].CreatedAt, "invited_at of older responses")
 	assert.Equal(t, []inventory.InviteProject{}, inv.Invites[1].Projects, "null projects become none")
 }

@@ -37,8 +37,8 @@ func options(inv *inventory.Inventory, base string) collector.Options {
 
 // comparable strips what a collection cannot reproduce from the source
 // organization: who wrote it, its sources, the organization's display name
-// (no API gives it), and the service accounts of archived projects (the API
-// answers 400 for them).
+// (no API gives it), and the service accounts and members of archived
+// projects (the API answers 400 for them).
 func comparable(inv *inventory.Inventory) *inventory.Inventory {
 	c := *inv
 	c.Tool = inventory.Tool{}
@@ -48,6 +48,7 @@ func comparable(inv *inventory.Inventory) *inventory.Inventory {
 	for i := range c.Projects {
 		if c.Projects[i].Status == "archived" {
 			c.Projects[i].ServiceAccounts = []inventory.ServiceAccount{}
+			c.Projects[i].Users = []inventory.ProjectUser{}
 		}
 	}
 	return &c

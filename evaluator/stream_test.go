@@ -174,7 +174,7 @@ func TestInvalidInventoryGivesNoFindings(t *testing.T) {
 	inv := simulator.Generate(simulator.GenerateOptions{Users: 2000, Seed: 3})
 	raw, err := inventory.Marshal(inv)
 	require.NoError(t, err)
-	bad := bytes.Replace(raw, []byte(`"role":"reader"`), []byte(`"role":"admin"`), 3)
+	bad := bytes.Replace(raw, []byte(`"role":"reader"`), []byte(`"role":7`), 3)
 	_, err = newEngine(t, "").EvaluateReader(context.Background(), bytes.NewReader(bad), "bad.json", evaluator.EvalOptions{Workers: 2, ChunkBytes: 4096})
 	var ve *inventory.ValidationError
 	require.ErrorAs(t, err, &ve)

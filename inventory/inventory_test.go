@@ -51,11 +51,11 @@ func TestInvalidFixtures(t *testing.T) {
 		"admin-key-secret-field":        {Pointer: "/admin_api_keys/0", Message: "additional properties 'value' not allowed"},
 		"gpt-tool-unknown-type":         {Pointer: "/gpts/0/tools/0/type", Message: "value must be one of"},
 		"gpt-unknown-visibility":        {Pointer: "/gpts/0/visibility", Message: "value must be one of"},
-		"invite-unknown-status":         {Pointer: "/invites/0/status", Message: "value must be one of 'pending', 'accepted', 'expired'"},
+		"project-unknown-status":        {Pointer: "/projects/0/status", Message: "value must be one of 'active', 'archived'"},
 		"missing-collected-at":          {Pointer: "", Message: "missing property 'collected_at'"},
 		"negative-timestamp":            {Pointer: "/admin_api_keys/0/created_at", Message: "minimum: got -5, want 0"},
 		"project-key-missing-last-used": {Pointer: "/projects/0/api_keys/0", Message: "missing property 'last_used_at'"},
-		"schema-version-2":              {Pointer: "/schema_version", Message: "value must be 1"},
+		"schema-version-3":              {Pointer: "/schema_version", Message: "value must be one of 1, 2"},
 		"source-unknown-status":         {Pointer: "/sources/gpts/status", Message: "value must be one of"},
 		"unknown-top-level-key":         {Pointer: "", Message: "additional properties 'user' not allowed"},
 		"user-added-at-string":          {Pointer: "/users/1/added_at", Message: "got string, want integer"},
@@ -84,7 +84,7 @@ func TestInvalidFixtures(t *testing.T) {
 func TestEveryViolationIsReported(t *testing.T) {
 	doc := readFixture(t, "clean.json")
 	doc["users"].([]any)[0].(map[string]any)["added_at"] = "yesterday"
-	doc["users"].([]any)[2].(map[string]any)["role"] = "admin"
+	doc["users"].([]any)[2].(map[string]any)["role"] = 7
 	doc["invites"].([]any)[1].(map[string]any)["created_at"] = nil
 	doc["organization"] = map[string]any{}
 	_, err := inventory.Decode(marshal(t, doc), "doc.json")
@@ -233,11 +233,11 @@ func TestSaveIsAtomicPrivateAndValid(t *testing.T) {
 
 	// An invalid inventory is refused and the old file stays as it was.
 	bad := *inv
-	bad.Invites = append([]inventory.Invite(nil), inv.Invites...)
-	bad.Invites[0].Status = "open"
+	bad.Projects = append([]inventory.Project(nil), inv.Projects...)
+	bad.Projects[0].Status = "open"
 	err = inventory.Save(path, &bad)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "/invites/0/status")
+	assert.Contains(t, err.Error(), "/projects/0/status")
 	assert.Equal(t, written, string(mustRead(t, path)))
 	leftovers, _ := filepath.Glob(filepath.Join(dir, ".*"))
 	assert.Empty(t, leftovers, "no temporary files are left behind")
@@ -250,7 +250,7 @@ func TestMarshalWritesEmptyListsNotNull(t *testing.T) {
 		Tool:          inventory.Tool{Name: "t", Version: "1"},
 		Organization:  inventory.Organization{ID: "org-x"},
 		Projects:      []inventory.Project{{ID: "p", Status: "active"}},
-		Users:         []inventory.User{{ID: "u", Role: "reader"}},
+		Users:         []inventory.User{{ID: "u", Role: ptr("reader")}},
 		GPTs:          []inventory.GPT{{ID: "g", Visibility: "workspace"}},
 	}
 	raw, err := inventory.Marshal(inv)

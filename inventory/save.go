@@ -129,6 +129,7 @@ type projectHead struct {
 	ID         string  `json:"id"`
 	Name       *string `json:"name"`
 	Status     string  `json:"status"`
+	StatusRaw  *string `json:"status_raw"`
 	CreatedAt  int64   `json:"created_at"`
 	ArchivedAt *int64  `json:"archived_at,omitempty"`
 }
@@ -141,7 +142,7 @@ func (e *lineEncoder) project(v any) {
 		return
 	}
 	e.scratch.Reset()
-	if e.err = e.enc.Encode(projectHead{p.ID, p.Name, p.Status, p.CreatedAt, p.ArchivedAt}); e.err != nil {
+	if e.err = e.enc.Encode(projectHead{p.ID, p.Name, p.Status, p.StatusRaw, p.CreatedAt, p.ArchivedAt}); e.err != nil {
 		return
 	}
 	head := bytes.TrimSuffix(e.scratch.Bytes(), []byte("}\n"))

@@ -5,7 +5,13 @@ package inventory
 import "slices"
 
 // SchemaVersion is the version of the document shape this package writes.
-const SchemaVersion = 1
+// Version 2 keeps the values the APIs own as they were sent (roles, statuses,
+// owner types as strings or null) and adds Project.StatusRaw; every version 1
+// document is a valid version 2 document, so Load reads both.
+const SchemaVersion = 2
+
+// SchemaVersions are the versions Load accepts.
+var SchemaVersions = []int{1, 2}
 
 // Inventory is a point-in-time inventory of an OpenAI organization and its
 // ChatGPT Enterprise workspace. Timestamps are unix seconds; a nil pointer is
@@ -125,11 +131,20 @@ type Owner struct {
 	Role  *string `json:"role,omitempty"`
 }
 
+// Project statuses, as the collector normalizes them.
+const (
+	ProjectActive   = "active"
+	ProjectArchived = "archived"
+)
+
 // Project is an API project with its keys, service accounts and members.
+// Status is computed by the collector (active or archived); StatusRaw is
+// what the API sent, null included.
 type Project struct {
 	ID              string           `json:"id"`
 	Name            *string          `json:"name"`
 	Status          string           `json:"status"`
+	StatusRaw       *string          `json:"status_raw"`
 	CreatedAt       int64            `json:"created_at"`
 	ArchivedAt      *int64           `json:"archived_at,omitempty"`
 	APIKeys         []ProjectAPIKey  `json:"api_keys"`
@@ -148,7 +163,8 @@ type ProjectAPIKey struct {
 	Owner              *KeyOwner `json:"owner,omitempty"`
 }
 
-// KeyOwner is the user or service account that owns a project key.
+// KeyOwner is the user or service account that owns a project key. Type is
+// the API's string as sent (user or service_account documented).
 type KeyOwner struct {
 	Type  string  `json:"type"`
 	ID    *string `json:"id,omitempty"`
@@ -161,7 +177,7 @@ type KeyOwner struct {
 type ServiceAccount struct {
 	ID        string  `json:"id"`
 	Name      *string `json:"name"`
-	Role      string  `json:"role"`
+	Role      *string `json:"role"`
 	CreatedAt int64   `json:"created_at"`
 }
 
@@ -170,7 +186,7 @@ type ProjectUser struct {
 	ID      string  `json:"id"`
 	Email   *string `json:"email,omitempty"`
 	Name    *string `json:"name,omitempty"`
-	Role    string  `json:"role"`
+	Role    *string `json:"role"`
 	AddedAt *int64  `json:"added_at,omitempty"`
 }
 
@@ -179,7 +195,7 @@ type User struct {
 	ID               string          `json:"id"`
 	Name             *string         `json:"name,omitempty"`
 	Email            *string         `json:"email"`
-	Role             string          `json:"role"`
+	Role             *string         `json:"role"`
 	AddedAt          int64           `json:"added_at"`
 	APIKeyLastUsedAt *int64          `json:"api_key_last_used_at,omitempty"`
 	IsServiceAccount *bool           `json:"is_service_account,omitempty"`
@@ -209,8 +225,8 @@ type ActivitySignals struct {
 type Invite struct {
 	ID         string          `json:"id"`
 	Email      string          `json:"email"`
-	Role       string          `json:"role"`
-	Status     string          `json:"status"`
+	Role       *string         `json:"role"`
+	Status     *string         `json:"status"`
 	CreatedAt  int64           `json:"created_at"`
 	ExpiresAt  *int64          `json:"expires_at"`
 	AcceptedAt *int64          `json:"accepted_at,omitempty"`
@@ -219,8 +235,8 @@ type Invite struct {
 
 // InviteProject is a project role an invite grants on acceptance.
 type InviteProject struct {
-	ID   string `json:"id"`
-	Role string `json:"role"`
+	ID   string  `json:"id"`
+	Role *string `json:"role"`
 }
 
 // Normalized GPT visibilities.

@@ -97,7 +97,8 @@ inactive(user) := sprintf("shows no activity since being added %d days ago", [li
 # description: >-
 #   A member of the organization has not been active for a long time:
 #   no login, and no use of their API keys. Dormant accounts keep their
-#   access and are a favourite target.
+#   access and are a favourite target. Users the API flags as service
+#   accounts (is_service_account) are left out.
 # custom:
 #   finding_type_id: 20ab9ddb-fd48-46a8-9fdf-9bb9b9061f21
 #   severity: medium
@@ -110,6 +111,10 @@ inactive(user) := sprintf("shows no activity since being added %d days ago", [li
 deny contains finding if {
 	some user in input.users
 	user.last_activity_at < inactive_user_cutoff
+
+	# Service accounts listed among users are not people: they do not log
+	# in, and their inactivity is not a dormant account.
+	not user.is_service_account == true
 	why := inactive(user)
 	finding := lib.finding_with_evidence(
 		rego.metadata.rule(),

@@ -140,3 +140,26 @@ test_inactive_threshold_is_config if {
 		with data.openai.config.inactive_user_days as 30
 	td.ids(findings, inactive) == {"user-a"}
 }
+
+# Users the API flags as service accounts are not people: never inactive.
+test_service_account_user_does_not_fire if {
+	findings := deny with input as with_user({"last_activity_at": null, "added_at": td.now - (400 * td.day), "is_service_account": true})
+	td.ids(findings, inactive) == set()
+	idle := deny with input as with_user({"last_activity_at": td.now - (200 * td.day), "is_service_account": true})
+	td.ids(idle, inactive) == set()
+}
+
+# false and null are people, as are users of older API versions without
+# the field.
+test_user_not_flagged_service_account_fires if {
+	no := deny with input as with_user({"last_activity_at": null, "is_service_account": false})
+	td.ids(no, inactive) == {"user-a"}
+	unknown := deny with input as with_user({"last_activity_at": null, "is_service_account": null})
+	td.ids(unknown, inactive) == {"user-a"}
+}
+
+# A null role (the spec allows it) is kept and still judged.
+test_user_with_null_role_fires if {
+	findings := deny with input as with_user({"last_activity_at": null, "role": null})
+	td.ids(findings, inactive) == {"user-a"}
+}

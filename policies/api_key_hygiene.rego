@@ -22,6 +22,11 @@ project_idle_cutoff := lib.cutoff(config.project_key_idle_days)
 
 admin_key_resource(key) := {"type": "admin_api_key", "id": key.id, "name": key.name}
 
+# expired(key) holds for an admin key past its expires_at: it no longer
+# works (the official spec's own example is one), so it is neither a key to
+# rotate nor an unused one.
+expired(key) if lib.older(key.expires_at, lib.now)
+
 project_key_resource(key) := {"type": "project_api_key", "id": key.id, "name": key.name}
 
 project_key_evidence(project, key) := {
@@ -51,6 +56,7 @@ unused(key, _, idle_cut) := sprintf("was last used %d days ago", [lib.age_days(k
 # description: >-
 #   An admin API key has been in use longer than the rotation period. Admin
 #   keys manage the whole organization: users, projects and every other key.
+#   Keys past their expires_at no longer work and are left out.
 # custom:
 #   finding_type_id: b72e971d-f5b9-4cf3-96f4-ef82bdf38453
 #   severity: high
@@ -63,6 +69,7 @@ unused(key, _, idle_cut) := sprintf("was last used %d days ago", [lib.age_days(k
 deny contains finding if {
 	some key in input.admin_api_keys
 	key.created_at < admin_rotation_cutoff
+	not expired(key)
 	finding := lib.finding_with_evidence(
 		rego.metadata.rule(),
 		admin_key_resource(key),
@@ -111,6 +118,7 @@ deny contains finding if {
 # description: >-
 #   An admin API key has never been used since it was created a while ago, or
 #   has not been used for a long time. An unused key is risk without purpose.
+#   Keys past their expires_at no longer work and are left out.
 # custom:
 #   finding_type_id: 49c75a36-1e64-437b-98a1-e54ec35d0a64
 #   severity: medium
@@ -122,6 +130,7 @@ deny contains finding if {
 deny contains finding if {
 	some key in input.admin_api_keys
 	key.last_used_at < admin_idle_cutoff
+	not expired(key)
 	why := unused(key, admin_never_used_cutoff, admin_idle_cutoff)
 	finding := lib.finding_with_evidence(
 		rego.metadata.rule(),

@@ -79,6 +79,27 @@ test_project_key_rotation_boundary if {
 	td.ids(over, project_not_rotated) == {"key_proj"}
 }
 
+# An admin key past its expires_at no longer works: neither rotated nor
+# unused. The spec's own example is such a key.
+test_expired_admin_key_does_not_fire if {
+	old_unused := {"created_at": td.now - (400 * td.day), "last_used_at": null}
+	findings := deny with input as admin(object.union(old_unused, {"expires_at": td.now - td.day}))
+	td.ids(findings, admin_not_rotated) == set()
+	td.ids(findings, admin_unused) == set()
+}
+
+test_admin_key_expiry_boundary if {
+	old_unused := {"created_at": td.now - (400 * td.day), "last_used_at": null}
+	at_now := deny with input as admin(object.union(old_unused, {"expires_at": td.now}))
+	td.ids(at_now, admin_not_rotated) == {"key_admin"}
+	td.ids(at_now, admin_unused) == {"key_admin"}
+	past := deny with input as admin(object.union(old_unused, {"expires_at": td.now - 1}))
+	td.ids(past, admin_not_rotated) == set()
+	future := deny with input as admin(object.union(old_unused, {"expires_at": td.now + (30 * td.day)}))
+	td.ids(future, admin_not_rotated) == {"key_admin"}
+	td.ids(future, admin_unused) == {"key_admin"}
+}
+
 # --- Unused admin API key -------------------------------------------------
 
 test_never_used_admin_key_fires if {

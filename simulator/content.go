@@ -77,7 +77,7 @@ type logFile struct {
 	events     [][]byte
 }
 
-func prepareContent(inv *inventory.Inventory, c *Content) *contentData {
+func prepareContent(inv *inventory.Inventory, c *Content, specShapes bool) *contentData {
 	if c == nil {
 		c = &Content{}
 	}
@@ -125,13 +125,25 @@ func prepareContent(inv *inventory.Inventory, c *Content) *contentData {
 		for i, f := range cv.Files {
 			d.userFiles[cv.UserID+"/"+f.ID] = f.Blob
 			at := cv.At + int64(i)
+			// The envelope two independent public clients agree on
+			// (compliance-api-evidence.md): the user at actor.user_id and
+			// actor.user_email, the conversation under conversation. Where
+			// files sit in message is not public; message.files is PSOXY's
+			// older shape. conversation.title is not confirmed by any public
+			// source: it is served so the demo names conversations, and left
+			// out under the spec shapes.
+			conversation := map[string]any{"id": cv.ID, "gpt_id": nil, "project_id": nil, "mode": "default"}
+			if !specShapes {
+				conversation["title"] = cv.Title
+			}
 			body, _ := json.Marshal(map[string]any{
-				"id": fmt.Sprintf("evt-%s-%d", cv.ID, i), "event_type": "CONVERSATION_MESSAGE",
+				"event_id": fmt.Sprintf("evt-%s-%d", cv.ID, i), "type": "CONVERSATION_MESSAGE",
 				"timestamp": time.Unix(at, 0).UTC().Format(time.RFC3339), "workspace_id": ws,
-				"user_id": cv.UserID, "user_email": cv.UserEmail,
-				"conversation_id": cv.ID, "conversation_title": cv.Title,
+				"principal":    map[string]any{"id": cv.UserID, "type": "user"},
+				"actor":        map[string]any{"type": "user", "user_id": cv.UserID, "user_email": cv.UserEmail},
+				"conversation": conversation,
 				"message": map[string]any{
-					"id": fmt.Sprintf("msg-%s-%d", cv.ID, i), "author": map[string]any{"role": "user"},
+					"id": fmt.Sprintf("msg-%s-%d", cv.ID, i), "author": map[string]any{"type": "user", "client_type": "web"},
 					"content": map[string]any{"type": "text", "value": "Please review the attached file."},
 					"files":   []any{map[string]any{"id": f.ID, "name": f.Name, "mime_type": f.MIMEType, "size": f.size()}},
 				},

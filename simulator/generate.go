@@ -149,7 +149,7 @@ func (g *gen) users(inv *inventory.Inventory, n int) {
 			ID:               fmt.Sprintf("user-%08x%06d", g.r.Uint32(), i),
 			Name:             &name,
 			Email:            &email,
-			Role:             role,
+			Role:             &role,
 			IsServiceAccount: ptr(false),
 			IsSCIMManaged:    ptr(g.pct(80)),
 			Enabled:          ptr(true),
@@ -196,6 +196,7 @@ func (g *gen) projects(inv *inventory.Inventory, n, keysPer int) {
 			p.Status = "archived"
 			p.ArchivedAt = ptr(g.ago(1, int((g.now-p.CreatedAt)/Day)))
 		}
+		p.StatusRaw = ptr(p.Status)
 		age := int((g.now - p.CreatedAt) / Day)
 		// A handful of members and a service account per project.
 		for m := 0; m < 3 && len(inv.Users) > 0; m++ {
@@ -204,10 +205,10 @@ func (g *gen) projects(inv *inventory.Inventory, n, keysPer int) {
 			if m == 0 {
 				role = "owner"
 			}
-			p.Users = append(p.Users, inventory.ProjectUser{ID: u.ID, Email: u.Email, Name: u.Name, Role: role, AddedAt: ptr(g.ago(0, age))})
+			p.Users = append(p.Users, inventory.ProjectUser{ID: u.ID, Email: u.Email, Name: u.Name, Role: ptr(role), AddedAt: ptr(g.ago(0, age))})
 		}
 		saName := fmt.Sprintf("%s-bot", name)
-		sa := inventory.ServiceAccount{ID: fmt.Sprintf("user-svc%08x%06d", g.r.Uint32(), i), Name: &saName, Role: "member", CreatedAt: g.ago(0, age)}
+		sa := inventory.ServiceAccount{ID: fmt.Sprintf("user-svc%08x%06d", g.r.Uint32(), i), Name: &saName, Role: ptr("member"), CreatedAt: g.ago(0, age)}
 		p.ServiceAccounts = []inventory.ServiceAccount{sa}
 		p.APIKeys = make([]inventory.ProjectAPIKey, keysPer)
 		for k := range p.APIKeys {
@@ -238,7 +239,7 @@ func (g *gen) projects(inv *inventory.Inventory, n, keysPer int) {
 				key.Owner = &inventory.KeyOwner{Type: "service_account", ID: &sa.ID, Name: sa.Name, Role: ptr("member")}
 			} else if len(p.Users) > 0 {
 				pu := p.Users[g.r.IntN(len(p.Users))]
-				key.Owner = &inventory.KeyOwner{Type: "user", ID: &pu.ID, Name: pu.Name, Email: pu.Email, Role: ptr(pu.Role)}
+				key.Owner = &inventory.KeyOwner{Type: "user", ID: &pu.ID, Name: pu.Name, Email: pu.Email, Role: pu.Role}
 			}
 			p.APIKeys[k] = key
 		}
@@ -285,7 +286,7 @@ func (g *gen) adminKeys(inv *inventory.Inventory, n int) {
 func ownersOf(inv *inventory.Inventory) []inventory.User {
 	var out []inventory.User
 	for _, u := range inv.Users {
-		if u.Role == "owner" {
+		if u.Role != nil && *u.Role == "owner" {
 			out = append(out, u)
 		}
 	}
@@ -301,19 +302,19 @@ func (g *gen) invites(inv *inventory.Inventory, n int) {
 		in := inventory.Invite{
 			ID:       fmt.Sprintf("invite-%08x%06d", g.r.Uint32(), i),
 			Email:    fmt.Sprintf("invitee.%d@guest.example", i),
-			Role:     "reader",
+			Role:     ptr("reader"),
 			Projects: []inventory.InviteProject{},
 		}
 		switch p := g.r.IntN(100); {
 		case p < 60:
-			in.Status = "accepted"
+			in.Status = ptr("accepted")
 			in.CreatedAt = g.ago(1, 700)
 			in.AcceptedAt = ptr(in.CreatedAt + int64(g.r.IntN(3*Day)))
 		case p < 70:
-			in.Status = "expired"
+			in.Status = ptr("expired")
 			in.CreatedAt = g.ago(8, 700)
 		default:
-			in.Status = "pending"
+			in.Status = ptr("pending")
 			// Half of pending invites have been forgotten.
 			if g.pct(50) {
 				in.CreatedAt = g.ago(31, 400)
@@ -323,7 +324,7 @@ func (g *gen) invites(inv *inventory.Inventory, n int) {
 		}
 		in.ExpiresAt = ptr(in.CreatedAt + 7*Day)
 		if g.pct(4) {
-			in.Role = "owner"
+			in.Role = ptr("owner")
 		}
 		if len(inv.Projects) > 0 && g.pct(30) {
 			proj := inv.Projects[g.r.IntN(len(inv.Projects))]
@@ -331,7 +332,7 @@ func (g *gen) invites(inv *inventory.Inventory, n int) {
 			if g.pct(10) {
 				role = "owner"
 			}
-			in.Projects = append(in.Projects, inventory.InviteProject{ID: proj.ID, Role: role})
+			in.Projects = append(in.Projects, inventory.InviteProject{ID: proj.ID, Role: ptr(role)})
 		}
 		inv.Invites[i] = in
 	}

@@ -21,28 +21,28 @@ func plant(inv *inventory.Inventory, now int64) {
 	)
 	erin := &inventory.KeyOwner{Type: "user", ID: str("user-planted-erin"), Name: str("Erin Engineer"), Email: str("erin@demo.example"), Role: str("owner")}
 	inv.Projects = append(inv.Projects, inventory.Project{
-		ID: "proj_planted_payments", Name: str("Payments"), Status: "active", CreatedAt: *ago(700),
+		ID: "proj_planted_payments", Name: str("Payments"), Status: "active", StatusRaw: str("active"), CreatedAt: *ago(700),
 		APIKeys: []inventory.ProjectAPIKey{
 			{ID: "key_planted_payments_prod", Name: str("payments-prod"), RedactedValue: str("sk-proj-...AAAA"), CreatedAt: *ago(120), LastUsedAt: ago(0), OwnerProjectAccess: str("active"), Owner: erin},
 			{ID: "key_planted_payments_staging", Name: str("payments-staging"), RedactedValue: str("sk-proj-...BBBB"), CreatedAt: *ago(40), OwnerProjectAccess: str("active"), Owner: erin},
 			{ID: "key_planted_payments_canary", Name: str("payments-canary"), RedactedValue: str("sk-proj-...CCCC"), CreatedAt: *ago(20), LastUsedAt: ago(0), OwnerProjectAccess: str("active"), Owner: erin},
 		},
 		ServiceAccounts: []inventory.ServiceAccount{},
-		Users:           []inventory.ProjectUser{{ID: "user-planted-erin", Email: str("erin@demo.example"), Name: str("Erin Engineer"), Role: "owner", AddedAt: ago(500)}},
+		Users:           []inventory.ProjectUser{{ID: "user-planted-erin", Email: str("erin@demo.example"), Name: str("Erin Engineer"), Role: str("owner"), AddedAt: ago(500)}},
 	})
 	signals := func(login *int64) inventory.ActivitySignals {
 		return inventory.ActivitySignals{AuditLogLoginAt: login, Unavailable: []string{}}
 	}
 	inv.Users = append(inv.Users,
-		inventory.User{ID: "user-planted-alice", Name: str("Alice Admin"), Email: str("alice@demo.example"), Role: "owner", AddedAt: *ago(400), ActivitySignals: signals(ago(0))},
-		inventory.User{ID: "user-planted-erin", Name: str("Erin Engineer"), Email: str("erin@demo.example"), Role: "reader", AddedAt: *ago(500), ActivitySignals: signals(ago(3))},
-		inventory.User{ID: "user-planted-bob", Name: str("Bob Builder"), Email: str("bob@demo.example"), Role: "reader", AddedAt: *ago(300), ActivitySignals: signals(ago(120))},
-		inventory.User{ID: "user-planted-carol", Name: str("Carol Contractor"), Email: str("carol@demo.example"), Role: "reader", AddedAt: *ago(200), ActivitySignals: signals(nil)},
+		inventory.User{ID: "user-planted-alice", Name: str("Alice Admin"), Email: str("alice@demo.example"), Role: str("owner"), AddedAt: *ago(400), ActivitySignals: signals(ago(0))},
+		inventory.User{ID: "user-planted-erin", Name: str("Erin Engineer"), Email: str("erin@demo.example"), Role: str("reader"), AddedAt: *ago(500), ActivitySignals: signals(ago(3))},
+		inventory.User{ID: "user-planted-bob", Name: str("Bob Builder"), Email: str("bob@demo.example"), Role: str("reader"), AddedAt: *ago(300), ActivitySignals: signals(ago(120))},
+		inventory.User{ID: "user-planted-carol", Name: str("Carol Contractor"), Email: str("carol@demo.example"), Role: str("reader"), AddedAt: *ago(200), ActivitySignals: signals(nil)},
 	)
 	inv.Invites = append(inv.Invites,
-		inventory.Invite{ID: "invite-planted-owner", Email: "mallory@partner.example", Role: "owner", Status: "pending", CreatedAt: *ago(3), ExpiresAt: ptr(now + 4*Day), Projects: []inventory.InviteProject{}},
-		inventory.Invite{ID: "invite-planted-stale", Email: "grace@demo.example", Role: "reader", Status: "pending", CreatedAt: *ago(45), ExpiresAt: ago(38), Projects: []inventory.InviteProject{}},
-		inventory.Invite{ID: "invite-planted-accepted", Email: "alice@demo.example", Role: "owner", Status: "accepted", CreatedAt: *ago(400), ExpiresAt: ago(393), AcceptedAt: ago(399), Projects: []inventory.InviteProject{}},
+		inventory.Invite{ID: "invite-planted-owner", Email: "mallory@partner.example", Role: str("owner"), Status: str("pending"), CreatedAt: *ago(3), ExpiresAt: ptr(now + 4*Day), Projects: []inventory.InviteProject{}},
+		inventory.Invite{ID: "invite-planted-stale", Email: "grace@demo.example", Role: str("reader"), Status: str("pending"), CreatedAt: *ago(45), ExpiresAt: ago(38), Projects: []inventory.InviteProject{}},
+		inventory.Invite{ID: "invite-planted-accepted", Email: "alice@demo.example", Role: str("owner"), Status: str("accepted"), CreatedAt: *ago(400), ExpiresAt: ago(393), AcceptedAt: ago(399), Projects: []inventory.InviteProject{}},
 	)
 	gpt := func(id, name, vis string, tools ...inventory.GPTTool) inventory.GPT {
 		return inventory.GPT{ID: id, Name: str(name), CreatedAt: ago(30), OwnerID: str("user-planted-erin"), OwnerEmail: str("erin@demo.example"),

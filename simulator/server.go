@@ -62,6 +62,10 @@ type Options struct {
 	// Content is the workspace's files, projects and conversations, for
 	// DLP; GPT knowledge files of the inventory are served either way.
 	Content *Content
+	// Shapes selects how answers are shaped: "" serves each object the way
+	// the inventory holds it; ShapesSpec serves the edge cases the official
+	// spec and the Compliance API evidence allow (see shapes.go).
+	Shapes string
 	// OmitNewUserFields leaves out the users list's newer fields
 	// (api_key_last_used_at, is_service_account, is_scim_managed, user), as
 	// older API versions did.
@@ -123,7 +127,7 @@ func New(inv *inventory.Inventory, opts Options) *Server {
 		opts.MaxPageSize = 100
 	}
 	s := &Server{
-		inv: inv, opts: opts, data: encodeAPI(inv, opts), content: prepareContent(inv, opts.Content), mux: http.NewServeMux(),
+		inv: inv, opts: opts, data: encodeAPI(inv, opts), content: prepareContent(inv, opts.Content, opts.Shapes == ShapesSpec), mux: http.NewServeMux(),
 		rng:     rand.New(rand.NewPCG(opts.FaultSeed, 7)),
 		byRoute: map[string]int64{},
 	}
@@ -193,6 +197,11 @@ func (s *Server) routes() {
 		return page(r, l, s.opts.MaxPageSize, true)
 	})
 	admin("projects/{id}/users", func(w http.ResponseWriter, r *http.Request) (any, error) {
+		// As the official spec documents since 2024-12: "Error response
+		// when project is archived".
+		if id := r.PathValue("id"); d.archived[id] {
+			return nil, apiErr(http.StatusBadRequest, "Project "+id+" is archived", "project_archived")
+		}
 		l, ok := d.members[r.PathValue("id")]
 		if !ok {
 			return nil, apiErr(http.StatusNotFound, "No such project: "+r.PathValue("id"), "not_found")

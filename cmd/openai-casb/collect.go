@@ -194,6 +194,7 @@ func runCollect(ctx context.Context, o collector.Options, quiet bool, e *env) (*
 	if !quiet {
 		prog = startProgress(e, &o)
 	}
+	o.Warn = func(msg string) { fmt.Fprintf(e.stderr, "%s: warning: %s\n", toolName, msg) }
 	inv, err := collector.Collect(ctx, o)
 	if prog != nil {
 		prog.stop()

@@ -78,7 +78,7 @@ func changedAcme(t *testing.T) string {
 	require.NoError(t, err)
 	for i := range inv.Invites {
 		if inv.Invites[i].ID == "invite-stale" {
-			inv.Invites[i].Status, inv.Invites[i].AcceptedAt = "accepted", ptr(inv.CollectedAt-86400)
+			inv.Invites[i].Status, inv.Invites[i].AcceptedAt = ptr("accepted"), ptr(inv.CollectedAt-86400)
 		}
 	}
 	for i := range inv.GPTs {

@@ -165,7 +165,7 @@ func TestBaselineMarksNewUnchangedAbsent(t *testing.T) {
 	dir := t.TempDir()
 	for i := range inv.Invites {
 		if inv.Invites[i].ID == "invite-stale" { // no longer stale: accepted
-			inv.Invites[i].Status, inv.Invites[i].AcceptedAt = "accepted", ptr(inv.CollectedAt-86400)
+			inv.Invites[i].Status, inv.Invites[i].AcceptedAt = ptr("accepted"), ptr(inv.CollectedAt-86400)
 		}
 	}
 	for i := range inv.GPTs {
@@ -232,7 +232,7 @@ func TestFailOnNew(t *testing.T) {
 
 	inv, err := inventory.Load(acme)
 	require.NoError(t, err)
-	inv.Invites[len(inv.Invites)-1].Role = "owner" // invite-fresh becomes high-privilege
+	inv.Invites[len(inv.Invites)-1].Role = ptr("owner") // invite-fresh becomes high-privilege
 	changed := filepath.Join(t.TempDir(), "changed.json")
 	require.NoError(t, inventory.Save(changed, inv))
 	r := runCLI(t, "", "evaluate", changed, "--baseline", previous, "--fail-on-new")
@@ -360,7 +360,7 @@ func TestSARIFOverTheLimit(t *testing.T) {
 	inv.Invites = nil
 	for i := 0; i < 10_000; i++ {
 		inv.Invites = append(inv.Invites, inventory.Invite{
-			ID: fmt.Sprintf("invite-%05d", i), Email: fmt.Sprintf("i%d@x.example", i), Role: "reader", Status: "pending", CreatedAt: inv.CollectedAt - 60*86400,
+			ID: fmt.Sprintf("invite-%05d", i), Email: fmt.Sprintf("i%d@x.example", i), Role: ptr("reader"), Status: ptr("pending"), CreatedAt: inv.CollectedAt - 60*86400,
 		})
 	}
 	path := filepath.Join(t.TempDir(), "big.json")
