@@ -22,6 +22,19 @@ type Options struct {
 	// PolicyDir is a directory of Rego policies to use instead of the
 	// built-in ones. Files ending in _test.rego are left to `opa test`.
 	PolicyDir string
+	// ExtraPolicyDirs are directories of Rego policies evaluated beside the
+	// built-in ones (or PolicyDir's): a user's own packages, which may
+	// import data.openai.lib and data.openai.config.
+	ExtraPolicyDirs []string
+	// Data, when set, is merged under data.openai.config: each top-level
+	// key replaces the threshold of that name (objects are merged key by
+	// key), or adds one. Read it with ReadData.
+	Data map[string]any
+	// DataFile names Data in errors.
+	DataFile string
+	// Only and Skip select the finding types evaluated and reported, by
+	// finding type id or category name; empty Only selects all.
+	Only, Skip []string
 	// PrintOutput receives the output of print() calls in policies; nil
 	// discards it.
 	PrintOutput io.Writer
@@ -39,6 +52,8 @@ type Engine struct {
 	// streaming: every finding rule can be evaluated chunk by chunk.
 	streaming       bool
 	whyNotStreaming string
+	// selected are the finding types --only/--skip keep; nil keeps all.
+	selected map[string]bool
 }
 
 type query struct {
@@ -61,6 +76,16 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, dir := range opts.ExtraPolicyDirs {
+		if err := addExtraPolicies(modules, dir); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Data != nil {
+		if err := mergeConfig(modules, opts.Data, opts.DataFile); err != nil {
+			return nil, err
+		}
+	}
 	compiler, err := compile(modules)
 	if err != nil {
 		return nil, err
@@ -72,11 +97,15 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if len(pkgs) == 0 {
 		return nil, fmt.Errorf("load policies: no %s rules in %s: a finding rule is `%s contains finding if { ... }` with METADATA", FindingRule, prefix, FindingRule)
 	}
+	selected, err := selectTypes(catalog, opts.Only, opts.Skip)
+	if err != nil {
+		return nil, err
+	}
 	out := opts.PrintOutput
 	if out == nil {
 		out = io.Discard
 	}
-	e := &Engine{compiler: compiler, store: inmem.New(), print: printer{out}, catalog: catalog, byID: map[string]FindingType{}}
+	e := &Engine{compiler: compiler, store: inmem.New(), print: printer{out}, catalog: catalog, byID: map[string]FindingType{}, selected: selected}
 	arrays := map[string]bool{}
 	for _, k := range inventory.ResourceArrays() {
 		arrays[k] = true
@@ -84,6 +113,14 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	e.streaming, e.whyNotStreaming = chunkable(compiler, arrays)
 	for _, ft := range catalog {
 		e.byID[ft.ID] = ft
+	}
+	if selected != nil {
+		e.catalog = nil
+		for _, ft := range catalog {
+			if selected[ft.ID] {
+				e.catalog = append(e.catalog, ft)
+			}
+		}
 	}
 	qc := compiler.QueryCompiler()
 	for _, pkg := range pkgs {

@@ -308,7 +308,9 @@ func (e *Engine) eval(ctx context.Context, q query, input ast.Value, now int64) 
 				ferr = err
 				return
 			}
-			out = append(out, f)
+			if e.selected == nil || e.selected[f.FindingTypeID] {
+				out = append(out, f)
+			}
 		})
 		if ferr != nil {
 			return nil, ferr

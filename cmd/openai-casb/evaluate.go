@@ -25,8 +25,10 @@ import (
 // evaluateParams are the options of the commands that write a report,
 // parsed and checked before any work starts.
 type evaluateParams struct {
-	inventory  string
-	policyDir  string
+	inventory string
+	policyDir string
+	// engine is what the policy flags ask of the evaluator.
+	engine     evaluator.Options
 	format     string
 	output     string
 	failOn     evaluator.Severity
@@ -44,8 +46,9 @@ type evaluateParams struct {
 
 // reportFlags are shared by every command that writes a report.
 func reportFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "policies", Usage: "evaluate the Rego policies in `DIR` instead of the built-in ones (start from `policies export`)"},
+	flags := policyFlags("evaluate the Rego policies in `DIR` instead of the built-in ones (start from `policies export`)")
+	flags = append(flags, selectFlags()...)
+	return append(flags,
 		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: " + strings.Join(report.Formats, ", ")},
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` (mode 0600, replaced atomically) instead of standard output"},
 		&cli.StringFlag{Name: "severity", Usage: "report only findings of these `SEVERITIES` (comma-separated: critical,high,medium,low); --fail-on still sees all"},
@@ -57,7 +60,7 @@ func reportFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "strict-waivers", Usage: "also report each waiver that matches no finding as a low finding"},
 		&cli.BoolFlag{Name: "show-waived", Usage: "list the waived findings in the table (other formats always include them, marked waived)"},
 		&cli.StringFlag{Name: "now", Usage: "measure ages from `TIME` (RFC 3339, e.g. 2026-11-26T00:00:00Z) instead of the inventory's collected_at"},
-	}
+	)
 }
 
 func evaluateCommand(e *env) *cli.Command {
@@ -96,6 +99,11 @@ func parseReportFlags(c *cli.Context, e *env) (evaluateParams, error) {
 	if err := readWaivers(c, &p, e); err != nil {
 		return p, err
 	}
+	opts, err := policyOptions(c, e.stderr)
+	if err != nil {
+		return p, withExit(exitError, err)
+	}
+	p.engine = opts
 	if err := report.CheckFormat(p.format); err != nil {
 		return p, usageError("--format: %v", err)
 	}
@@ -151,7 +159,7 @@ func runEvaluate(ctx context.Context, p evaluateParams, e *env) error {
 	if report.NeedsArtifact(p.format) && p.inventory == "-" {
 		return usageError("--format %s points every result at a line of the inventory file: read it from a file, not standard input", p.format)
 	}
-	engine, err := evaluator.New(ctx, evaluator.Options{PolicyDir: p.policyDir, PrintOutput: e.stderr})
+	engine, err := evaluator.New(ctx, p.engine)
 	if err != nil {
 		return failed(p, nil, err, e)
 	}

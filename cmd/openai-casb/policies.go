@@ -59,6 +59,8 @@ func policiesCommand(e *env) *cli.Command {
 func listFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "policies", Usage: "read the policies in `DIR` instead of the built-in ones"},
+		&cli.StringSliceFlag{Name: "extra-policies", Usage: "also read the Rego packages in `DIR` (repeatable)"},
+		&cli.StringFlag{Name: "data", Usage: "merge the thresholds of `FILE` (JSON or YAML) under data.openai.config"},
 		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table or json"},
 	}
 }
@@ -69,7 +71,11 @@ func listEngine(c *cli.Context, e *env) (string, *evaluator.Engine, error) {
 	if format != "table" && format != "json" {
 		return "", nil, usageError("--format: unknown format %q: want table or json", format)
 	}
-	engine, err := evaluator.New(c.Context, evaluator.Options{PolicyDir: c.String("policies"), PrintOutput: e.stderr})
+	opts, err := policyOptions(c, e.stderr)
+	if err != nil {
+		return "", nil, err
+	}
+	engine, err := evaluator.New(c.Context, opts)
 	if err != nil {
 		return "", nil, err
 	}

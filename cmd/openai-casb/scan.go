@@ -62,7 +62,7 @@ type scanParams struct {
 func runScan(ctx context.Context, p scanParams, e *env) error {
 	// Load the policies first: a broken policy tree should fail before a
 	// long collection, not after.
-	engine, err := evaluator.New(ctx, evaluator.Options{PolicyDir: p.report.policyDir, PrintOutput: e.stderr})
+	engine, err := evaluator.New(ctx, p.report.engine)
 	if err != nil {
 		return failed(p.report, nil, err, e)
 	}
