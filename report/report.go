@@ -84,7 +84,7 @@ type Writer interface {
 }
 
 // Formats lists the output formats, in the order help texts show them.
-var Formats = []string{"table", "json", "sarif", "github", "ocsf", "csv"}
+var Formats = []string{"table", "json", "sarif", "github", "ocsf", "csv", "markdown"}
 
 // Options adjust writers.
 type Options struct {
@@ -128,6 +128,8 @@ func New(format string, o Options) (Writer, error) {
 		return OCSF{}, nil
 	case "csv":
 		return CSV{}, nil
+	case "markdown":
+		return Markdown{}, nil
 	}
 	panic("report: format " + format + " is in Formats but has no writer")
 }

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"encoding/csv"
 	"encoding/json"
+	"html"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -25,8 +27,43 @@ type reported struct {
 }
 
 var formatChecks = map[string]formatCheck{
-	"ocsf": checkOCSF,
-	"csv":  checkCSV,
+	"ocsf":     checkOCSF,
+	"csv":      checkCSV,
+	"markdown": checkMarkdown,
+}
+
+var mdUnescape = regexp.MustCompile(`\\(.)`)
+
+// checkMarkdown reads the findings table of a Markdown summary back.
+func checkMarkdown(t *testing.T, out string) []reported {
+	t.Helper()
+	var got []reported
+	header := []string{}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "| severity | ") && strings.Contains(line, "| resource |") {
+			header = strings.Split(strings.Trim(line, "| "), " | ")
+			continue
+		}
+		if len(header) == 0 || !strings.HasPrefix(line, "| ") || strings.HasPrefix(line, "|---") {
+			continue
+		}
+		cells := strings.Split(strings.Trim(line, "| "), " | ")
+		require.Len(t, cells, len(header), line)
+		r := reported{}
+		for i, name := range header {
+			cell := html.UnescapeString(mdUnescape.ReplaceAllString(cells[i], "$1"))
+			switch name {
+			case "severity":
+				_, r.Severity, _ = strings.Cut(cell, " ")
+			case "state":
+				r.State = strings.Trim(cell, "*")
+			case "resource":
+				r.ResourceID = strings.Fields(cell)[1]
+			}
+		}
+		got = append(got, r)
+	}
+	return got
 }
 
 func checkCSV(t *testing.T, out string) []reported {
@@ -140,7 +177,7 @@ func runOK(t *testing.T, args ...string) string {
 }
 
 func TestGoldenNewFormats(t *testing.T) {
-	for _, format := range []string{"ocsf", "csv"} {
+	for _, format := range []string{"ocsf", "csv", "markdown"} {
 		t.Run(format, func(t *testing.T) {
 			golden(t, filepath.Join("testdata", "golden", "acme."+format), runOK(t, "evaluate", acme, "--format", format))
 		})
