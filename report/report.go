@@ -24,6 +24,9 @@ type Report struct {
 	Entries []Entry
 	// Catalog lists every finding type of the policies that ran, found or not.
 	Catalog []evaluator.FindingType
+	// Severities are those --severity kept (Entries holds no others);
+	// empty when every severity is reported.
+	Severities []evaluator.Severity
 	// Baseline counts the entries against the baseline; nil without one.
 	Baseline *BaselineSummary
 	// Waivers says how a waivers file applied: waived findings carry their
@@ -84,7 +87,7 @@ type Writer interface {
 }
 
 // Formats lists the output formats, in the order help texts show them.
-var Formats = []string{"table", "json", "sarif", "github", "ocsf", "csv", "markdown"}
+var Formats = []string{"table", "json", "sarif", "github", "ocsf", "csv", "markdown", "junit"}
 
 // Options adjust writers.
 type Options struct {
@@ -130,6 +133,8 @@ func New(format string, o Options) (Writer, error) {
 		return CSV{}, nil
 	case "markdown":
 		return Markdown{}, nil
+	case "junit":
+		return JUnit{}, nil
 	}
 	panic("report: format " + format + " is in Formats but has no writer")
 }

@@ -338,6 +338,7 @@ func finish(engine *evaluator.Engine, res *evaluator.Result, base *report.Baseli
 	gating := r.Entries
 	r.Entries = report.FilterSeverities(r.Entries, p.severities)
 	noteHidden(r, gating, severityFilter(p.severities))
+	r.Severities = p.severities
 	if err := writeReport(p, r, e); err != nil {
 		return err
 	}

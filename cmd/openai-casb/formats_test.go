@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/csv"
 	"encoding/json"
+	"encoding/xml"
 	"html"
 	"path/filepath"
 	"regexp"
@@ -30,6 +31,44 @@ var formatChecks = map[string]formatCheck{
 	"ocsf":     checkOCSF,
 	"csv":      checkCSV,
 	"markdown": checkMarkdown,
+	"junit":    checkJUnit,
+}
+
+// omitsAbsent lists the formats that leave a baseline's absent findings out.
+var omitsAbsent = map[string]bool{"junit": true}
+
+var junitLine = regexp.MustCompile(`^\[(\w+)\] \S+ (\S+)(?: \(.*\))?(?: \{(\w+)\})?: `)
+
+// checkJUnit reads the findings back from the failures' text.
+func checkJUnit(t *testing.T, out string) []reported {
+	t.Helper()
+	var doc struct {
+		Suites []struct {
+			Cases []struct {
+				Failure *struct {
+					Text string `xml:",chardata"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	require.NoError(t, xml.Unmarshal([]byte(out), &doc))
+	var got []reported
+	for _, s := range doc.Suites {
+		for _, c := range s.Cases {
+			if c.Failure == nil {
+				continue
+			}
+			for _, line := range strings.Split(strings.TrimSpace(c.Failure.Text), "\n") {
+				if strings.HasPrefix(line, "Remediation: ") {
+					continue
+				}
+				m := junitLine.FindStringSubmatch(line)
+				require.NotNil(t, m, line)
+				got = append(got, reported{m[2], m[3], m[1]})
+			}
+		}
+	}
+	return got
 }
 
 var mdUnescape = regexp.MustCompile(`\\(.)`)
@@ -161,7 +200,11 @@ func TestEveryFormatEveryCommand(t *testing.T) {
 
 			states := byState(check(t, runOK(t, "evaluate", changed, "--format", format, "--baseline", previous)))
 			assert.Equal(t, []string{"g-policy-helper"}, states["new"])
-			assert.Equal(t, []string{"invite-stale"}, states["absent"])
+			if omitsAbsent[format] {
+				assert.Empty(t, states["absent"])
+			} else {
+				assert.Equal(t, []string{"invite-stale"}, states["absent"])
+			}
 			assert.Len(t, states["unchanged"], 18)
 
 			assert.Len(t, check(t, runOK(t, "demo", "--format", format, "--severity", "high,critical")), demo.Summary.Total)
@@ -177,7 +220,7 @@ func runOK(t *testing.T, args ...string) string {
 }
 
 func TestGoldenNewFormats(t *testing.T) {
-	for _, format := range []string{"ocsf", "csv", "markdown"} {
+	for _, format := range []string{"ocsf", "csv", "markdown", "junit"} {
 		t.Run(format, func(t *testing.T) {
 			golden(t, filepath.Join("testdata", "golden", "acme."+format), runOK(t, "evaluate", acme, "--format", format))
 		})
