@@ -87,7 +87,7 @@ type Writer interface {
 }
 
 // Formats lists the output formats, in the order help texts show them.
-var Formats = []string{"table", "json", "sarif", "github", "ocsf", "csv", "markdown", "junit"}
+var Formats = []string{"table", "json", "sarif", "github", "ocsf", "csv", "markdown", "junit", "gitlab"}
 
 // Options adjust writers.
 type Options struct {
@@ -135,13 +135,17 @@ func New(format string, o Options) (Writer, error) {
 		return Markdown{}, nil
 	case "junit":
 		return JUnit{}, nil
+	case "gitlab":
+		return GitLab{}, nil
 	}
 	panic("report: format " + format + " is in Formats but has no writer")
 }
 
 // NeedsArtifact reports whether a format points results at lines of the
 // inventory file.
-func NeedsArtifact(format string) bool { return format == "sarif" || format == "github" }
+func NeedsArtifact(format string) bool {
+	return format == "sarif" || format == "github" || format == "gitlab"
+}
 
 // Counts is the number of findings per severity, every severity present.
 func Counts(findings []evaluator.Finding) map[evaluator.Severity]int {

@@ -55,7 +55,7 @@ func reportFlags() []cli.Flag {
 		&cli.StringFlag{Name: "fail-on", Value: "none", Usage: "exit 1 when a finding is at or above `SEVERITY`: critical, high, medium, low, or none"},
 		&cli.StringFlag{Name: "baseline", Usage: "compare with `PREVIOUS`, an earlier json or sarif report: mark each finding new, changed, unchanged or absent"},
 		&cli.BoolFlag{Name: "fail-on-new", Usage: "let only findings new or changed since --baseline fail the build (with --fail-on, or any severity without it)"},
-		&cli.StringFlag{Name: "sarif-root", Usage: "make the inventory path in sarif and github reports relative to `DIR` (default: the working directory; use the repository root)"},
+		&cli.StringFlag{Name: "sarif-root", Usage: "make the inventory path in sarif, github and gitlab reports relative to `DIR` (default: the working directory; use the repository root)"},
 		&cli.StringFlag{Name: "waivers", Usage: "accept risks listed in `FILE` (YAML, see docs/day-two.md) until their expiry; default: " + waiver.DefaultFile + " in the working directory, when present"},
 		&cli.BoolFlag{Name: "strict-waivers", Usage: "also report each waiver that matches no finding as a low finding"},
 		&cli.BoolFlag{Name: "show-waived", Usage: "list the waived findings in the table (other formats always include them, marked waived)"},
@@ -285,11 +285,12 @@ func artifactOf(path, root string, raw []byte, e *env) (*report.Artifact, error)
 	return &report.Artifact{URI: filepath.ToSlash(rel), Lines: lines}, nil
 }
 
-// failed handles an evaluation that could not run: a SARIF report still
-// says so (executionSuccessful false and the error as a notification) for
-// pipelines that upload it; every format exits 2.
+// failed handles an evaluation that could not run: a SARIF or GitLab
+// report still says so (executionSuccessful false, or scan.status failure,
+// and the error as a message) for pipelines that upload it; every format
+// exits 2.
 func failed(p evaluateParams, h *evaluator.Header, err error, e *env) error {
-	if p.format == "sarif" {
+	if p.format == "sarif" || p.format == "gitlab" {
 		r := &report.Report{Tool: report.Tool{Name: toolName, Version: version}, Failure: err}
 		if h != nil {
 			r.Inventory, r.EvaluatedAt = *h, h.CollectedAt
