@@ -65,23 +65,26 @@ func (m Markdown) Write(w io.Writer, r *Report) error {
 	}
 	fmt.Fprintf(ew, "| **total** | **%d** |\n\n", len(current))
 	if b := r.Baseline; b != nil {
-		fmt.Fprintf(ew, "Against the baseline: **%d new**, %d unchanged, %d absent.\n\n", b.New, b.Unchanged, b.Absent)
+		fmt.Fprintf(ew, "Against the baseline: **%d new**, **%d changed**, %d unchanged, %d absent.\n\n", b.New, b.Changed, b.Unchanged, b.Absent)
 	}
 	if len(r.Entries) == 0 {
 		fmt.Fprint(ew, "No findings.\n")
 		return ew.err
 	}
 
-	// New first, then the rest as the report orders them; absent last.
+	// New first, then changed, then the rest as the report orders them;
+	// absent last.
 	rows := slices.Clone(r.Entries)
 	rank := func(e Entry) int {
 		switch e.State {
 		case StateNew:
 			return 0
+		case StateChanged:
+			return 1
 		case StateAbsent:
-			return 2
+			return 3
 		}
-		return 1
+		return 2
 	}
 	slices.SortStableFunc(rows, func(a, b Entry) int { return rank(a) - rank(b) })
 	state := r.Baseline != nil
@@ -97,8 +100,8 @@ func (m Markdown) Write(w io.Writer, r *Report) error {
 		fmt.Fprintf(ew, "| %s %s |", severityIcons[e.Severity], e.Severity)
 		if state {
 			st := string(e.State)
-			if e.State == StateNew {
-				st = "**new**"
+			if e.State.Fails() {
+				st = "**" + st + "**"
 			}
 			fmt.Fprintf(ew, " %s |", st)
 		}

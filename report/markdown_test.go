@@ -45,14 +45,15 @@ func TestMarkdownNewFirstAndCapped(t *testing.T) {
 		r.Entries[i].State = report.StateUnchanged
 	}
 	r.Entries[5].State = report.StateNew
+	r.Entries[3].State = report.StateChanged
 	r.Entries[0].State = report.StateAbsent
-	r.Baseline = &report.BaselineSummary{File: "b.json", New: 1, Unchanged: 5, Absent: 1}
+	r.Baseline = &report.BaselineSummary{File: "b.json", New: 1, Changed: 1, Unchanged: 4, Absent: 1}
 	out := markdown(t, report.Markdown{MaxRows: 3}, r)
-	assert.Contains(t, out, "Against the baseline: **1 new**, 5 unchanged, 1 absent.")
+	assert.Contains(t, out, "Against the baseline: **1 new**, **1 changed**, 4 unchanged, 1 absent.")
 	assert.Contains(t, out, "| severity | state | finding | resource | message |\n|---|---|---|---|---|\n"+
 		"| 🟧 high | **new** | T | user u5 | m |\n"+
+		"| 🟧 high | **changed** | T | user u3 | m |\n"+
 		"| 🟧 high | unchanged | T | user u1 | m |\n"+
-		"| 🟧 high | unchanged | T | user u2 | m |\n"+
 		"\n…and 4 more (the full list is in the other reports of this run).\n")
 	assert.Contains(t, out, "| **total** | **6** |", "absent findings are not counted")
 }

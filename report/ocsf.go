@@ -60,13 +60,13 @@ func ocsfSeverity(s evaluator.Severity) (int, string) {
 }
 
 // ocsfState is an entry's lifecycle in OCSF terms: without a baseline and
-// for new findings, created and new; a finding the baseline already had is
-// an update, in progress; one the baseline had and this run has not is
+// for new findings, created and new; a finding the baseline already had
+// (unchanged, or changed: other evidence) is an update, in progress; one the baseline had and this run has not is
 // closed and resolved. (A waived finding, once waivers exist, is
 // suppressed: ocsfStatusSuppressed.)
 func ocsfState(e Entry) (activity, status int) {
 	switch e.State {
-	case StateUnchanged:
+	case StateUnchanged, StateChanged:
 		return ocsfActivityUpdate, ocsfStatusInProgress
 	case StateAbsent:
 		return ocsfActivityClose, ocsfStatusResolved

@@ -75,9 +75,11 @@ func TestOCSFBaselineStates(t *testing.T) {
 	r.Entries[1].State = report.StateNew
 	gone := r.Entries[1]
 	gone.Fingerprint, gone.State = "f0", report.StateAbsent
-	r.Entries = append(r.Entries, gone)
+	changed := r.Entries[0]
+	changed.Fingerprint, changed.State = "f1", report.StateChanged
+	r.Entries = append(r.Entries, gone, changed)
 	events := ocsfEvents(t, r)
-	require.Len(t, events, 3, "absent findings are reported, resolved")
+	require.Len(t, events, 4, "absent findings are reported, resolved")
 	cases := []struct {
 		activity, status, typeUID float64
 		firstSeen, lastSeen       bool
@@ -86,6 +88,7 @@ func TestOCSFBaselineStates(t *testing.T) {
 		{2, 2, 200402, false, true, "unchanged"},
 		{1, 1, 200401, true, true, "new"},
 		{3, 4, 200403, false, false, "absent"},
+		{2, 2, 200402, false, true, "changed"},
 	}
 	for i, c := range cases {
 		ev := events[i]
