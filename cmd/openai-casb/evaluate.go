@@ -31,6 +31,7 @@ type evaluateParams struct {
 	engine     evaluator.Options
 	format     string
 	output     string
+	outputs    []output // format and output first, then each --output-format
 	failOn     evaluator.Severity
 	failOnNew  bool
 	severities []evaluator.Severity
@@ -51,6 +52,7 @@ func reportFlags() []cli.Flag {
 	return append(flags,
 		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: " + strings.Join(report.Formats, ", ")},
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` (mode 0600, replaced atomically) instead of standard output"},
+		outputFormatFlag(),
 		&cli.StringFlag{Name: "severity", Usage: "report only findings of these `SEVERITIES` (comma-separated: critical,high,medium,low); --fail-on still sees all"},
 		&cli.StringFlag{Name: "fail-on", Value: "none", Usage: "exit 1 when a finding is at or above `SEVERITY`: critical, high, medium, low, or none"},
 		&cli.StringFlag{Name: "baseline", Usage: "compare with `PREVIOUS`, an earlier json or sarif report: mark each finding new, changed, unchanged or absent"},
@@ -107,6 +109,11 @@ func parseReportFlags(c *cli.Context, e *env) (evaluateParams, error) {
 	if err := report.CheckFormat(p.format); err != nil {
 		return p, usageError("--format: %v", err)
 	}
+	outs, err := parseOutputs(c, output{format: p.format, file: p.output})
+	if err != nil {
+		return p, err
+	}
+	p.outputs = outs
 	if f := c.String("fail-on"); !strings.EqualFold(f, "none") {
 		s, err := evaluator.ParseSeverity(f)
 		if err != nil {
@@ -156,8 +163,8 @@ func parseReportFlags(c *cli.Context, e *env) (evaluateParams, error) {
 }
 
 func runEvaluate(ctx context.Context, p evaluateParams, e *env) error {
-	if report.NeedsArtifact(p.format) && p.inventory == "-" {
-		return usageError("--format %s points every result at a line of the inventory file: read it from a file, not standard input", p.format)
+	if format, ok := p.needsArtifact(); ok && p.inventory == "-" {
+		return usageError("--format %s points every result at a line of the inventory file: read it from a file, not standard input", format)
 	}
 	engine, err := evaluator.New(ctx, p.engine)
 	if err != nil {
@@ -178,7 +185,7 @@ func runEvaluate(ctx context.Context, p evaluateParams, e *env) error {
 		return failed(p, nil, err, e)
 	}
 	var artifact *report.Artifact
-	if report.NeedsArtifact(p.format) {
+	if _, ok := p.needsArtifact(); ok {
 		if artifact, err = artifactOf(p.inventory, p.sarifRoot, nil, e); err != nil {
 			return err
 		}
@@ -290,14 +297,13 @@ func artifactOf(path, root string, raw []byte, e *env) (*report.Artifact, error)
 // and the error as a message) for pipelines that upload it; every format
 // exits 2.
 func failed(p evaluateParams, h *evaluator.Header, err error, e *env) error {
-	if p.format == "sarif" || p.format == "gitlab" {
-		r := &report.Report{Tool: report.Tool{Name: toolName, Version: version}, Failure: err}
-		if h != nil {
-			r.Inventory, r.EvaluatedAt = *h, h.CollectedAt
-		}
-		if werr := writeReport(p, r, e); werr != nil {
-			fmt.Fprintf(e.stderr, "%s: %v\n", toolName, werr)
-		}
+	r := &report.Report{Tool: report.Tool{Name: toolName, Version: version}, Failure: err}
+	if h != nil {
+		r.Inventory, r.EvaluatedAt = *h, h.CollectedAt
+	}
+	saysFailure := func(o output) bool { return o.format == "sarif" || o.format == "gitlab" }
+	if werr := writeReports(p, r, e, saysFailure); werr != nil {
+		fmt.Fprintf(e.stderr, "%s: %v\n", toolName, werr)
 	}
 	return err
 }
@@ -340,7 +346,7 @@ func finish(engine *evaluator.Engine, res *evaluator.Result, base *report.Baseli
 	r.Entries = report.FilterSeverities(r.Entries, p.severities)
 	noteHidden(r, gating, severityFilter(p.severities))
 	r.Severities = p.severities
-	if err := writeReport(p, r, e); err != nil {
+	if err := writeReports(p, r, e, nil); err != nil {
 		return err
 	}
 	sayHidden(p, r, e)
@@ -370,39 +376,4 @@ func gate(entries []report.Entry, p evaluateParams) error {
 		what = "new or changed finding(s)"
 	}
 	return withExit(exitFindings, fmt.Errorf("%d %s at or above %s (--fail-on %s)", n, what, p.failOn, p.failOn))
-}
-
-func writeReport(p evaluateParams, r *report.Report, e *env) error {
-	toStdout := p.output == "" || p.output == "-"
-	w, err := report.New(p.format, report.Options{Warnings: e.stderr, ShowWaived: p.showWaived, Color: toStdout && e.color(e.stdout)})
-	if err != nil {
-		return err
-	}
-	if toStdout {
-		bw := bufio.NewWriterSize(e.stdout, 1<<20)
-		if err := w.Write(bw, r); err != nil {
-			return fmt.Errorf("write report: %w", err)
-		}
-		return bw.Flush()
-	}
-	// Straight into the file, which appears only once complete.
-	f, err := atomicfile.Create(p.output, 0o600)
-	if err != nil {
-		return err
-	}
-	defer f.Abort()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err := w.Write(bw, r); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	if err := f.Commit(); err != nil {
-		return err
-	}
-	if !p.quiet {
-		fmt.Fprintf(e.stderr, "wrote %s: %s\n", p.output, report.Summary(report.Open(r)))
-	}
-	return nil
 }

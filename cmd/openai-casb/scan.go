@@ -47,7 +47,7 @@ func scanCommand(e *env) *cli.Command {
 }
 
 func saveInventoryFlag() cli.Flag {
-	return &cli.StringFlag{Name: "save-inventory", Usage: "also write the collected inventory to `FILE` (mode 0600); sarif and github reports need it and default it to " + defaultInventoryFile}
+	return &cli.StringFlag{Name: "save-inventory", Usage: "also write the collected inventory to `FILE` (mode 0600); sarif, github and gitlab reports need it and default it to " + defaultInventoryFile}
 }
 
 type scanParams struct {
@@ -92,10 +92,12 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 	}
 	name := "collected inventory"
 	save := p.saveInventory
-	if save == "" && report.NeedsArtifact(p.report.format) {
-		// SARIF and annotations point at lines of a file that must exist.
+	artifactFormat, needsArtifact := p.report.needsArtifact()
+	if save == "" && needsArtifact {
+		// SARIF, GitLab and annotations point at lines of a file that must
+		// exist.
 		save = defaultInventoryFile
-		fmt.Fprintf(e.stderr, "%s: --format %s points results at lines of the inventory: saving it as %s (choose with --save-inventory)\n", toolName, p.report.format, save)
+		fmt.Fprintf(e.stderr, "%s: --format %s points results at lines of the inventory: saving it as %s (choose with --save-inventory)\n", toolName, artifactFormat, save)
 	}
 	var artifact *report.Artifact
 	if save != "" {
@@ -106,7 +108,7 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 		if !p.quiet {
 			fmt.Fprintf(e.stderr, "wrote %s: %s\n", save, describe(inv))
 		}
-		if report.NeedsArtifact(p.report.format) {
+		if needsArtifact {
 			if artifact, err = artifactOf(save, p.report.sarifRoot, raw, e); err != nil {
 				return err
 			}
