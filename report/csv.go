@@ -24,6 +24,7 @@ var CSVHeader = []string{
 	"message", "remediation", "evidence",
 	"fingerprint", "baseline_state",
 	"organization_id", "collected_at", "evaluated_at",
+	"waived", "waiver_reason", "waiver_owner", "waiver_expires",
 }
 
 func (CSV) Write(w io.Writer, r *Report) error {
@@ -40,12 +41,22 @@ func (CSV) Write(w io.Writer, r *Report) error {
 		if evidence == "" {
 			evidence = "{}"
 		}
+		// waived is empty without a waivers file, as baseline_state is
+		// without a baseline.
+		var isWaived, reason, owner, expires string
+		if r.Waivers != nil {
+			isWaived = "false"
+		}
+		if w := e.Waiver; w != nil {
+			isWaived, reason, owner, expires = "true", w.Reason, w.Owner, w.Expires
+		}
 		copy(row, []string{
 			e.Severity.String(), e.Title, e.Category, e.FindingTypeID,
 			e.Resource.Type, e.Resource.ID, e.Resource.Name,
 			e.Message, e.Remediation, evidence,
 			e.Fingerprint, string(e.State),
 			org, collected, evaluated,
+			isWaived, reason, owner, expires,
 		})
 		for i := range row {
 			row[i] = neutralizeFormula(row[i])

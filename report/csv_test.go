@@ -27,7 +27,8 @@ func TestCSV(t *testing.T) {
 	assert.Equal(t, []string{
 		"high", "Key not rotated", "API key hygiene", "a", "admin_api_key", "key_1", "ci", "old", "rotate", `{"days":120}`,
 		sample().Entries[0].Fingerprint, "", "org-1", "2026-11-26T00:00:00Z", "2026-11-26T00:00:00Z",
-	}, rows[1])
+		"", "", "", "",
+	}, rows[1], "no waivers file: the waiver columns are empty")
 	assert.Equal(t, "line one\nline two\x1b[31m", rows[2][7], "a line break stays inside its quoted cell")
 	assert.Equal(t, "{}", rows[2][9], "evidence is always an object")
 }
@@ -38,7 +39,7 @@ func TestCSVIsRFC4180(t *testing.T) {
 	r.Entries[0].Message = `say "hi", then go`
 	require.NoError(t, report.CSV{}.Write(&buf, r))
 	out := buf.String()
-	assert.Contains(t, out, "severity,title,category,finding_type_id,resource_type,resource_id,resource_name,message,remediation,evidence,fingerprint,baseline_state,organization_id,collected_at,evaluated_at\r\n")
+	assert.Contains(t, out, "severity,title,category,finding_type_id,resource_type,resource_id,resource_name,message,remediation,evidence,fingerprint,baseline_state,organization_id,collected_at,evaluated_at,waived,waiver_reason,waiver_owner,waiver_expires\r\n")
 	assert.Contains(t, out, `,"say ""hi"", then go",`, "quotes doubled inside a quoted field")
 	assert.Contains(t, out, `,"{""days"":120}",`)
 	assert.Contains(t, out, "\"line one\r\nline two\x1b[31m\"", "a line break inside a field is CRLF too")
@@ -72,4 +73,10 @@ func TestCSVBaselineState(t *testing.T) {
 	rows := readCSV(t, r)
 	assert.Equal(t, "new", rows[1][11])
 	assert.Equal(t, "absent", rows[2][11])
+}
+
+func TestCSVWaiverColumns(t *testing.T) {
+	rows := readCSV(t, waivedSample())
+	assert.Equal(t, []string{"true", "accepted: CI key", "'=cmd|' /C calc'!A0", "2027-01-31"}, rows[1][15:19])
+	assert.Equal(t, []string{"false", "", "", ""}, rows[2][15:19])
 }

@@ -24,7 +24,9 @@ import (
 // GitLab shows for any analyzer.
 //
 // Findings a baseline marks absent are left out: GitLab resolves a
-// vulnerability itself when a later pipeline no longer reports it.
+// vulnerability itself when a later pipeline no longer reports it. Waived
+// findings are left out too, as GitHub annotations leave them out: GitLab's
+// schema has no way to mark one accepted (only as a likely false positive).
 type GitLab struct{}
 
 // GitLabSchemaVersion is the security report schema version written.
@@ -141,7 +143,7 @@ func (GitLab) Write(w io.Writer, r *Report) error {
 	if r.Artifact != nil {
 		file = r.Artifact.URI
 	}
-	for _, e := range present(r.Entries) {
+	for _, e := range open(r.Entries) {
 		line := r.Artifact.line(e.Resource)
 		desc := e.Message
 		if len(e.Evidence) > 0 {

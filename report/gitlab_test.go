@@ -71,3 +71,11 @@ func TestGitLabFailure(t *testing.T) {
 	assert.Equal(t, "failure", scan["status"])
 	assert.Contains(t, scan["messages"], map[string]any{"level": "fatal", "value": "policy error: broken"})
 }
+
+func TestGitLabLeavesWaivedOut(t *testing.T) {
+	r := waivedSample()
+	r.Artifact = sarifSample().Artifact
+	vulns := gitlab(t, r)["vulnerabilities"].([]any)
+	require.Len(t, vulns, 1)
+	assert.Equal(t, "Stale invite", vulns[0].(map[string]any)["name"])
+}

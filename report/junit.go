@@ -15,8 +15,8 @@ import (
 // action): one test suite per category, one test case per finding type of
 // the policies that ran, failed when the type has findings, with one line
 // per finding in the failure. Finding types of severities that --severity
-// left out are skipped rather than passed. A baseline's absent findings do
-// not fail anything.
+// left out are skipped rather than passed, as are those whose findings are
+// all waived. Waived findings and a baseline's absent ones fail nothing.
 type JUnit struct{}
 
 type (
@@ -64,8 +64,12 @@ type (
 
 func (JUnit) Write(w io.Writer, r *Report) error {
 	byType := map[string][]Entry{}
-	for _, e := range present(r.Entries) {
+	for _, e := range open(r.Entries) {
 		byType[e.FindingTypeID] = append(byType[e.FindingTypeID], e)
+	}
+	waivedByType := map[string]int{}
+	for _, e := range waived(r.Entries) {
+		waivedByType[e.FindingTypeID]++
 	}
 	types := slices.Clone(r.Catalog)
 	known := map[string]bool{}
@@ -126,6 +130,9 @@ func (JUnit) Write(w io.Writer, r *Report) error {
 			}
 			c.Failure = &junitFailure{Message: fmt.Sprintf("%d %s", len(found), noun), Type: worst.String(), Text: text.String()}
 			s.Failures++
+		case waivedByType[ft.ID] > 0:
+			c.Skipped = &junitSkipped{Message: fmt.Sprintf("%d waived (see the waivers file)", waivedByType[ft.ID])}
+			s.Skipped++
 		case !selected(ft.Severity):
 			c.Skipped = &junitSkipped{Message: "severity " + ft.Severity.String() + " not selected by --severity"}
 			s.Skipped++

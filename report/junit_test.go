@@ -105,3 +105,10 @@ func TestJUnitEscapes(t *testing.T) {
 	assert.Contains(t, doc.Suites[0].Cases[0].Failure.Text, `(]]></failure><script>alert(1)</script>&"')`, "the name round-trips as text")
 	assert.NotContains(t, raw, "<script>")
 }
+
+func TestJUnitWaivedFindingsDoNotFail(t *testing.T) {
+	doc, _ := junit(t, waivedSample())
+	assert.Equal(t, 1, doc.Failures)
+	require.NotNil(t, doc.Suites[0].Cases[0].Skipped)
+	assert.Equal(t, "1 waived (see the waivers file)", doc.Suites[0].Cases[0].Skipped.Message)
+}

@@ -57,24 +57,26 @@ func (m Markdown) Write(w io.Writer, r *Report) error {
 		fmt.Fprint(ew, ".\n\n")
 	}
 
-	current := findingsOf(present(r.Entries))
+	current := findingsOf(open(r.Entries))
 	counts := Counts(current)
 	fmt.Fprint(ew, "| severity | findings |\n|---|---:|\n")
 	for _, s := range evaluator.Severities {
 		fmt.Fprintf(ew, "| %s %s | %d |\n", severityIcons[s], s, counts[s])
 	}
 	fmt.Fprintf(ew, "| **total** | **%d** |\n\n", len(current))
+	if r.Waivers != nil {
+		fmt.Fprintf(ew, "Waived: %d (not counted above, not listed below).\n\n", len(waived(r.Entries)))
+	}
 	if b := r.Baseline; b != nil {
 		fmt.Fprintf(ew, "Against the baseline: **%d new**, **%d changed**, %d unchanged, %d absent.\n\n", b.New, b.Changed, b.Unchanged, b.Absent)
 	}
-	if len(r.Entries) == 0 {
+	// New first, then changed, then the rest as the report orders them;
+	// absent last. Waived findings are counted, not listed.
+	rows := slices.DeleteFunc(slices.Clone(r.Entries), Entry.Waived)
+	if len(rows) == 0 {
 		fmt.Fprint(ew, "No findings.\n")
 		return ew.err
 	}
-
-	// New first, then changed, then the rest as the report orders them;
-	// absent last.
-	rows := slices.Clone(r.Entries)
 	rank := func(e Entry) int {
 		switch e.State {
 		case StateNew:

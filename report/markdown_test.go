@@ -75,3 +75,10 @@ func TestMarkdownEscapesInventoryText(t *testing.T) {
 	assert.Equal(t, "| 🟧 high | Key not rotated | admin\\_api\\_key key\\_1 (&lt;img src=x onerror=alert(1)&gt;\\|\\[click\\](http://evil.example) \\!\\[i\\](http://evil.example/i.png) &#64;alice \\*\\*b\\*\\*\\`c\\` \\#1 \\$x\\$) | old |\n", row)
 	assert.Equal(t, 5, strings.Count(row, "|")-strings.Count(row, "\\|"), "the planted | does not add a cell")
 }
+
+func TestMarkdownCountsWaivedApart(t *testing.T) {
+	out := markdown(t, report.Markdown{}, waivedSample())
+	assert.Contains(t, out, "| 🟧 high | 0 |\n", "the waived high is not open")
+	assert.Contains(t, out, "| **total** | **1** |\n\nWaived: 1 (not counted above, not listed below).\n")
+	assert.NotContains(t, out, "Key not rotated")
+}

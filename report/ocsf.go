@@ -62,9 +62,17 @@ func ocsfSeverity(s evaluator.Severity) (int, string) {
 // ocsfState is an entry's lifecycle in OCSF terms: without a baseline and
 // for new findings, created and new; a finding the baseline already had
 // (unchanged, or changed: other evidence) is an update, in progress; one the baseline had and this run has not is
-// closed and resolved. (A waived finding, once waivers exist, is
-// suppressed: ocsfStatusSuppressed.)
+// closed and resolved. A waived finding is suppressed, whatever its
+// baseline state.
 func ocsfState(e Entry) (activity, status int) {
+	activity, status = ocsfBaselineState(e)
+	if e.Waiver != nil && e.State != StateAbsent {
+		status = ocsfStatusSuppressed
+	}
+	return activity, status
+}
+
+func ocsfBaselineState(e Entry) (activity, status int) {
 	switch e.State {
 	case StateUnchanged, StateChanged:
 		return ocsfActivityUpdate, ocsfStatusInProgress
@@ -89,6 +97,7 @@ type (
 		Severity     string          `json:"severity"`
 		StatusID     int             `json:"status_id"`
 		Status       string          `json:"status"`
+		StatusDetail string          `json:"status_detail,omitempty"`
 		Message      string          `json:"message"`
 		FindingInfo  ocsfFindingInfo `json:"finding_info"`
 		Resources    []ocsfResource  `json:"resources"`
@@ -149,6 +158,15 @@ type (
 		BaselineState string `json:"baseline_state,omitempty"`
 		Key           string `json:"key,omitempty"`
 		WorkspaceID   string `json:"workspace_id,omitempty"`
+		// Waiver is the waiver that accepts the finding; nil when open.
+		Waiver *ocsfWaiver `json:"waiver,omitempty"`
+	}
+	ocsfWaiver struct {
+		Reason  string `json:"reason"`
+		Owner   string `json:"owner,omitempty"`
+		Expires string `json:"expires"`
+		File    string `json:"file"`
+		Line    int    `json:"line"`
 	}
 )
 
@@ -208,6 +226,10 @@ func ocsfEventOf(r *Report, e Entry, desc string) ocsfEvent {
 	}
 	if ws := r.Inventory.Workspace; ws != nil {
 		ev.Unmapped.WorkspaceID = ws.ID
+	}
+	if w := e.Waiver; w != nil && e.State != StateAbsent {
+		ev.StatusDetail = fmt.Sprintf("waived until %s: %s", w.Expires, w.Reason)
+		ev.Unmapped.Waiver = &ocsfWaiver{Reason: w.Reason, Owner: w.Owner, Expires: w.Expires, File: w.File, Line: w.Line}
 	}
 	// Seen now unless gone; a finding new against a baseline was first
 	// seen now too.

@@ -135,3 +135,14 @@ func TestOCSFSchemaRefusesABrokenEvent(t *testing.T) {
 func jsonschemaUnmarshal(raw []byte) (any, error) {
 	return jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 }
+
+func TestOCSFWaivedIsSuppressed(t *testing.T) {
+	events := ocsfEvents(t, waivedSample())
+	assert.Equal(t, 3.0, events[0]["status_id"], "suppressed")
+	assert.Equal(t, "Suppressed", events[0]["status"])
+	assert.Equal(t, "waived until 2027-01-31: accepted: CI key", events[0]["status_detail"])
+	assert.Equal(t, map[string]any{"reason": "accepted: CI key", "owner": "=cmd|' /C calc'!A0", "expires": "2027-01-31", "file": "openai-casb-waivers.yaml", "line": 3.0},
+		events[0]["unmapped"].(map[string]any)["waiver"])
+	assert.Equal(t, 1.0, events[1]["status_id"], "the open finding stays new")
+	assert.NotContains(t, events[1], "status_detail")
+}

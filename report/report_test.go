@@ -45,6 +45,17 @@ func sample() *report.Report {
 	}
 }
 
+// waivedSample is sample with a waivers file whose one waiver accepts the
+// first finding; its owner would be a formula in a spreadsheet.
+func waivedSample() *report.Report {
+	r := sample()
+	w := &report.Waiver{File: "openai-casb-waivers.yaml", Line: 3, FindingTypeID: "a", Resource: "key_1",
+		Reason: "accepted: CI key", Owner: "=cmd|' /C calc'!A0", Expires: "2027-01-31", Matched: 1}
+	r.Entries[0].Waiver = w
+	r.Waivers = &report.WaiverSummary{File: "openai-casb-waivers.yaml", Applied: 1}
+	return r
+}
+
 // The JSON report's shape is a public contract: these are its keys.
 func TestJSONContract(t *testing.T) {
 	var buf bytes.Buffer

@@ -25,6 +25,7 @@ type formatCheck func(t *testing.T, out string) []reported
 
 type reported struct {
 	ResourceID, State, Severity string
+	Waived                      bool
 }
 
 var formatChecks = map[string]formatCheck{
@@ -55,7 +56,7 @@ func checkGitLab(t *testing.T, out string) []reported {
 	for _, v := range doc.Vulnerabilities {
 		assert.NotEmpty(t, v.Location.File)
 		assert.Positive(t, v.Location.StartLine)
-		got = append(got, reported{v.Location.Method, "", strings.ToLower(v.Severity)})
+		got = append(got, reported{ResourceID: v.Location.Method, Severity: strings.ToLower(v.Severity)})
 	}
 	return got
 }
@@ -63,10 +64,13 @@ func checkGitLab(t *testing.T, out string) []reported {
 // omitsAbsent lists the formats that leave a baseline's absent findings out.
 var omitsAbsent = map[string]bool{"junit": true, "gitlab": true}
 
+// showsWaived lists the formats that keep waived findings, marked.
+var showsWaived = map[string]bool{"ocsf": true, "csv": true}
+
 // noStates lists the formats that do not carry baseline states.
 var noStates = map[string]bool{"gitlab": true}
 
-var junitLine = regexp.MustCompile(`^\[(\w+)\] \S+ (\S+)(?: \(.*\))?(?: \{(\w+)\})?: `)
+var junitLine = regexp.MustCompile(`^\[(\w+)\] \S+ (.+?)(?: \([^)]*\))?(?: \{(\w+)\})?: `)
 
 // checkJUnit reads the findings back from the failures' text.
 func checkJUnit(t *testing.T, out string) []reported {
@@ -93,7 +97,7 @@ func checkJUnit(t *testing.T, out string) []reported {
 				}
 				m := junitLine.FindStringSubmatch(line)
 				require.NotNil(t, m, line)
-				got = append(got, reported{m[2], m[3], m[1]})
+				got = append(got, reported{ResourceID: m[2], State: m[3], Severity: m[1]})
 			}
 		}
 	}
@@ -146,7 +150,7 @@ func checkCSV(t *testing.T, out string) []reported {
 	}
 	var got []reported
 	for _, row := range rows[1:] {
-		got = append(got, reported{row[col["resource_id"]], row[col["baseline_state"]], row[col["severity"]]})
+		got = append(got, reported{row[col["resource_id"]], row[col["baseline_state"]], row[col["severity"]], row[col["waived"]] == "true"})
 	}
 	return got
 }
@@ -160,6 +164,7 @@ func checkOCSF(t *testing.T, out string) []reported {
 	for sc.Scan() {
 		schemacheck.Validate(t, schema, sc.Bytes())
 		var ev struct {
+			StatusID  int    `json:"status_id"`
 			Severity  string `json:"severity"`
 			Resources []struct {
 				UID string `json:"uid"`
@@ -169,7 +174,7 @@ func checkOCSF(t *testing.T, out string) []reported {
 			} `json:"unmapped"`
 		}
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &ev))
-		got = append(got, reported{ev.Resources[0].UID, ev.Unmapped.BaselineState, strings.ToLower(ev.Severity)})
+		got = append(got, reported{ev.Resources[0].UID, ev.Unmapped.BaselineState, strings.ToLower(ev.Severity), ev.StatusID == 3})
 	}
 	require.NoError(t, sc.Err())
 	return got
@@ -225,6 +230,24 @@ func TestEveryFormatEveryCommand(t *testing.T) {
 			assert.Len(t, high, 9)
 			for _, r := range high {
 				assert.Equal(t, "high", r.Severity)
+			}
+
+			// The acceptance waivers: terraform-admin's rotation waived,
+			// one waiver expired (itself a low finding).
+			withWaivers := check(t, runOK(t, "evaluate", acme, "--format", format, "--waivers", writeWaivers(t, acceptanceWaivers)))
+			var terraform []reported
+			for _, r := range withWaivers {
+				if r.ResourceID == "key_admin_old" {
+					terraform = append(terraform, r)
+				}
+			}
+			if showsWaived[format] {
+				assert.Len(t, withWaivers, 20)
+				require.Len(t, terraform, 1)
+				assert.True(t, terraform[0].Waived)
+			} else {
+				assert.Len(t, withWaivers, 19)
+				assert.Empty(t, terraform, "waived findings are left out")
 			}
 
 			t.Run("demo", func(t *testing.T) {
