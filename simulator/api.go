@@ -3,7 +3,6 @@ package simulator
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 
 	"github.com/openai-casb/openai-casb/inventory"
 )
@@ -47,15 +46,8 @@ type apiData struct {
 	members    map[string]*list
 	users      *list
 	invites    *list
-	logins     []loginEvent // newest first
 	gpts       *list
 	wsUsers    *list
-}
-
-type loginEvent struct {
-	at   int64
-	id   string
-	body []byte
 }
 
 func encodeAPI(inv *inventory.Inventory, opts Options) *apiData {
@@ -142,19 +134,7 @@ func encodeAPI(inv *inventory.Inventory, opts Options) *apiData {
 			obj["user"] = map[string]any{"id": u.ID, "enabled": u.Enabled, "banned": u.Banned}
 		}
 		d.users.add(u.ID, obj)
-		if at := u.ActivitySignals.AuditLogLoginAt; at != nil {
-			id := fmt.Sprintf("audit_log-%s-%d", u.ID, *at)
-			body, _ := json.Marshal(map[string]any{
-				"object": "organization.audit_log", "id": id, "type": "login.succeeded", "effective_at": *at,
-				"actor": map[string]any{"type": "session", "session": map[string]any{
-					"user":       map[string]any{"id": u.ID, "email": u.Email},
-					"ip_address": "192.0.2.10", "user_agent": "Mozilla/5.0 (simulator)",
-				}},
-			})
-			d.logins = append(d.logins, loginEvent{at: *at, id: id, body: body})
-		}
 	}
-	sort.SliceStable(d.logins, func(i, j int) bool { return d.logins[i].at > d.logins[j].at })
 	for _, in := range inv.Invites {
 		obj := map[string]any{
 			"object": "organization.invite", "id": in.ID, "email": in.Email, "role": in.Role,

@@ -53,6 +53,24 @@ type Options struct {
 	// (sk-proj-…), as a user may pass by mistake: the Admin API answers it
 	// 403 for missing permissions, the Compliance API 401.
 	ProjectKey string
+	// LatencyJitter moves each response's Latency by a uniform amount of
+	// up to plus or minus this much.
+	LatencyJitter time.Duration
+	// RateLimit answers 429 with Retry-After past this many requests per
+	// minute on each route (counted per route pattern, as the APIs
+	// count); 0 means no limit.
+	RateLimit int
+	// ComplianceRateLimit is the same for the Compliance API's routes;
+	// RateLimit when zero, no limit when negative. The CLI defaults it to
+	// DefaultComplianceRateLimit, as the real API does.
+	ComplianceRateLimit int
+	// Now is the rate limits' clock; the wall clock when nil.
+	Now func() time.Time
+	// LoginsPerUserDay adds a history of earlier logins to each user's
+	// newest one, about this many a day (DefaultLoginsPerUserDay is
+	// realistic); zero serves the newest login of each user only. The
+	// history never changes a user's newest login.
+	LoginsPerUserDay float64
 	// AuditLogDisabled answers the audit log with the error of an
 	// organization that never switched audit logging on.
 	AuditLogDisabled bool
@@ -97,6 +115,8 @@ type Server struct {
 	inv     *inventory.Inventory
 	opts    Options
 	data    *apiData
+	audit   *auditLog
+	limits  *rateLimits
 	content *contentData
 	mux     *http.ServeMux
 
@@ -127,7 +147,8 @@ func New(inv *inventory.Inventory, opts Options) *Server {
 		opts.MaxPageSize = 100
 	}
 	s := &Server{
-		inv: inv, opts: opts, data: encodeAPI(inv, opts), content: prepareContent(inv, opts.Content, opts.Shapes == ShapesSpec), mux: http.NewServeMux(),
+		inv: inv, opts: opts, data: encodeAPI(inv, opts), audit: newAuditLog(inv, opts.LoginsPerUserDay, opts.FaultSeed),
+		limits: newRateLimits(opts), content: prepareContent(inv, opts.Content, opts.Shapes == ShapesSpec), mux: http.NewServeMux(),
 		rng:     rand.New(rand.NewPCG(opts.FaultSeed, 7)),
 		byRoute: map[string]int64{},
 	}
@@ -247,7 +268,11 @@ func (s *Server) wrap(api, pattern string, h func(http.ResponseWriter, *http.Req
 		s.byRoute[route]++
 		s.mu.Unlock()
 
-		if !wait(r, s.opts.Latency) {
+		if !wait(r, s.latency()) {
+			return
+		}
+		if d, ok := s.limits.take(api, route); !ok {
+			tooMany(w, d)
 			return
 		}
 		if api == adminAPI {
@@ -381,46 +406,27 @@ func (s *Server) auditLogs(w http.ResponseWriter, r *http.Request) (any, error) 
 	if s.opts.AuditLogDisabled {
 		return nil, apiErr(http.StatusBadRequest, "Audit logging is not enabled for this organization. Enable it in your organization settings.", "audit_logging_disabled")
 	}
-	q := r.URL.Query()
-	types := q["event_types[]"]
-	wantLogins := len(types) == 0
-	for _, t := range types {
-		wantLogins = wantLogins || t == "login.succeeded"
+	return s.audit.serve(r, s.opts.MaxPageSize)
+}
+
+// pageLimit reads a list's limit: 1 to 100, 20 when absent.
+func pageLimit(v string) (int, error) {
+	if v == "" {
+		return 20, nil
 	}
-	var gte int64
-	if v := q.Get("effective_at[gte]"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return nil, apiErr(http.StatusBadRequest, "Invalid 'effective_at[gte]': "+v, "invalid_value")
-		}
-		gte = n
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 100 {
+		return 0, apiErr(http.StatusBadRequest, "Invalid 'limit': "+v+". Expected an integer between 1 and 100.", "invalid_value")
 	}
-	l := newList(0)
-	if wantLogins {
-		for _, e := range s.data.logins {
-			if e.at < gte {
-				break // newest first: everything after is older
-			}
-			l.items = append(l.items, e.body)
-			l.ids = append(l.ids, e.id)
-		}
-		for i, id := range l.ids {
-			l.index[id] = i
-		}
-	}
-	return page(r, l, s.opts.MaxPageSize, true)
+	return n, nil
 }
 
 // page answers one page of l for the request's limit and after.
 func page(r *http.Request, l *list, maxPage int, firstID bool) (any, error) {
 	q := r.URL.Query()
-	limit := 20
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			return nil, apiErr(http.StatusBadRequest, "Invalid 'limit': "+v+". Expected an integer between 1 and 100.", "invalid_value")
-		}
-		limit = n
+	limit, err := pageLimit(q.Get("limit"))
+	if err != nil {
+		return nil, err
 	}
 	limit = min(limit, maxPage)
 	start := 0

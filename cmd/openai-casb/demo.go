@@ -20,7 +20,9 @@ func demoCommand(e *env) *cli.Command {
 		Usage: "scan a simulated organization, end to end, without credentials or network",
 		Description: "Starts the simulator on a loopback port inside this process, collects the simulated\n" +
 			"organization through both APIs as `scan` would, and prints the findings. Every posture\n" +
-			"finding type appears; with --dlp, the three DLP finding types too.",
+			"finding type appears; with --dlp, the three DLP finding types too. The simulated audit log\n" +
+			"holds a realistic history of logins (0.5 a member a day); the simulator answers at once and\n" +
+			"sets no rate limits, so the demo takes a second or two.",
 		Flags: append(reportFlags(),
 			&cli.IntFlag{Name: "users", Value: 30, Usage: "size the simulated organization by its number of `USERS`"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random `SEED` of the simulated organization"},
@@ -53,7 +55,7 @@ type demoParams struct {
 func runDemo(ctx context.Context, p evaluateParams, d demoParams, e *env) error {
 	inv := simulator.Generate(simulator.GenerateOptions{Users: d.users, Seed: d.seed, Plant: true, CollectedAt: time.Now().Unix()})
 	content := simulator.GenerateContent(inv, simulator.ContentOptions{Plant: true, Seed: d.seed})
-	base, stop, err := serveSimulator(inv, simulator.Options{Content: content})
+	base, stop, err := serveSimulator(inv, simulator.Options{Content: content, LoginsPerUserDay: simulator.DefaultLoginsPerUserDay})
 	if err != nil {
 		return err
 	}

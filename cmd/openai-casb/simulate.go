@@ -31,6 +31,10 @@ func simulateCommand(e *env) *cli.Command {
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random `SEED` of the organization"},
 			&cli.IntFlag{Name: "page-size", Value: 100, Usage: "serve at most `N` items per page"},
 			&cli.DurationFlag{Name: "latency", Usage: "delay every response by `DURATION`"},
+			&cli.DurationFlag{Name: "jitter", Usage: "move each response's --latency by up to plus or minus `DURATION`, at random"},
+			&cli.Float64Flag{Name: "logins-per-user-day", Value: simulator.DefaultLoginsPerUserDay, Usage: "serve about `F` login events per member per day in the audit log (0: only each member's newest login)"},
+			&cli.IntFlag{Name: "rate-limit", Usage: "answer 429 with Retry-After past `N` requests per minute on each Admin API route (0: no limit)"},
+			&cli.IntFlag{Name: "compliance-rate-limit", Value: simulator.DefaultComplianceRateLimit, Usage: "answer 429 with Retry-After past `N` requests per minute on each Compliance API route, as the real API does (0: no limit)"},
 			&cli.Float64Flag{Name: "fault-rate", Usage: "answer this `FRACTION` of requests with a transient 429 or 5xx"},
 			&cli.StringFlag{Name: "key-file", Usage: "accept the key in `FILE` instead of the default fake key"},
 			&cli.IntFlag{Name: "files", Value: 100, Usage: "serve `N` generated files in ChatGPT projects and conversations for DLP, besides the planted ones"},
@@ -53,7 +57,15 @@ func simulateCommand(e *env) *cli.Command {
 			if out := c.String("generate-inventory"); out != "" {
 				return generateInventory(out, c.Int("users"), c.Uint64("seed"), e)
 			}
-			opts := simulator.Options{MaxPageSize: c.Int("page-size"), Latency: c.Duration("latency"), FaultRate: c.Float64("fault-rate")}
+			if c.Float64("logins-per-user-day") < 0 || c.Int("rate-limit") < 0 || c.Int("compliance-rate-limit") < 0 || c.Duration("jitter") < 0 {
+				return usageError("--logins-per-user-day, --rate-limit, --compliance-rate-limit and --jitter take values of 0 or more")
+			}
+			opts := simulator.Options{MaxPageSize: c.Int("page-size"), Latency: c.Duration("latency"), FaultRate: c.Float64("fault-rate"),
+				LatencyJitter: c.Duration("jitter"), LoginsPerUserDay: c.Float64("logins-per-user-day"), RateLimit: c.Int("rate-limit"),
+				ComplianceRateLimit: c.Int("compliance-rate-limit")}
+			if opts.ComplianceRateLimit == 0 {
+				opts.ComplianceRateLimit = -1 // no limit, not "the Admin API's"
+			}
 			keyShown := simulator.DefaultAdminKey
 			switch c.String("as") {
 			case "full":
