@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -52,6 +51,10 @@ type Options struct {
 	Concurrency int
 	// AuditLogDays is how far back login events are read; 180 when zero.
 	AuditLogDays int
+	// AuditLogSlices is the most time slices of the audit log read at
+	// once (see auditlog.go); 4 × Concurrency when zero, 1 for one
+	// sequential chain.
+	AuditLogSlices int
 	// ComplianceRequestsPerMinute paces each Compliance API route; 100 when
 	// zero, negative for no pacing.
 	ComplianceRequestsPerMinute int
@@ -321,18 +324,7 @@ func (c *collection) run(ctx context.Context) {
 			return err
 		})
 	})
-	top(func() {
-		q := url.Values{}
-		q.Add("event_types[]", "login.succeeded")
-		q.Set("effective_at[gte]", strconv.FormatInt(c.now.Add(-time.Duration(c.o.AuditLogDays)*24*time.Hour).Unix(), 10))
-		c.simple(ctx, c.admin, inventory.SourceAuditLogs, "GET /organization/audit_logs", "/organization/audit_logs", q, func(raw json.RawMessage) error {
-			l, ok, err := normalizeLogin(raw)
-			if ok {
-				c.logins = append(c.logins, l)
-			}
-			return err
-		})
-	})
+	top(func() { c.auditLog(ctx) })
 	if c.o.WorkspaceID == "" {
 		reason := "CHATGPT_WORKSPACE_ID is not set: custom GPTs and workspace members were not read, and the Enterprise findings cannot fire"
 		c.mu.Lock()
