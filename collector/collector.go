@@ -51,6 +51,13 @@ type Options struct {
 	Concurrency int
 	// AuditLogDays is how far back login events are read; 180 when zero.
 	AuditLogDays int
+	// Sources, when not nil, are the only lists read (the sources an
+	// enabled policy reads, see inventory.SourcesFilling); every other
+	// list is recorded as skipped, with inventory.ReasonNotNeeded. The lists others
+	// depend on are read for them: the projects for their keys, service
+	// accounts and members, the GPTs for their files. DLP's lists follow
+	// DLP. Nil reads everything.
+	Sources []string
 	// AuditLogSlices is the most time slices of the audit log read at
 	// once (see auditlog.go); 4 × Concurrency when zero, 1 for one
 	// sequential chain.
@@ -324,7 +331,11 @@ func (c *collection) run(ctx context.Context) {
 			return err
 		})
 	})
-	top(func() { c.auditLog(ctx) })
+	top(func() {
+		if c.wants(inventory.SourceAuditLogs) {
+			c.auditLog(ctx)
+		}
+	})
 	if c.o.WorkspaceID == "" {
 		reason := "CHATGPT_WORKSPACE_ID is not set: custom GPTs and workspace members were not read, and the Enterprise findings cannot fire"
 		c.mu.Lock()
@@ -379,6 +390,9 @@ func (c *collection) simple(ctx context.Context, a *api, source, route, path str
 // read pages through one list into r, telling Progress the running count
 // of its source after every page.
 func (c *collection) read(ctx context.Context, a *api, prio int, source, route, path string, q url.Values, r *result, keep func(json.RawMessage) error) {
+	if !c.wants(source) {
+		return // marked skipped in the inventory
+	}
 	counter := c.counter(source)
 	n := 0
 	st, err := a.list(ctx, prio, route, path, q, func(raw json.RawMessage) error {
@@ -519,6 +533,7 @@ func (c *collection) inventory() *inventory.Inventory {
 	inv.Sources[inventory.SourceProjectAPIKeys] = children(keys, projects, 0, "")
 	inv.Sources[inventory.SourceProjectServiceAccounts] = children(accounts, projects, archived, "service accounts")
 	inv.Sources[inventory.SourceProjectUsers] = children(members, projects, archived, "members")
+	c.skipUnwanted(inv)
 	c.deriveActivity(inv)
 	if c.o.DLP != nil {
 		limit := c.o.DLP.MaxFileBytes

@@ -22,6 +22,7 @@ const (
 	CheckOK   = "ok"
 	CheckWarn = "warn" // the scan works, with less than it could read
 	CheckFail = "fail" // the scan would be incomplete or could not run
+	CheckSkip = "skip" // a list no enabled policy reads: a scan leaves it out
 )
 
 // Check areas, in the order a Diagnosis lists them.
@@ -77,7 +78,7 @@ func (d *Diagnosis) Failed() []string {
 // is there and at least one route answered.
 func (d *Diagnosis) Runnable() bool {
 	for _, c := range d.Checks {
-		if c.Source != "" && c.Status != CheckFail {
+		if c.Source != "" && (c.Status == CheckOK || c.Status == CheckWarn) {
 			return true
 		}
 	}
@@ -200,6 +201,9 @@ func Diagnose(ctx context.Context, do DiagnoseOptions) (*Diagnosis, error) {
 		}()
 	}
 	for _, p := range adminProbes(now, o.AuditLogDays) {
+		if !o.Reads(p.source) {
+			continue
+		}
 		if p.source == inventory.SourceProjects {
 			run(p, newAdmin(), func(body []byte) {
 				id, ok := probeProject(body)
@@ -214,7 +218,9 @@ func Diagnose(ctx context.Context, do DiagnoseOptions) (*Diagnosis, error) {
 				}
 				if ok {
 					for _, child := range projectProbes(id) {
-						run(child, newAdmin(), nil)
+						if o.Reads(child.source) {
+							run(child, newAdmin(), nil)
+						}
 					}
 				}
 			})
@@ -225,7 +231,9 @@ func Diagnose(ctx context.Context, do DiagnoseOptions) (*Diagnosis, error) {
 	wsSet := o.WorkspaceID != "" && uuidShape.MatchString(o.WorkspaceID)
 	if wsSet {
 		for _, p := range complianceProbes(o.WorkspaceID, o.DLP != nil, now) {
-			run(p, newComp(), nil)
+			if o.Reads(p.source) {
+				run(p, newComp(), nil)
+			}
 		}
 	}
 	// The children of the first project are added to wg by its answer,
@@ -246,6 +254,11 @@ func Diagnose(ctx context.Context, do DiagnoseOptions) (*Diagnosis, error) {
 		d.Checks = append(d.Checks, ck...)
 	}
 	for _, p := range allProbes(o, now) {
+		if !o.Reads(p.source) {
+			d.Checks = append(d.Checks, Check{Area: p.area, Name: p.route, Source: p.source, Status: CheckSkip,
+				Detail: "not read by a scan: " + inventory.ReasonNotNeeded})
+			continue
+		}
 		c, ok := checks[p.route]
 		if !ok {
 			if p.area == AreaCompliance && !wsSet {

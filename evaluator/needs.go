@@ -112,3 +112,22 @@ func (e *Engine) Reading(members []string) []FindingType {
 	}
 	return out
 }
+
+// Members is every top-level member of the inventory that some finding
+// rule reads, sorted; nil when a rule reads the inventory as a whole (so
+// every member is needed).
+func (e *Engine) Members() []string {
+	var out []string
+	for _, keys := range e.Inputs() {
+		for _, k := range keys {
+			if k == AllInput {
+				return nil
+			}
+			if !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -2,6 +2,16 @@ package inventory
 
 import "slices"
 
+// ReasonNotNeeded is the reason of a list a collection left out because no
+// enabled policy reads what it fills: such a list hides no finding.
+const ReasonNotNeeded = "no enabled policy reads it (pass --collect-all to collect it anyway)"
+
+// NotNeeded reports whether the list was left out because no enabled
+// policy reads it.
+func (s Source) NotNeeded() bool {
+	return s.Status == StatusSkipped && s.Reason != nil && *s.Reason == ReasonNotNeeded
+}
+
 // sourceMembers says which top-level members of the document each source
 // fills, so that a reader can tell which findings a list that could not be
 // read may have hidden. The audit log and the project keys also feed the
@@ -34,6 +44,20 @@ func MembersOf(sources ...string) []string {
 			if !slices.Contains(out, m) {
 				out = append(out, m)
 			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// SourcesFilling lists the sources that fill any of the given members, in
+// sorted order: the lists a collection must read for policies that read
+// those members.
+func SourcesFilling(members []string) []string {
+	var out []string
+	for s, ms := range sourceMembers {
+		if slices.ContainsFunc(ms, func(m string) bool { return slices.Contains(members, m) }) {
+			out = append(out, s)
 		}
 	}
 	slices.Sort(out)

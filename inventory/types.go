@@ -98,12 +98,13 @@ func (s Source) Incomplete() bool {
 type Sources map[string]Source
 
 // NotComplete lists, sorted by name, the sources that were not read
-// completely: partial, failed and skipped ones. Source.Incomplete tells a
-// skipped one (left out on purpose) from the others.
+// completely: partial, failed and skipped ones, but for those no enabled
+// policy reads (they hide no finding). Source.Incomplete tells a skipped
+// one (left out on purpose) from the others.
 func (s Sources) NotComplete() []string {
 	var out []string
 	for name, src := range s {
-		if src.Status != StatusComplete {
+		if src.Status != StatusComplete && !src.NotNeeded() {
 			out = append(out, name)
 		}
 	}

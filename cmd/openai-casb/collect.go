@@ -41,6 +41,7 @@ func collectFlags() []cli.Flag {
 		&cli.IntFlag{Name: "compliance-rate", Value: 100, Usage: "send at most `N` requests per minute to each Compliance API route (0: no pacing)"},
 		&cli.DurationFlag{Name: "timeout", Value: collector.DefaultRetryPolicy.Timeout, Usage: "give up on one request attempt after `DURATION`"},
 		&cli.IntFlag{Name: "max-attempts", Value: collector.DefaultRetryPolicy.Attempts, Usage: "try each request at most `N` times"},
+		&cli.BoolFlag{Name: "collect-all", Usage: "read every list, also those no enabled policy reads (by default they are skipped, and the inventory's sources say so)"},
 		&cli.BoolFlag{Name: "allow-partial", Usage: "exit 0 (or 1 for findings) even when some lists could not be read completely"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress or summary on standard error (warnings still show)"},
 		&cli.BoolFlag{Name: "debug", Usage: "log every request and retry to standard error (the Authorization header is redacted)"},
@@ -81,6 +82,7 @@ func collectCommand(e *env) *cli.Command {
 			if opts.DLP, err = dlpFromPolicies(c.Context, engine, c.Bool("dlp")); err != nil {
 				return err
 			}
+			opts.Sources = neededSources(engine, c.Bool("collect-all"))
 			inv, err := runCollect(c.Context, opts, c.Bool("quiet"), e)
 			if err != nil {
 				return err
@@ -249,6 +251,15 @@ func warnIncomplete(inv *inventory.Inventory, w io.Writer) {
 		}
 		fmt.Fprintf(w, "%s: %s: %s %s%s\n", toolName, label, n, s.Status, reason)
 	}
+}
+
+// neededSources are the lists the enabled policies read, for
+// collector.Options.Sources; nil (every list) with --collect-all.
+func neededSources(engine *evaluator.Engine, all bool) []string {
+	if all {
+		return nil
+	}
+	return inventory.SourcesFilling(engine.Members())
 }
 
 // pointAtDoctor says, once, that doctor explains a collection that was

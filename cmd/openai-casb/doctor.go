@@ -60,6 +60,7 @@ func doctorCommand(e *env) *cli.Command {
 			if opts.DLP, eerr = dlpFromPolicies(c.Context, engine, c.Bool("dlp")); eerr != nil {
 				return eerr
 			}
+			opts.Sources = neededSources(engine, c.Bool("collect-all"))
 			opts.Retry = collector.DoctorRetry
 			if c.IsSet("max-attempts") {
 				opts.Retry.Attempts = c.Int("max-attempts")

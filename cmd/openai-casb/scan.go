@@ -40,7 +40,7 @@ func scanCommand(e *env) *cli.Command {
 			}
 			return runScan(c.Context, scanParams{
 				report: p, collect: opts, quiet: c.Bool("quiet"), dlp: c.Bool("dlp"),
-				saveInventory: c.String("save-inventory"), allowPartial: c.Bool("allow-partial"),
+				saveInventory: c.String("save-inventory"), allowPartial: c.Bool("allow-partial"), collectAll: c.Bool("collect-all"),
 			}, e)
 		},
 	}
@@ -56,6 +56,7 @@ type scanParams struct {
 	quiet         bool
 	saveInventory string
 	allowPartial  bool
+	collectAll    bool // read every list, not only those the policies read
 	dlp           bool // every DLP profile, not only the enabled ones
 }
 
@@ -70,6 +71,7 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 	if p.collect.DLP, err = dlpFromPolicies(ctx, engine, p.dlp); err != nil {
 		return err
 	}
+	p.collect.Sources = neededSources(engine, p.collectAll)
 	base, err := readBaseline(p.report)
 	if err != nil {
 		return err
