@@ -44,6 +44,11 @@ func policyTree(dir string) (fs.FS, string, error) {
 // parseModules parses every policy file of the tree, all of them, so that a
 // user sees every syntax error at once.
 func parseModules(fsys fs.FS, prefix string) (map[string]*ast.Module, error) {
+	return parseTree(fsys, prefix, isPolicyFile)
+}
+
+// parseTree parses every file of the tree that keep selects.
+func parseTree(fsys fs.FS, prefix string, keep func(name string) bool) (map[string]*ast.Module, error) {
 	modules := map[string]*ast.Module{}
 	var problems []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -57,7 +62,7 @@ func parseModules(fsys fs.FS, prefix string) (map[string]*ast.Module, error) {
 			}
 			return nil
 		}
-		if !isPolicyFile(d.Name()) {
+		if !keep(d.Name()) {
 			return nil
 		}
 		src, err := fs.ReadFile(fsys, p)

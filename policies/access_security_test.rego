@@ -1,7 +1,16 @@
 package openai.access_security_test
 
 import data.openai.access_security.deny
+import data.openai.config
 import data.openai.testdata_test as td
+
+# Ages are measured from config.rego's thresholds, so the tests pass
+# whatever values a user gives them there.
+stale_days := config.stale_invite_days
+
+inactive_days := config.inactive_user_days
+
+ago(days) := td.now - (days * td.day)
 
 high_privilege := "776ceb93-fa9a-4ca0-83db-668a67c09936"
 
@@ -55,15 +64,15 @@ test_expired_owner_invite_does_not_fire if {
 # --- Stale pending invite -------------------------------------------------
 
 test_old_pending_invite_fires if {
-	findings := deny with input as with_invite({"created_at": td.now - (45 * td.day), "expires_at": null})
+	findings := deny with input as with_invite({"created_at": ago(stale_days + 15), "expires_at": null})
 	td.ids(findings, stale) == {"invite-a"}
 	some f in findings
 	f.severity == "low"
-	contains(f.message, "45 days ago")
+	contains(f.message, sprintf("%d days ago", [stale_days + 15]))
 }
 
 test_pending_invite_past_expiry_fires if {
-	findings := deny with input as with_invite({"created_at": td.now - (10 * td.day), "expires_at": td.now - (3 * td.day)})
+	findings := deny with input as with_invite({"created_at": ago(stale_days), "expires_at": td.now - (3 * td.day)})
 	td.ids(findings, stale) == {"invite-a"}
 	some f in findings
 	contains(f.message, "expired 3 days ago")
@@ -80,9 +89,9 @@ test_accepted_old_invite_does_not_fire if {
 }
 
 test_stale_invite_boundaries if {
-	exactly := deny with input as with_invite({"created_at": td.now - (30 * td.day), "expires_at": null})
+	exactly := deny with input as with_invite({"created_at": ago(stale_days), "expires_at": null})
 	td.ids(exactly, stale) == set()
-	over := deny with input as with_invite({"created_at": (td.now - (30 * td.day)) - 1, "expires_at": null})
+	over := deny with input as with_invite({"created_at": ago(stale_days) - 1, "expires_at": null})
 	td.ids(over, stale) == {"invite-a"}
 	expires_now := deny with input as with_invite({"expires_at": td.now})
 	td.ids(expires_now, stale) == set()
@@ -93,16 +102,16 @@ test_stale_invite_boundaries if {
 # --- Inactive user --------------------------------------------------------
 
 test_inactive_user_fires if {
-	findings := deny with input as with_user({"last_activity_at": td.now - (120 * td.day)})
+	findings := deny with input as with_user({"last_activity_at": ago(inactive_days + 30)})
 	td.ids(findings, inactive) == {"user-a"}
 	some f in findings
 	f.severity == "medium"
 	f.resource == {"type": "user", "id": "user-a", "name": "ada@example.com"}
-	contains(f.message, "120 days ago")
+	contains(f.message, sprintf("%d days ago", [inactive_days + 30]))
 }
 
 test_never_active_user_fires if {
-	findings := deny with input as with_user({"last_activity_at": null, "added_at": td.now - (100 * td.day)})
+	findings := deny with input as with_user({"last_activity_at": null, "added_at": ago(inactive_days + 10)})
 	td.ids(findings, inactive) == {"user-a"}
 	some f in findings
 	contains(f.message, "no activity")
@@ -114,24 +123,24 @@ test_active_user_does_not_fire if {
 }
 
 test_new_user_without_activity_does_not_fire if {
-	findings := deny with input as with_user({"last_activity_at": null, "added_at": td.now - (20 * td.day)})
+	findings := deny with input as with_user({"last_activity_at": null, "added_at": ago(inactive_days)})
 	count(findings) == 0
 }
 
 test_inactive_user_boundaries if {
-	exactly := deny with input as with_user({"last_activity_at": td.now - (90 * td.day)})
+	exactly := deny with input as with_user({"last_activity_at": ago(inactive_days)})
 	td.ids(exactly, inactive) == set()
-	over := deny with input as with_user({"last_activity_at": (td.now - (90 * td.day)) - 1})
+	over := deny with input as with_user({"last_activity_at": ago(inactive_days) - 1})
 	td.ids(over, inactive) == {"user-a"}
-	added_exactly := deny with input as with_user({"last_activity_at": null, "added_at": td.now - (90 * td.day)})
+	added_exactly := deny with input as with_user({"last_activity_at": null, "added_at": ago(inactive_days)})
 	td.ids(added_exactly, inactive) == set()
-	added_over := deny with input as with_user({"last_activity_at": null, "added_at": (td.now - (90 * td.day)) - 1})
+	added_over := deny with input as with_user({"last_activity_at": null, "added_at": ago(inactive_days) - 1})
 	td.ids(added_over, inactive) == {"user-a"}
 }
 
 # A user added long ago but active recently is judged by the activity.
 test_recent_activity_beats_old_membership if {
-	findings := deny with input as with_user({"added_at": td.now - (900 * td.day), "last_activity_at": td.now - (89 * td.day)})
+	findings := deny with input as with_user({"added_at": ago(inactive_days + 900), "last_activity_at": ago(inactive_days) + 1})
 	count(findings) == 0
 }
 

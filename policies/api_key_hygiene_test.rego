@@ -1,7 +1,24 @@
 package openai.api_key_hygiene_test
 
 import data.openai.api_key_hygiene.deny
+import data.openai.config
 import data.openai.testdata_test as td
+
+# Every age below is measured from the thresholds of config.rego, so the
+# tests pass whatever values a user gives them there.
+rotation := config.admin_key_rotation_days
+
+project_rotation := config.project_key_rotation_days
+
+never_used := config.admin_key_never_used_days
+
+idle := config.admin_key_idle_days
+
+project_never_used := config.project_key_never_used_days
+
+project_idle := config.project_key_idle_days
+
+ago(days) := td.now - (days * td.day)
 
 admin_not_rotated := "b72e971d-f5b9-4cf3-96f4-ef82bdf38453"
 
@@ -21,24 +38,24 @@ proj_key(project_overrides, key_overrides) := td.inventory({"projects": [td.proj
 # --- Admin API key not rotated -------------------------------------------
 
 test_admin_key_not_rotated_fires if {
-	findings := deny with input as admin({"created_at": td.now - (200 * td.day)})
+	findings := deny with input as admin({"created_at": ago(rotation + 110)})
 	td.ids(findings, admin_not_rotated) == {"key_admin"}
 	some f in findings
 	f.finding_type_id == admin_not_rotated
 	f.severity == "high"
 	f.resource == {"type": "admin_api_key", "id": "key_admin", "name": "ci-admin"}
-	contains(f.message, "200 days ago")
+	contains(f.message, sprintf("%d days ago", [rotation + 110]))
 }
 
 test_young_admin_key_does_not_fire if {
-	findings := deny with input as admin({})
+	findings := deny with input as admin({"created_at": ago(rotation), "last_used_at": td.now - 1})
 	count(findings) == 0
 }
 
 test_admin_key_rotation_boundary if {
-	exactly := deny with input as admin({"created_at": td.now - (90 * td.day)})
+	exactly := deny with input as admin({"created_at": ago(rotation)})
 	td.ids(exactly, admin_not_rotated) == set()
-	over := deny with input as admin({"created_at": (td.now - (90 * td.day)) - 1})
+	over := deny with input as admin({"created_at": ago(rotation) - 1})
 	td.ids(over, admin_not_rotated) == {"key_admin"}
 }
 
@@ -51,7 +68,7 @@ test_admin_key_rotation_threshold_is_config if {
 # --- Project API key not rotated -----------------------------------------
 
 test_project_key_not_rotated_fires if {
-	findings := deny with input as proj_key({}, {"created_at": td.now - (120 * td.day)})
+	findings := deny with input as proj_key({}, {"created_at": ago(project_rotation + 30)})
 	td.ids(findings, project_not_rotated) == {"key_proj"}
 	some f in findings
 	f.finding_type_id == project_not_rotated
@@ -60,7 +77,7 @@ test_project_key_not_rotated_fires if {
 }
 
 test_young_project_key_does_not_fire if {
-	findings := deny with input as proj_key({}, {})
+	findings := deny with input as proj_key({}, {"created_at": ago(project_rotation), "last_used_at": td.now - 1})
 	count(findings) == 0
 }
 
@@ -73,23 +90,23 @@ test_archived_project_key_does_not_fire if {
 }
 
 test_project_key_rotation_boundary if {
-	exactly := deny with input as proj_key({}, {"created_at": td.now - (90 * td.day)})
+	exactly := deny with input as proj_key({}, {"created_at": ago(project_rotation)})
 	td.ids(exactly, project_not_rotated) == set()
-	over := deny with input as proj_key({}, {"created_at": (td.now - (90 * td.day)) - 1})
+	over := deny with input as proj_key({}, {"created_at": ago(project_rotation) - 1})
 	td.ids(over, project_not_rotated) == {"key_proj"}
 }
 
 # An admin key past its expires_at no longer works: neither rotated nor
 # unused. The spec's own example is such a key.
 test_expired_admin_key_does_not_fire if {
-	old_unused := {"created_at": td.now - (400 * td.day), "last_used_at": null}
+	old_unused := {"created_at": ago((rotation + never_used) + 400), "last_used_at": null}
 	findings := deny with input as admin(object.union(old_unused, {"expires_at": td.now - td.day}))
 	td.ids(findings, admin_not_rotated) == set()
 	td.ids(findings, admin_unused) == set()
 }
 
 test_admin_key_expiry_boundary if {
-	old_unused := {"created_at": td.now - (400 * td.day), "last_used_at": null}
+	old_unused := {"created_at": ago((rotation + never_used) + 400), "last_used_at": null}
 	at_now := deny with input as admin(object.union(old_unused, {"expires_at": td.now}))
 	td.ids(at_now, admin_not_rotated) == {"key_admin"}
 	td.ids(at_now, admin_unused) == {"key_admin"}
@@ -103,7 +120,7 @@ test_admin_key_expiry_boundary if {
 # --- Unused admin API key -------------------------------------------------
 
 test_never_used_admin_key_fires if {
-	findings := deny with input as admin({"created_at": td.now - (45 * td.day), "last_used_at": null})
+	findings := deny with input as admin({"created_at": ago(never_used + 15), "last_used_at": null})
 	td.ids(findings, admin_unused) == {"key_admin"}
 	some f in findings
 	f.finding_type_id == admin_unused
@@ -112,59 +129,59 @@ test_never_used_admin_key_fires if {
 }
 
 test_idle_admin_key_fires if {
-	findings := deny with input as admin({"created_at": td.now - (60 * td.day), "last_used_at": td.now - (91 * td.day)})
+	findings := deny with input as admin({"created_at": ago(idle + 30), "last_used_at": ago(idle + 1)})
 	td.ids(findings, admin_unused) == {"key_admin"}
 }
 
 test_used_admin_key_does_not_fire if {
-	findings := deny with input as admin({"last_used_at": td.now - (5 * td.day)})
+	findings := deny with input as admin({"last_used_at": ago(idle)})
 	td.ids(findings, admin_unused) == set()
 }
 
 test_new_never_used_admin_key_does_not_fire if {
-	findings := deny with input as admin({"created_at": td.now - (29 * td.day), "last_used_at": null})
+	findings := deny with input as admin({"created_at": ago(never_used) + 1, "last_used_at": null})
 	td.ids(findings, admin_unused) == set()
 }
 
 test_unused_admin_key_boundaries if {
-	never_exactly := deny with input as admin({"created_at": td.now - (30 * td.day), "last_used_at": null})
+	never_exactly := deny with input as admin({"created_at": ago(never_used), "last_used_at": null})
 	td.ids(never_exactly, admin_unused) == set()
-	never_over := deny with input as admin({"created_at": (td.now - (30 * td.day)) - 1, "last_used_at": null})
+	never_over := deny with input as admin({"created_at": ago(never_used) - 1, "last_used_at": null})
 	td.ids(never_over, admin_unused) == {"key_admin"}
-	idle_exactly := deny with input as admin({"created_at": td.now - (80 * td.day), "last_used_at": td.now - (90 * td.day)})
+	idle_exactly := deny with input as admin({"created_at": ago(idle + 10), "last_used_at": ago(idle)})
 	td.ids(idle_exactly, admin_unused) == set()
-	idle_over := deny with input as admin({"created_at": td.now - (80 * td.day), "last_used_at": (td.now - (90 * td.day)) - 1})
+	idle_over := deny with input as admin({"created_at": ago(idle + 10), "last_used_at": ago(idle) - 1})
 	td.ids(idle_over, admin_unused) == {"key_admin"}
 }
 
 # --- Unused project API key -----------------------------------------------
 
 test_never_used_project_key_fires if {
-	findings := deny with input as proj_key({}, {"created_at": td.now - (31 * td.day), "last_used_at": null})
+	findings := deny with input as proj_key({}, {"created_at": ago(project_never_used + 1), "last_used_at": null})
 	td.ids(findings, project_unused) == {"key_proj"}
 }
 
 test_idle_project_key_fires if {
-	findings := deny with input as proj_key({}, {"created_at": td.now - (60 * td.day), "last_used_at": td.now - (100 * td.day)})
+	findings := deny with input as proj_key({}, {"created_at": ago(project_idle + 30), "last_used_at": ago(project_idle + 10)})
 	td.ids(findings, project_unused) == {"key_proj"}
 	some f in findings
 	f.finding_type_id == project_unused
-	contains(f.message, "last used 100 days ago")
+	contains(f.message, sprintf("last used %d days ago", [project_idle + 10]))
 }
 
 test_used_project_key_does_not_fire if {
-	findings := deny with input as proj_key({}, {"last_used_at": td.now - td.day})
+	findings := deny with input as proj_key({}, {"last_used_at": ago(project_idle)})
 	td.ids(findings, project_unused) == set()
 }
 
 test_unused_project_key_boundaries if {
-	never_exactly := deny with input as proj_key({}, {"created_at": td.now - (30 * td.day), "last_used_at": null})
+	never_exactly := deny with input as proj_key({}, {"created_at": ago(project_never_used), "last_used_at": null})
 	td.ids(never_exactly, project_unused) == set()
-	never_over := deny with input as proj_key({}, {"created_at": (td.now - (30 * td.day)) - 1, "last_used_at": null})
+	never_over := deny with input as proj_key({}, {"created_at": ago(project_never_used) - 1, "last_used_at": null})
 	td.ids(never_over, project_unused) == {"key_proj"}
-	idle_exactly := deny with input as proj_key({}, {"created_at": td.now - (80 * td.day), "last_used_at": td.now - (90 * td.day)})
+	idle_exactly := deny with input as proj_key({}, {"created_at": ago(project_idle + 10), "last_used_at": ago(project_idle)})
 	td.ids(idle_exactly, project_unused) == set()
-	idle_over := deny with input as proj_key({}, {"created_at": td.now - (80 * td.day), "last_used_at": (td.now - (90 * td.day)) - 1})
+	idle_over := deny with input as proj_key({}, {"created_at": ago(project_idle + 10), "last_used_at": ago(project_idle) - 1})
 	td.ids(idle_over, project_unused) == {"key_proj"}
 }
 

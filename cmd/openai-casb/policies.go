@@ -20,9 +20,10 @@ import (
 func policiesCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "policies",
-		Usage: "list the finding catalog or the DLP configuration, or export the built-in policies for editing",
+		Usage: "list the finding catalog or the DLP configuration, export the built-in policies for editing, or run policy tests",
 		Subcommands: []*cli.Command{
 			dlpListCommand(e),
+			policiesTestCommand(e),
 			{
 				Name:  "list",
 				Usage: "list the finding types the policies declare: id, severity, category, title",
@@ -39,7 +40,7 @@ func policiesCommand(e *env) *cli.Command {
 				Usage:     "write the built-in policy tree (policies and their tests) to DIR for editing",
 				ArgsUsage: "DIR",
 				Description: "Writes every built-in .rego file to DIR, creating it if needed. Edit the copy (thresholds\n" +
-					"live in config.rego), test it with `opa test DIR`, and evaluate with --policies DIR.\n" +
+					"live in config.rego), test it with `openai-casb policies test DIR` (or `opa test DIR`), and evaluate with --policies DIR.\n" +
 					"Refuses to overwrite existing files unless --force is given.",
 				Flags: []cli.Flag{
 					&cli.BoolFlag{Name: "force", Usage: "overwrite files that already exist in DIR"},
@@ -158,6 +159,6 @@ func exportPolicies(dir string, force bool, e *env) error {
 			return fmt.Errorf("export policies: %w", err)
 		}
 	}
-	fmt.Fprintf(e.stderr, "wrote %d policy files to %s; edit config.rego for thresholds, test with `opa test %s`, evaluate with --policies %s\n", len(files), dir, dir, dir)
+	fmt.Fprintf(e.stderr, "wrote %d policy files to %s; edit config.rego for thresholds, test with `openai-casb policies test %s`, evaluate with --policies %s\n", len(files), dir, dir, dir)
 	return nil
 }
