@@ -7,7 +7,8 @@ OPA     := $(GO) tool opa
 SCHEMA  := schemas/inventory.schema.json
 BIN     := bin/openai-casb
 
-.PHONY: all build demo test opa-test lint fmt fuzz bench bench-stages ci clean
+.PHONY: all build demo test opa-test lint fmt fuzz bench bench-stages ci clean \
+	tools tools-test release-check release-snapshot image docs-check
 
 FUZZTIME ?= 60s
 
@@ -60,5 +61,53 @@ bench-stages:
 
 ci: lint test opa-test
 
+# Release tools, pinned in tools/go.mod (a module of their own, so their
+# dependencies stay out of the product's go.mod), built into bin/tools.
+TOOLS      := bin/tools
+GORELEASER := $(TOOLS)/goreleaser
+IMAGEBUILD := $(TOOLS)/imagebuild
+
+tools: $(GORELEASER) $(TOOLS)/cyclonedx-gomod $(IMAGEBUILD)
+
+$(GORELEASER) $(TOOLS)/cyclonedx-gomod: tools/go.mod tools/go.sum
+	$(GO) -C tools build -o ../$(TOOLS)/ github.com/goreleaser/goreleaser/v2 github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod
+
+$(IMAGEBUILD): tools/go.mod tools/go.sum $(wildcard tools/imagebuild/*.go)
+	$(GO) -C tools build -o ../$(TOOLS)/ ./imagebuild
+
+# The release tools' own code (imagebuild) and its tests.
+tools-test:
+	$(GO) -C tools vet ./...
+	$(GO) -C tools test ./...
+
+# The goreleaser configuration is valid (what .ci/run runs; no cross-build).
+release-check: $(GORELEASER)
+	$(GORELEASER) check
+
+# Everything a release holds, built locally into dist/ without a tag or a
+# token: six archives, a CycloneDX SBOM per archive, checksums.txt.
+release-snapshot: $(GORELEASER) $(TOOLS)/cyclonedx-gomod
+	PATH="$(CURDIR)/$(TOOLS):$$PATH" $(GORELEASER) release --snapshot --clean
+	dist/openai-casb_linux_amd64_v1/openai-casb --version
+
+# The container image for linux/amd64 and linux/arm64, built without a
+# daemon into an OCI layout tar, then checked: non-root, the binary as
+# entrypoint, CA certificates, OCI labels (docs/container.md).
+COMMIT      := $(shell git rev-parse HEAD 2>/dev/null)
+COMMIT_DATE := $(shell git log -1 --format=%cI 2>/dev/null)
+VERSION     ?= $(shell v=$$(git describe --tags --match 'v[0-9]*' --exact-match 2>/dev/null); \
+	if [ -n "$$v" ]; then echo "$${v\#v}"; else echo "0.1.0-dev-$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"; fi)
+IMAGE_TAR   := dist/openai-casb_$(VERSION)_oci.tar
+LDFLAGS     := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(COMMIT_DATE)
+
+image: $(IMAGEBUILD)
+	for arch in amd64 arm64; do \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -ldflags "$(LDFLAGS)" \
+	    -o bin/image/linux_$$arch/openai-casb ./cmd/openai-casb || exit 1; \
+	done
+	$(IMAGEBUILD) build -o $(IMAGE_TAR) -version $(VERSION) -revision "$(COMMIT)" $(if $(COMMIT_DATE),-created $(COMMIT_DATE)) \
+	  -binary linux/amd64=bin/image/linux_amd64/openai-casb -binary linux/arm64=bin/image/linux_arm64/openai-casb
+	$(IMAGEBUILD) inspect $(IMAGE_TAR)
+
 clean:
-	rm -rf bin
+	rm -rf bin dist
