@@ -57,10 +57,9 @@ func collectCommand(e *env) *cli.Command {
 			"set, the Compliance API with $" + envComplianceKey + " (default: the admin key). Writes the validated\n" +
 			"inventory atomically with mode 0600. Lists that could not be read completely are recorded in the\n" +
 			"inventory's sources, listed on standard error, and make the exit code 2 unless --allow-partial.\n\n" + collectExitCodesHelp,
-		Flags: append([]cli.Flag{
+		Flags: append(append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: defaultInventoryFile, Usage: "write the inventory to `FILE` (- for standard output)"},
-			&cli.StringFlag{Name: "policies", Usage: "take the DLP configuration (profiles, custom detectors, file size limit) from the policies in `DIR` instead of the built-in ones"},
-		}, collectFlags()...),
+		}, policyFlags("take the DLP configuration (profiles, custom detectors, file size limit) and the lists to collect from the policies in `DIR` instead of the built-in ones")...), collectFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 0 {
 				return usageError("collect takes no arguments (did you mean --output %s?)", c.Args().First())
@@ -75,7 +74,11 @@ func collectCommand(e *env) *cli.Command {
 					return withExit(exitError, fmt.Errorf("--output: %w", err))
 				}
 			}
-			engine, err := evaluator.New(c.Context, evaluator.Options{PolicyDir: c.String("policies"), PrintOutput: e.stderr})
+			popts, err := policyOptions(c, e.stderr)
+			if err != nil {
+				return err
+			}
+			engine, err := evaluator.New(c.Context, popts)
 			if err != nil {
 				return err
 			}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/openai-casb/openai-casb/simulator"
 )
 
 // The acceptance custom rule: one finding per action domain outside the
@@ -150,4 +152,22 @@ func TestOnlyAndSkipNarrowTheCatalog(t *testing.T) {
 	bad := runCLI(t, "", "evaluate", acme, "--only", "Nope")
 	assert.Equal(t, exitError, bad.code)
 	assert.Contains(t, bad.stderr, `--only "Nope": no finding type id or category`)
+}
+
+// collect takes the policy flags too: the DLP configuration and the lists
+// to collect come from the policies evaluated later.
+func TestCollectTakesThePolicyFlags(t *testing.T) {
+	src := simulator.Generate(simulator.GenerateOptions{Users: 10, Seed: 2})
+	base := startSimulator(t, src, simulator.Options{})
+	data := filepath.Join(t.TempDir(), "data.yaml")
+	require.NoError(t, os.WriteFile(data, []byte("allowed_action_domains: []\ndlp_max_file_bytes: 1024\n"), 0o600))
+	out := filepath.Join(t.TempDir(), "inv.json")
+	r := runEnv(t, simEnv(src), "", "collect", "-q", "--output", out, "--api-base-url", base, "--compliance-base-url", base,
+		"--extra-policies", customDir(t), "--data", data)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.FileExists(t, out)
+
+	bad := runEnv(t, simEnv(src), "", "collect", "-q", "--output", out, "--api-base-url", base, "--data", filepath.Join(t.TempDir(), "none.yaml"))
+	assert.Equal(t, exitError, bad.code)
+	assert.Contains(t, bad.stderr, "read data:")
 }
