@@ -19,7 +19,8 @@ const AllInput = "*"
 // type whose rule reads input as a whole has AllInput. Members are sorted.
 //
 // It is read from the compiled rules, not from the built-in catalog, so a
-// user's own policy answers for itself: `doctor` uses it to say which
+// user's own policy answers for itself, and finding types left out by
+// Options.Only and Skip read nothing: `doctor` uses it to say which
 // findings cannot fire when a list is not readable.
 func (e *Engine) Inputs() map[string][]string {
 	out := map[string][]string{}
@@ -29,8 +30,8 @@ func (e *Engine) Inputs() map[string][]string {
 				continue
 			}
 			id := e.findingTypeOf(rule)
-			if id == "" {
-				continue
+			if id == "" || (e.selected != nil && !e.selected[id]) {
+				continue // --only and --skip leave it out
 			}
 			w := &inputWalk{c: e.compiler, seen: map[*ast.Rule]bool{}, keys: map[string]bool{}}
 			w.rule(rule)

@@ -84,3 +84,22 @@ deny contains f if {
 	assert.Equal(t, []string{"invites", "users"}, in["00000000-0000-4000-8000-000000000001"])
 	assert.Equal(t, []string{evaluator.AllInput}, in["00000000-0000-4000-8000-000000000002"])
 }
+
+func TestMembersFollowOnlyAndSkip(t *testing.T) {
+	all, err := evaluator.New(context.Background(), evaluator.Options{})
+	require.NoError(t, err)
+	assert.Contains(t, all.Members(), "users")
+	assert.Contains(t, all.Members(), "gpts")
+
+	// Only the high-privilege invite: nothing but the invites (and the clock).
+	only, err := evaluator.New(context.Background(), evaluator.Options{Only: []string{"776ceb93-fa9a-4ca0-83db-668a67c09936"}})
+	require.NoError(t, err)
+	assert.Contains(t, only.Members(), "invites")
+	assert.NotContains(t, only.Members(), "users")
+	assert.NotContains(t, only.Members(), "gpts")
+	assert.Len(t, only.Inputs(), 1)
+
+	skip, err := evaluator.New(context.Background(), evaluator.Options{Skip: []string{"Access security"}})
+	require.NoError(t, err)
+	assert.NotContains(t, skip.Inputs(), "20ab9ddb-fd48-46a8-9fdf-9bb9b9061f21")
+}

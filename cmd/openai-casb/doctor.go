@@ -26,8 +26,9 @@ func doctorCommand(e *env) *cli.Command {
 	}
 	flags = append(flags,
 		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table or json"},
-		&cli.StringFlag{Name: "policies", Usage: "judge what the policies in `DIR` need instead of the built-in ones"},
 	)
+	flags = append(flags, policyFlags("judge what the policies in `DIR` need instead of the built-in ones")...)
+	flags = append(flags, selectFlags()...)
 	return &cli.Command{
 		Name:  "doctor",
 		Usage: "check credentials and permissions before a scan, and say what to ask for",
@@ -53,7 +54,11 @@ func doctorCommand(e *env) *cli.Command {
 			if err != nil && (opts.AdminKey != "" || c.String("admin-key-file") != "") {
 				return err
 			}
-			engine, eerr := evaluator.New(c.Context, evaluator.Options{PolicyDir: c.String("policies"), PrintOutput: e.stderr})
+			po, eerr := policyOptions(c, e.stderr)
+			if eerr != nil {
+				return eerr
+			}
+			engine, eerr := evaluator.New(c.Context, po)
 			if eerr != nil {
 				return withExit(exitError, eerr)
 			}
