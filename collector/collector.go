@@ -666,17 +666,7 @@ func (c *collection) deriveActivity(inv *inventory.Inventory) {
 			byEmail[l.email] = l.at
 		}
 	}
-	owned := map[string]int64{}
-	for _, p := range inv.Projects {
-		for _, k := range p.APIKeys {
-			if k.Owner == nil || k.Owner.Type != "user" || k.Owner.ID == nil || k.LastUsedAt == nil {
-				continue
-			}
-			if *k.LastUsedAt > owned[*k.Owner.ID] {
-				owned[*k.Owner.ID] = *k.LastUsedAt
-			}
-		}
-	}
+	owned := inventory.OwnedKeysLastUsed(inv.Projects)
 	for i := range inv.Users {
 		u := &inv.Users[i]
 		s := &u.ActivitySignals
@@ -701,19 +691,8 @@ func (c *collection) deriveActivity(inv *inventory.Inventory) {
 		if !keysOK {
 			s.Unavailable = append(s.Unavailable, inventory.SignalOwnedProjectKeys)
 		}
-		u.LastActivityAt = newest(s.AuditLogLoginAt, s.APIKeyLastUsedAt, s.OwnedProjectKeysLastUsedAt)
+		u.LastActivityAt = s.Newest()
 	}
-}
-
-func newest(ts ...*int64) *int64 {
-	var out *int64
-	for _, t := range ts {
-		if t != nil && (out == nil || *t > *out) {
-			v := *t
-			out = &v
-		}
-	}
-	return out
 }
 
 // nothingRead reports a collection in which every list that was attempted

@@ -439,38 +439,17 @@ func (g *gen) workspaceUsers(inv *inventory.Inventory, n int) {
 }
 
 // deriveActivity fills the owned-key signal and last_activity_at from the
-// other signals, as the collector derives them.
+// other signals, with the collector's own derivation (package inventory).
 func deriveActivity(inv *inventory.Inventory) {
-	owned := map[string]int64{}
-	for _, p := range inv.Projects {
-		for _, k := range p.APIKeys {
-			if k.Owner == nil || k.Owner.Type != "user" || k.Owner.ID == nil || k.LastUsedAt == nil {
-				continue
-			}
-			if *k.LastUsedAt > owned[*k.Owner.ID] {
-				owned[*k.Owner.ID] = *k.LastUsedAt
-			}
-		}
-	}
+	owned := inventory.OwnedKeysLastUsed(inv.Projects)
 	for i := range inv.Users {
 		u := &inv.Users[i]
 		if t, ok := owned[u.ID]; ok {
 			u.ActivitySignals.OwnedProjectKeysLastUsedAt = ptr(t)
 		}
 		u.ActivitySignals.Unavailable = []string{}
-		u.LastActivityAt = LastActivity(u.ActivitySignals)
+		u.LastActivityAt = u.ActivitySignals.Newest()
 	}
-}
-
-// LastActivity is the newest of the signals, nil when none shows activity.
-func LastActivity(s inventory.ActivitySignals) *int64 {
-	var last *int64
-	for _, t := range []*int64{s.AuditLogLoginAt, s.APIKeyLastUsedAt, s.OwnedProjectKeysLastUsedAt} {
-		if t != nil && (last == nil || *t > *last) {
-			last = ptr(*t)
-		}
-	}
-	return last
 }
 
 func fillSources(inv *inventory.Inventory) {
