@@ -44,6 +44,9 @@ fmt:
 # Large seeds make input minimization slow; bound it so time goes to fuzzing.
 fuzz:
 	$(GO) test ./inventory/ -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
+	@# Spec-generated Admin API answers through the simulator into the
+	@# collector (needs ../shared/reference/openai-admin-openapi.json).
+	$(GO) test ./collector/ -run '^$$' -fuzz FuzzSpecResponses -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/scrub/ -run '^$$' -fuzz FuzzScrub -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 
 # openai-casb against stock opa eval at 10k, 100k and 1M users, and the

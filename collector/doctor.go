@@ -347,15 +347,16 @@ func complianceProbes(ws string, dlp bool, now time.Time) []probe {
 func probeProject(body []byte) (string, bool) {
 	var p struct {
 		Data []struct {
-			ID     string  `json:"id"`
-			Status *string `json:"status"`
+			ID         string     `json:"id"`
+			Status     flexString `json:"status"`
+			ArchivedAt flexTime   `json:"archived_at"`
 		} `json:"data"`
 	}
 	if json.Unmarshal(body, &p) != nil {
 		return "", false
 	}
 	for _, pr := range p.Data {
-		if pr.ID != "" && (pr.Status == nil || *pr.Status != "archived") {
+		if pr.ID != "" && projectStatus(pr.Status.v, pr.ArchivedAt.v) != inventory.ProjectArchived {
 			return pr.ID, true
 		}
 	}

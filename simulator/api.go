@@ -77,7 +77,13 @@ func encodeAPI(inv *inventory.Inventory, opts Options) *apiData {
 		d.adminKeys.add(k.ID, obj)
 	}
 	for _, p := range inv.Projects {
-		obj := map[string]any{"id": p.ID, "object": "organization.project", "name": p.Name, "created_at": p.CreatedAt, "archived_at": p.ArchivedAt, "status": p.Status}
+		// The API's status as sent: status_raw (null included) in version
+		// 2 inventories; version 1 kept only the normalized status.
+		var status any = p.StatusRaw
+		if inv.SchemaVersion < 2 {
+			status = p.Status
+		}
+		obj := map[string]any{"id": p.ID, "object": "organization.project", "name": p.Name, "created_at": p.CreatedAt, "archived_at": p.ArchivedAt, "status": status}
 		d.projects.add(p.ID, obj)
 		if p.Status == "archived" {
 			d.archived[p.ID] = true
@@ -94,11 +100,13 @@ func encodeAPI(inv *inventory.Inventory, opts Options) *apiData {
 			if o := k.Owner; o != nil {
 				switch o.Type {
 				case "service_account":
+					// The inventory does not keep the owner's created_at,
+					// which the spec requires: the key's stands in.
 					obj["owner"] = map[string]any{"type": "service_account", "service_account": map[string]any{
-						"object": "organization.project.service_account", "id": o.ID, "name": o.Name, "role": o.Role}}
+						"id": o.ID, "name": o.Name, "role": o.Role, "created_at": k.CreatedAt}}
 				default:
 					obj["owner"] = map[string]any{"type": o.Type, "user": map[string]any{
-						"object": "organization.project.user", "id": o.ID, "name": o.Name, "email": o.Email, "role": o.Role}}
+						"id": o.ID, "name": o.Name, "email": o.Email, "role": o.Role, "created_at": k.CreatedAt}}
 				}
 			}
 			keys.add(k.ID, obj)
@@ -129,9 +137,14 @@ func encodeAPI(inv *inventory.Inventory, opts Options) *apiData {
 		}
 		if !opts.OmitNewUserFields {
 			obj["api_key_last_used_at"] = u.APIKeyLastUsedAt
-			obj["is_service_account"] = u.IsServiceAccount
-			obj["is_scim_managed"] = u.IsSCIMManaged
-			obj["user"] = map[string]any{"id": u.ID, "enabled": u.Enabled, "banned": u.Banned}
+			// Booleans in the spec, not nullable: left out when unknown.
+			if u.IsServiceAccount != nil {
+				obj["is_service_account"] = *u.IsServiceAccount
+			}
+			if u.IsSCIMManaged != nil {
+				obj["is_scim_managed"] = *u.IsSCIMManaged
+			}
+			obj["user"] = map[string]any{"object": "user", "id": u.ID, "email": u.Email, "name": u.Name, "enabled": u.Enabled, "banned": u.Banned}
 		}
 		d.users.add(u.ID, obj)
 	}

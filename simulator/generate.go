@@ -39,6 +39,9 @@ type GenerateOptions struct {
 	// finding type, next to ones that must not, so that even a tiny
 	// organization shows every kind of finding (the demo uses it).
 	Plant bool
+	// Shapes is ShapesSpec for an organization with the edge cases the
+	// official spec allows (see specShapes); "" for none.
+	Shapes string
 }
 
 // Sizes are the resource counts Generate makes for the options.
@@ -104,6 +107,9 @@ func Generate(o GenerateOptions) *inventory.Inventory {
 	g.workspaceUsers(inv, sz.WorkspaceUsers)
 	if o.Plant {
 		plant(inv, g.now)
+	}
+	if o.Shapes == ShapesSpec {
+		specShapes(inv, o.Plant)
 	}
 	deriveActivity(inv)
 	fillSources(inv)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -80,6 +81,18 @@ type Options struct {
 	// Content is the workspace's files, projects and conversations, for
 	// DLP; GPT knowledge files of the inventory are served either way.
 	Content *Content
+	// Forbidden names routes (as Stats.ByRoute names them, e.g.
+	// "compliance logs" or "admin audit_logs") that answer 403, as for a
+	// key without that route's read scope: the other routes answer.
+	Forbidden []string
+	// Items replaces what an Admin API list route serves (named by its
+	// pattern: "projects", "projects/{id}/api_keys", "users", ...) with
+	// these items, each an object with a string id, paged like any list.
+	// On per-project routes every project answers them, except projects
+	// whose item says status "archived", which answer 400 on the routes the
+	// API refuses for them. Contract tests drive the collector with
+	// generated spec-valid answers this way.
+	Items map[string][]json.RawMessage
 	// Shapes selects how answers are shaped: "" serves each object the way
 	// the inventory holds it; ShapesSpec serves the edge cases the official
 	// spec and the Compliance API evidence allow (see shapes.go).
@@ -176,7 +189,17 @@ const (
 )
 
 func (s *Server) routes() {
+	overrides, archived := s.overrides()
 	admin := func(pattern string, h func(http.ResponseWriter, *http.Request) (any, error)) {
+		if l, ok := overrides[pattern]; ok {
+			refuses := pattern == "projects/{id}/users" || pattern == "projects/{id}/service_accounts"
+			h = func(w http.ResponseWriter, r *http.Request) (any, error) {
+				if id := r.PathValue("id"); refuses && archived[id] {
+					return nil, apiErr(http.StatusBadRequest, "Project "+id+" is archived", "project_archived")
+				}
+				return page(r, l, s.opts.MaxPageSize, true)
+			}
+		}
 		s.mux.Handle("GET /v1/organization/"+pattern, s.wrap(adminAPI, pattern, h))
 	}
 	comp := func(pattern string, h func(http.ResponseWriter, *http.Request) (any, error)) {
@@ -250,6 +273,33 @@ func (s *Server) routes() {
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
+// overrides turns Options.Items into lists, and notes the projects whose
+// item says they are archived.
+func (s *Server) overrides() (map[string]*list, map[string]bool) {
+	lists := map[string]*list{}
+	archived := map[string]bool{}
+	for pattern, items := range s.opts.Items {
+		l := newList(len(items))
+		for _, raw := range items {
+			var head struct {
+				ID     string  `json:"id"`
+				Status *string `json:"status"`
+			}
+			if err := json.Unmarshal(raw, &head); err != nil || head.ID == "" {
+				panic(fmt.Sprintf("simulator: an item of %s has no string id: %s", pattern, raw))
+			}
+			l.index[head.ID] = len(l.items)
+			l.items = append(l.items, raw)
+			l.ids = append(l.ids, head.ID)
+			if pattern == "projects" && head.Status != nil && *head.Status == "archived" {
+				archived[head.ID] = true
+			}
+		}
+		lists[pattern] = l
+	}
+	return lists, archived
+}
+
 // wrap adds what every route shares: counting, latency, authentication,
 // faults, and writing the answer.
 func (s *Server) wrap(api, pattern string, h func(http.ResponseWriter, *http.Request) (any, error)) http.Handler {
@@ -281,6 +331,11 @@ func (s *Server) wrap(api, pattern string, h func(http.ResponseWriter, *http.Req
 		}
 		if err := s.authorize(api, r); err != nil {
 			writeErr(w, err)
+			return
+		}
+		if slices.Contains(s.opts.Forbidden, route) {
+			// The scopes' names are not public: the message names none.
+			writeErr(w, apiErr(http.StatusForbidden, "You have insufficient permissions for this operation: the key may not read "+pattern+".", "insufficient_permissions"))
 			return
 		}
 		if api == complianceAPI && r.PathValue("ws") != s.workspaceID() {
