@@ -87,7 +87,7 @@ type Writer interface {
 }
 
 // Formats lists the output formats, in the order help texts show them.
-var Formats = []string{"table", "json", "sarif", "github", "ocsf", "csv", "markdown", "junit", "gitlab"}
+var Formats = []string{"table", "json", "sarif", "github", "ocsf", "csv", "markdown", "junit", "gitlab", "html"}
 
 // Options adjust writers.
 type Options struct {
@@ -137,6 +137,8 @@ func New(format string, o Options) (Writer, error) {
 		return JUnit{}, nil
 	case "gitlab":
 		return GitLab{}, nil
+	case "html":
+		return HTML{}, nil
 	}
 	panic("report: format " + format + " is in Formats but has no writer")
 }

@@ -34,6 +34,22 @@ var formatChecks = map[string]formatCheck{
 	"markdown": checkMarkdown,
 	"junit":    checkJUnit,
 	"gitlab":   checkGitLab,
+	"html":     checkHTML,
+}
+
+var htmlRow = regexp.MustCompile(`<tr class="finding[^"]*" data-severity="(\w+)" data-rank="\d" data-title="[^"]*" data-category="[^"]*" data-resource="\S+ ([^"]*)" data-state="(\w*)" data-waived="(\w*)">`)
+
+// checkHTML reads the findings table's rows back (the browser test checks
+// the page in Chromium).
+func checkHTML(t *testing.T, out string) []reported {
+	t.Helper()
+	require.True(t, strings.HasPrefix(out, "<!DOCTYPE html>"))
+	var got []reported
+	for _, m := range htmlRow.FindAllStringSubmatch(out, -1) {
+		got = append(got, reported{ResourceID: html.UnescapeString(m[2]), State: m[3], Severity: m[1], Waived: m[4] == "waived"})
+	}
+	assert.Equal(t, strings.Count(out, `<tr class="finding`), len(got), "every row read")
+	return got
 }
 
 // checkGitLab validates a GitLab SAST report against GitLab's schema.
@@ -65,7 +81,7 @@ func checkGitLab(t *testing.T, out string) []reported {
 var omitsAbsent = map[string]bool{"junit": true, "gitlab": true}
 
 // showsWaived lists the formats that keep waived findings, marked.
-var showsWaived = map[string]bool{"ocsf": true, "csv": true}
+var showsWaived = map[string]bool{"ocsf": true, "csv": true, "html": true}
 
 // noStates lists the formats that do not carry baseline states.
 var noStates = map[string]bool{"gitlab": true}
@@ -281,7 +297,7 @@ func runOK(t *testing.T, args ...string) string {
 }
 
 func TestGoldenNewFormats(t *testing.T) {
-	for _, format := range []string{"ocsf", "csv", "markdown", "junit", "gitlab"} {
+	for _, format := range []string{"ocsf", "csv", "markdown", "junit", "gitlab", "html"} {
 		t.Run(format, func(t *testing.T) {
 			golden(t, filepath.Join("testdata", "golden", "acme."+format), runOK(t, "evaluate", acme, "--format", format, "--sarif-root", repoRoot))
 		})
@@ -289,7 +305,7 @@ func TestGoldenNewFormats(t *testing.T) {
 }
 
 // hostileName is a GPT name built to run in a browser and in a spreadsheet.
-const hostileName = `=HYPERLINK("http://evil.example/?<script>alert(1)</script>","open")`
+const hostileName = `=HYPERLINK("http://evil.example/?<script>alert(1)</script>","open")<img src=x onerror="window.__pwned=1">`
 
 // hostileAcme is acme with every GPT named hostileName.
 func hostileAcme(t *testing.T) string {

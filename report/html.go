@@ -1,0 +1,202 @@
+package report
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"maps"
+	"slices"
+
+	"github.com/openai-casb/openai-casb/evaluator"
+)
+
+// HTML writes one self-contained page for people who would rather look
+// than read: no network, no CDN, one file that works from file:// and
+// offline. The organization and collection time, a banner for sources not
+// read completely, counts per severity and per category as SVG bar charts
+// drawn here, and a findings table that sorts and filters (by severity,
+// category, baseline state, waived and text) with each finding's message, evidence
+// and remediation. The table is plain HTML, so the page reads without
+// script; the small inline script only sorts and filters.
+//
+// Everything from the inventory goes through html/template's contextual
+// escaping, and a Content-Security-Policy lets only the page's own script
+// run (by its hash) and load nothing: a GPT named <script>… is text.
+type HTML struct{}
+
+//go:embed html.tmpl
+var htmlSource string
+
+//go:embed html.js
+var htmlScript string
+
+var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"script": func() template.JS { return template.JS(htmlScript) },
+}).Parse(htmlSource))
+
+// htmlCSP is the page's Content-Security-Policy: nothing loads, only the
+// inline style and the page's own script (by its SHA-256) run.
+var htmlCSP = func() string {
+	sum := sha256.Sum256([]byte(htmlScript))
+	return "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}()
+
+type htmlPage struct {
+	CSP          string
+	Tool         Tool
+	Organization string
+	OrgID        string
+	Workspace    string
+	CollectedAt  string
+	EvaluatedAt  string
+	Incomplete   []IncompleteSource
+	Total        int
+	Severities   []htmlCount
+	SeverityBars htmlChart
+	CategoryBars htmlChart
+	Baseline     *BaselineSummary
+	Waivers      bool
+	Waived       int
+	Rows         []htmlRow
+	Categories   []string
+	States       []string
+	Generated    string
+}
+
+type htmlCount struct {
+	Name  string
+	Count int
+}
+
+type htmlChart struct {
+	Height int
+	Bars   []htmlBar
+}
+
+type htmlBar struct {
+	Label, Class    string
+	Count           int
+	Y, Width, TextX int
+}
+
+type htmlRow struct {
+	Severity, SeverityRank     string
+	Title, Category, Type      string
+	ResourceType, ResourceID   string
+	ResourceName               string
+	State                      string
+	Waived                     string // "waived", "open", or "" without waivers
+	Waiver                     *Waiver
+	Message, Remediation       string
+	Evidence, Fingerprint, Key string
+}
+
+// Chart geometry, in SVG user units.
+const (
+	chartLabelWidth = 170
+	chartBarMax     = 300
+	chartRow        = 26
+)
+
+func chart(counts []htmlCount, class func(string) string) htmlChart {
+	peak := 0
+	for _, c := range counts {
+		peak = max(peak, c.Count)
+	}
+	ch := htmlChart{Height: len(counts)*chartRow + 4}
+	for i, c := range counts {
+		w := 0
+		if peak > 0 {
+			w = c.Count * chartBarMax / peak
+		}
+		if c.Count > 0 {
+			w = max(w, 2)
+		}
+		ch.Bars = append(ch.Bars, htmlBar{Label: c.Name, Class: class(c.Name), Count: c.Count, Y: i*chartRow + 2, Width: w, TextX: chartLabelWidth + w + 6})
+	}
+	return ch
+}
+
+func (HTML) Write(w io.Writer, r *Report) error {
+	current := findingsOf(open(r.Entries))
+	p := htmlPage{
+		CSP:         htmlCSP,
+		Tool:        r.Tool,
+		OrgID:       r.Inventory.Organization.ID,
+		CollectedAt: timestamp(r.Inventory.CollectedAt),
+		EvaluatedAt: timestamp(r.EvaluatedAt),
+		Incomplete:  IncompleteSources(r.Inventory),
+		Total:       len(current),
+		Baseline:    r.Baseline,
+		Waivers:     r.Waivers != nil,
+		Waived:      len(waived(r.Entries)),
+	}
+	p.Organization = p.OrgID
+	if n := r.Inventory.Organization.Name; n != nil && *n != "" {
+		p.Organization = *n
+	}
+	if ws := r.Inventory.Workspace; ws != nil {
+		p.Workspace = ws.ID
+	}
+	counts := Counts(current)
+	for _, s := range evaluator.Severities {
+		p.Severities = append(p.Severities, htmlCount{s.String(), counts[s]})
+	}
+	p.SeverityBars = chart(p.Severities, func(name string) string { return "sev-" + name })
+	byCat := map[string]int{}
+	for _, f := range current {
+		byCat[f.Category]++
+	}
+	var cats []htmlCount
+	for _, c := range slices.Sorted(maps.Keys(byCat)) {
+		cats = append(cats, htmlCount{c, byCat[c]})
+	}
+	slices.SortStableFunc(cats, func(a, b htmlCount) int { return b.Count - a.Count })
+	p.CategoryBars = chart(cats, func(string) string { return "cat" })
+
+	states := map[string]bool{}
+	allCats := map[string]bool{}
+	for _, e := range r.Entries {
+		row := htmlRow{
+			Severity: e.Severity.String(), SeverityRank: fmt.Sprint(int(e.Severity)),
+			Title: e.Title, Category: e.Category, Type: e.FindingTypeID,
+			ResourceType: e.Resource.Type, ResourceID: e.Resource.ID, ResourceName: e.Resource.Name,
+			State: string(e.State), Message: e.Message, Remediation: e.Remediation,
+			Fingerprint: e.Fingerprint, Key: e.Key, Waiver: e.Waiver,
+		}
+		if r.Waivers != nil {
+			row.Waived = "open"
+			if e.Waiver != nil {
+				row.Waived = "waived"
+			}
+		}
+		if ev := compact(e.Evidence); ev != nil {
+			var b bytes.Buffer
+			if json.Indent(&b, ev, "", "  ") == nil {
+				row.Evidence = b.String()
+			}
+		}
+		p.Rows = append(p.Rows, row)
+		allCats[e.Category] = true
+		if e.State != "" {
+			states[string(e.State)] = true
+		}
+	}
+	p.Categories = slices.Sorted(maps.Keys(allCats))
+	for _, s := range []BaselineState{StateNew, StateChanged, StateUnchanged, StateAbsent} {
+		if states[string(s)] {
+			p.States = append(p.States, string(s))
+		}
+	}
+	var buf bytes.Buffer
+	if err := htmlTemplate.Execute(&buf, p); err != nil {
+		return fmt.Errorf("render HTML report: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}

@@ -1,0 +1,98 @@
+package report_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"html"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openai-casb/openai-casb/report"
+)
+
+func htmlOf(t *testing.T, r *report.Report) string {
+	t.Helper()
+	var buf bytes.Buffer
+	require.NoError(t, report.HTML{}.Write(&buf, r))
+	return buf.String()
+}
+
+func TestHTMLIsSelfContained(t *testing.T) {
+	out := htmlOf(t, sample())
+	assert.True(t, strings.HasPrefix(out, "<!DOCTYPE html>"))
+	for _, ref := range []string{"<link", " src=", "@import", "url(", "<iframe", "<img"} {
+		assert.NotContains(t, out, ref, "nothing is loaded from anywhere")
+	}
+	csp := regexp.MustCompile(`<meta http-equiv="Content-Security-Policy" content="([^"]+)">`).FindStringSubmatch(out)
+	require.NotNil(t, csp)
+	policy := html.UnescapeString(csp[1]) // as the browser reads the attribute
+	assert.Contains(t, policy, "default-src 'none'")
+	scripts := regexp.MustCompile(`(?s)<script>(.*?)</script>`).FindAllStringSubmatch(out, -1)
+	require.Len(t, scripts, 1, "one inline script")
+	sum := sha256.Sum256([]byte(scripts[0][1]))
+	assert.Contains(t, policy, "script-src 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'", "the policy lets exactly the page's script run")
+}
+
+func TestHTMLContent(t *testing.T) {
+	out := htmlOf(t, sample())
+	assert.Contains(t, out, "<title>openai-casb report: Acme</title>")
+	assert.Contains(t, out, `<b id="collected-at">2026-11-26T00:00:00Z</b>`)
+	assert.Contains(t, out, `id="incomplete"`)
+	assert.Contains(t, out, "<li><b>gpts</b> skipped: no CHATGPT_WORKSPACE_ID</li>")
+	assert.Contains(t, out, `<div class="n" id="count-total">2</div>`)
+	assert.Contains(t, out, `<div class="n" id="count-high">1</div>`)
+	assert.Contains(t, out, `<div class="n" id="count-critical">0</div>`)
+	assert.Equal(t, 2, strings.Count(out, `<tr class="finding`))
+	assert.Contains(t, out, `data-severity="high" data-rank="3"`)
+	assert.Contains(t, out, "<pre>{\n  &#34;days&#34;: 120\n}</pre>", "evidence, indented")
+	assert.Contains(t, out, "<b>Remediation:</b> rotate")
+	assert.NotContains(t, out, `id="f-state"`, "no state filter without a baseline")
+	assert.NotContains(t, out, `id="f-waived"`, "no waived filter without waivers")
+	// Bars are as long as their counts: the longest bar is the largest.
+	assert.Regexp(t, `<text x="0" y="\d+" dy="15">high</text><rect class="sev-high" x="170" y="\d+" width="300"`, out)
+	assert.Regexp(t, `<text x="0" y="\d+" dy="15">critical</text><rect class="sev-critical" x="170" y="\d+" width="0"`, out)
+}
+
+func TestHTMLBaselineAndWaivers(t *testing.T) {
+	r := waivedSample()
+	r.Entries[1].State = report.StateNew
+	r.Entries[0].State = report.StateUnchanged
+	r.Baseline = &report.BaselineSummary{File: "prev.json", New: 1, Unchanged: 1}
+	out := htmlOf(t, r)
+	assert.Contains(t, out, `<select id="f-state"><option value="">all</option><option value="new">new</option><option value="unchanged">unchanged</option></select>`)
+	assert.Contains(t, out, `id="f-waived"`)
+	assert.Contains(t, out, `<div class="n" id="count-waived">1</div>`)
+	assert.Contains(t, out, `<div class="n" id="count-total">1</div>`, "waived findings are not open")
+	assert.Contains(t, out, `data-state="unchanged" data-waived="waived"`)
+	assert.Contains(t, out, `data-state="new" data-waived="open"`)
+	assert.Contains(t, out, "waived until 2027-01-31")
+}
+
+// Everything from the inventory is text: a planted script, attribute or
+// entity does nothing.
+func TestHTMLEscapesEverything(t *testing.T) {
+	const evil = `<script>alert(1)</script>"><img src=x onerror=alert(2)>&amp;`
+	r := sample()
+	name := "Org " + evil
+	r.Inventory.Organization.Name = &name
+	r.Entries[0].Resource.Name = evil
+	r.Entries[0].Resource.ID = evil
+	r.Entries[0].Message = evil
+	r.Entries[0].Title = evil
+	r.Entries[0].Category = evil
+	r.Entries[0].Remediation = evil
+	ev, err := json.Marshal(map[string]string{"x": evil})
+	require.NoError(t, err)
+	r.Entries[0].Evidence = ev
+	out := htmlOf(t, r)
+	assert.Equal(t, 1, strings.Count(out, "<script"), "only the page's own script")
+	assert.NotContains(t, out, "<img")
+	assert.NotContains(t, out, `"><img`, "no attribute is closed early")
+	assert.Contains(t, out, "&lt;script&gt;alert(1)&lt;/script&gt;&#34;&gt;&lt;img src=x onerror=alert(2)&gt;&amp;amp;")
+}
