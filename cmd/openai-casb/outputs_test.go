@@ -22,6 +22,7 @@ func TestOutputFormatWritesEveryReport(t *testing.T) {
 		"ocsf":  filepath.Join(dir, "findings.ocsf.jsonl"),
 		"sarif": filepath.Join(dir, "r.sarif"),
 		"csv":   filepath.Join(dir, "f,1.csv"), // a comma in the name stays in it
+		"html":  filepath.Join(dir, "report.html"),
 	}
 	args := []string{"demo", "--format", "markdown"}
 	for format, file := range files {
@@ -47,6 +48,7 @@ func TestOutputFormatWritesEveryReport(t *testing.T) {
 
 	assert.Len(t, checkOCSF(t, read("ocsf")), total)
 	assert.Len(t, checkCSV(t, read("csv")), total)
+	assert.Len(t, checkHTML(t, read("html")), total)
 	sarif := read("sarif")
 	sarifcheck.Check(t, []byte(sarif))
 	var s sarifDoc
