@@ -112,5 +112,10 @@ image: $(IMAGEBUILD)
 	  -binary linux/amd64=bin/image/linux_amd64/openai-casb -binary linux/arm64=bin/image/linux_arm64/openai-casb
 	$(IMAGEBUILD) inspect $(IMAGE_TAR)
 
+# Every link in README.md and docs/ resolves, to a file of this repository
+# and a heading of its page (also part of make test).
+docs-check:
+	$(GO) test ./docs/ -count=1
+
 clean:
 	rm -rf bin dist
