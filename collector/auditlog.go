@@ -98,25 +98,62 @@ type auditSlice struct {
 }
 
 // auditLog reads login.succeeded events of the look-back window into
-// c.logins: each user's newest one.
+// c.logins: each user's newest one. With a usable previous state it reads
+// only the events since the state's high-water mark (less auditOverlap)
+// and takes the earlier logins from the state.
 func (c *collection) auditLog(ctx context.Context) {
 	r := &result{}
 	c.mu.Lock()
 	c.results[inventory.SourceAuditLogs] = r
 	c.mu.Unlock()
-	lg := &logins{byID: map[string]int64{}, byEmail: map[string]int64{}}
-	a := &auditRead{c: c, lg: lg, slices: 1}
 	hi := c.now.Unix() + 1
 	lo := c.now.Add(-time.Duration(c.o.AuditLogDays) * 24 * time.Hour).Unix()
-	first := &auditSlice{lo: lo, hi: hi}
-	a.wg.Add(1)
-	a.chain(ctx, first, true)
-	a.wg.Wait()
-	c.logins = lg.events()
+	prev := c.usableMark(c.o.OrganizationID, lo)
+	start := lo
+	if prev != nil {
+		start = max(lo, prev.Through-int64(auditOverlap/time.Second))
+	}
+	a := c.readAudit(ctx, start, hi)
+	if prev != nil {
+		if org := c.organizationID(); org != c.o.Previous.OrganizationID {
+			// The state is of another organization: read it all.
+			c.notes.add("state-org", fmt.Sprintf("the state file is of organization %s, this is %s: the whole audit log was read", c.o.Previous.OrganizationID, org))
+			prev = nil
+			a = c.readAudit(ctx, lo, hi)
+		}
+	}
+	if prev != nil {
+		for id, at := range prev.NewestByUser {
+			if at >= lo {
+				a.lg.add(auditLogin{userID: id, at: at})
+			}
+		}
+		for email, at := range prev.NewestByEmail {
+			if at >= lo {
+				a.lg.add(auditLogin{email: email, at: at})
+			}
+		}
+		why := fmt.Sprintf("incremental: events since %s read (the state's high-water mark less %s); earlier logins from the state file",
+			time.Unix(start, 0).UTC().Format(time.RFC3339), auditOverlap)
+		r.note = why
+	}
+	c.logins = a.lg.events()
 	c.o.Progress(inventory.SourceAuditLogs, a.items)
 	r.stats = listStats{items: a.items, pages: a.pages}
 	r.bad, r.firstBad = a.bad, a.first
 	r.err = listError(a.err, c.admin.keyFrom)
+	if a.err == nil && a.bad == 0 {
+		c.mark = &AuditMark{From: lo, Through: hi - 1, NewestByUser: a.lg.byID, NewestByEmail: a.lg.byEmail}
+	}
+}
+
+// readAudit reads the audit log's logins in [lo, hi), in slices.
+func (c *collection) readAudit(ctx context.Context, lo, hi int64) *auditRead {
+	a := &auditRead{c: c, lg: &logins{byID: map[string]int64{}, byEmail: map[string]int64{}}, slices: 1}
+	a.wg.Add(1)
+	a.chain(ctx, &auditSlice{lo: lo, hi: hi}, true)
+	a.wg.Wait()
+	return a
 }
 
 // maxSlices is how many slices one reading may make.

@@ -58,6 +58,13 @@ type Options struct {
 	// accounts and members, the GPTs for their files. DLP's lists follow
 	// DLP. Nil reads everything.
 	Sources []string
+	// Previous is the state a previous collection of the organization left
+	// (ReadState), for an incremental rescan: the audit log is then read
+	// from its high-water mark on. Nil collects everything.
+	Previous *State
+	// KeepState, when set, receives the state this collection leaves for
+	// the next one, once, after it.
+	KeepState func(*State)
 	// AuditLogSlices is the most time slices of the audit log read at
 	// once (see auditlog.go); 4 × Concurrency when zero, 1 for one
 	// sequential chain.
@@ -251,6 +258,9 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 	}
 	inv := c.inventory()
 	sc.Value(inv)
+	if o.KeepState != nil {
+		o.KeepState(c.newState(inv))
+	}
 	if nothing := c.nothingRead(inv); nothing != nil {
 		return inv, nothing
 	}
@@ -264,6 +274,7 @@ type result struct {
 	bad      int    // items that could not be used
 	firstBad error  // the first of them
 	skipped  string // reason it was not read at all
+	note     string // how it was read, when that is worth saying
 }
 
 // collection is one run of Collect.
@@ -286,6 +297,7 @@ type collection struct {
 	projects []*projectResult
 	counts   map[string]*atomic.Int64
 
+	mark        *AuditMark // the audit log read completely, for the next state
 	files       []inventory.File
 	fileResults map[string]*fileResult
 }
@@ -581,6 +593,9 @@ func (r *result) source() inventory.Source {
 	}
 	s := inventory.Source{Status: inventory.StatusComplete, Items: r.stats.items - r.bad, Pages: r.stats.pages}
 	var reasons []string
+	if r.note != "" {
+		reasons = append(reasons, r.note)
+	}
 	if r.err != nil {
 		reasons = append(reasons, r.err.Error())
 	}
@@ -590,6 +605,8 @@ func (r *result) source() inventory.Source {
 	if len(reasons) > 0 {
 		reason := strings.Join(reasons, "; ")
 		s.Reason = &reason
+	}
+	if r.err != nil || r.bad > 0 {
 		s.Status = inventory.StatusPartial
 		if r.err != nil && s.Items == 0 {
 			s.Status = inventory.StatusFailed

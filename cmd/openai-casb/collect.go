@@ -41,6 +41,8 @@ func collectFlags() []cli.Flag {
 		&cli.IntFlag{Name: "compliance-rate", Value: 100, Usage: "send at most `N` requests per minute to each Compliance API route (0: no pacing)"},
 		&cli.DurationFlag{Name: "timeout", Value: collector.DefaultRetryPolicy.Timeout, Usage: "give up on one request attempt after `DURATION`"},
 		&cli.IntFlag{Name: "max-attempts", Value: collector.DefaultRetryPolicy.Attempts, Usage: "try each request at most `N` times"},
+		&cli.StringFlag{Name: "state", Usage: "keep what a rescan can reuse in `FILE` (mode 0600): the audit log is then read only since the last run; a missing, corrupt or foreign file means a full collection"},
+		&cli.BoolFlag{Name: "full", Usage: "with --state: collect everything again, ignoring the state file (and write a new one)"},
 		&cli.BoolFlag{Name: "collect-all", Usage: "read every list, also those no enabled policy reads (by default they are skipped, and the inventory's sources say so)"},
 		&cli.BoolFlag{Name: "allow-partial", Usage: "exit 0 (or 1 for findings) even when some lists could not be read completely"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress or summary on standard error (warnings still show)"},
@@ -154,6 +156,9 @@ func collectOptions(c *cli.Context, e *env) (collector.Options, error) {
 	if err != nil {
 		return o, err
 	}
+	if err := stateOptions(&o, c.String("state"), c.Bool("full"), e); err != nil {
+		return o, err
+	}
 	if c.Bool("debug") {
 		var mu sync.Mutex
 		o.Debug = func(format string, a ...any) {
@@ -163,6 +168,40 @@ func collectOptions(c *cli.Context, e *env) (collector.Options, error) {
 		}
 	}
 	return o, nil
+}
+
+// stateOptions reads --state into the collector's previous state, and
+// makes the collection write the next one. A file that cannot be used means
+// a full collection, with a warning; it is replaced after the collection.
+func stateOptions(o *collector.Options, path string, full bool, e *env) error {
+	if path == "" {
+		if full {
+			return fmt.Errorf("--full needs --state FILE: without a state every collection is a full one")
+		}
+		return nil
+	}
+	if err := atomicfile.Check(path); err != nil {
+		return fmt.Errorf("--state: %w", err)
+	}
+	if !full {
+		prev, err := collector.ReadState(path)
+		switch {
+		case err != nil:
+			fmt.Fprintf(e.stderr, "%s: warning: %v; collecting everything\n", toolName, err)
+		case prev == nil:
+			fmt.Fprintf(e.stderr, "%s: warning: no state in %s yet: collecting everything (the next run will be incremental)\n", toolName, path)
+		case o.OrganizationID != "" && prev.OrganizationID != o.OrganizationID:
+			fmt.Fprintf(e.stderr, "%s: warning: the state in %s is of organization %s, not %s: collecting everything\n", toolName, path, prev.OrganizationID, o.OrganizationID)
+		default:
+			o.Previous = prev
+		}
+	}
+	o.KeepState = func(s *collector.State) {
+		if err := collector.WriteState(path, s); err != nil {
+			fmt.Fprintf(e.stderr, "%s: warning: %v; the next run will collect everything\n", toolName, err)
+		}
+	}
+	return nil
 }
 
 // readKey reads a key from file when given, else from the environment
