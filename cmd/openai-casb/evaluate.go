@@ -18,6 +18,7 @@ import (
 	"github.com/openai-casb/openai-casb/evaluator"
 	"github.com/openai-casb/openai-casb/internal/atomicfile"
 	"github.com/openai-casb/openai-casb/inventory"
+	"github.com/openai-casb/openai-casb/notify"
 	"github.com/openai-casb/openai-casb/report"
 	"github.com/openai-casb/openai-casb/waiver"
 )
@@ -32,6 +33,7 @@ type evaluateParams struct {
 	format     string
 	output     string
 	outputs    []output // format and output first, then each --output-format
+	notify     []notify.Target
 	failOn     evaluator.Severity
 	failOnNew  bool
 	severities []evaluator.Severity
@@ -53,6 +55,7 @@ func reportFlags() []cli.Flag {
 		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: " + strings.Join(report.Formats, ", ")},
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` (mode 0600, replaced atomically) instead of standard output"},
 		outputFormatFlag(),
+		notifyFlag(),
 		&cli.StringFlag{Name: "severity", Usage: "report only findings of these `SEVERITIES` (comma-separated: critical,high,medium,low); --fail-on still sees all"},
 		&cli.StringFlag{Name: "fail-on", Value: "none", Usage: "exit 1 when a finding is at or above `SEVERITY`: critical, high, medium, low, or none"},
 		&cli.StringFlag{Name: "baseline", Usage: "compare with `PREVIOUS`, an earlier json or sarif report: mark each finding new, changed, unchanged or absent"},
@@ -114,6 +117,9 @@ func parseReportFlags(c *cli.Context, e *env) (evaluateParams, error) {
 		return p, err
 	}
 	p.outputs = outs
+	if p.notify, err = notifyTargets(c, e.getenv); err != nil {
+		return p, err
+	}
 	if f := c.String("fail-on"); !strings.EqualFold(f, "none") {
 		s, err := evaluator.ParseSeverity(f)
 		if err != nil {
@@ -190,7 +196,7 @@ func runEvaluate(ctx context.Context, p evaluateParams, e *env) error {
 			return err
 		}
 	}
-	return finish(engine, res, base, artifact, p, e)
+	return finish(ctx, engine, res, base, artifact, p, e)
 }
 
 // evaluateFile streams the inventory at p.inventory ("-" for standard
@@ -310,7 +316,7 @@ func failed(p evaluateParams, h *evaluator.Header, err error, e *env) error {
 
 // finish compares an evaluation with the baseline, writes the report and
 // decides the exit code: the part evaluate and scan share.
-func finish(engine *evaluator.Engine, res *evaluator.Result, base *report.Baseline, artifact *report.Artifact, p evaluateParams, e *env) error {
+func finish(ctx context.Context, engine *evaluator.Engine, res *evaluator.Result, base *report.Baseline, artifact *report.Artifact, p evaluateParams, e *env) error {
 	if base != nil && base.OrganizationID != "" && base.OrganizationID != res.Header.Organization.ID {
 		fmt.Fprintf(e.stderr, "%s: warning: the baseline %s is of organization %s, this inventory of %s: every finding is new\n",
 			toolName, p.baseline, base.OrganizationID, res.Header.Organization.ID)
@@ -349,6 +355,7 @@ func finish(engine *evaluator.Engine, res *evaluator.Result, base *report.Baseli
 	if err := writeReports(p, r, e, nil); err != nil {
 		return err
 	}
+	sendNotifications(ctx, p, r, e)
 	sayHidden(p, r, e)
 	return gate(gating, p)
 }

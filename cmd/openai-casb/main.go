@@ -68,6 +68,8 @@ type env struct {
 	noColor bool
 	// config is the configuration file, once read; nil without one.
 	config *config
+	// sleep waits between webhook attempts; a timer when nil.
+	sleep func(context.Context, time.Duration) error
 	// newTicker starts a clock for progress; time.NewTicker when nil.
 	newTicker func(time.Duration) (<-chan time.Time, func())
 }

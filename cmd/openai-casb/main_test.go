@@ -44,7 +44,9 @@ func runEnv(t testing.TB, environ map[string]string, stdin string, args ...strin
 	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, getenv: func(k string) string { return environ[k] },
 		// Progress logs on a clock that never ticks: output does not
 		// depend on how slow the machine is.
-		newTicker: func(time.Duration) (<-chan time.Time, func()) { return nil, func() {} }}
+		newTicker: func(time.Duration) (<-chan time.Time, func()) { return nil, func() {} },
+		// Webhook retries do not wait.
+		sleep: func(context.Context, time.Duration) error { return nil }}
 	code := run(context.Background(), append([]string{toolName}, args...), e)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
 }

@@ -124,7 +124,7 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 		}
 		return failed(p.report, nil, err, e)
 	}
-	gateErr := finish(engine, res, base, artifact, p.report, e)
+	gateErr := finish(ctx, engine, res, base, artifact, p.report, e)
 	if err := partialExit(inv, p.allowPartial); err != nil {
 		return err
 	}
