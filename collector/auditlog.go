@@ -239,11 +239,17 @@ func (a *auditRead) keep(s *auditSlice, data []json.RawMessage) (oldest int64, i
 			a.mu.Unlock()
 			continue
 		}
-		var at struct {
-			EffectiveAt flexTime `json:"effective_at"`
+		at := l.at
+		if !ok { // not a login: its time still measures the page
+			var e struct {
+				EffectiveAt flexTime `json:"effective_at"`
+			}
+			if json.Unmarshal(raw, &e) == nil && e.EffectiveAt.v != nil {
+				at = *e.EffectiveAt.v
+			}
 		}
-		if json.Unmarshal(raw, &at) == nil && at.EffectiveAt.v != nil && (oldest == 0 || *at.EffectiveAt.v < oldest) {
-			oldest = *at.EffectiveAt.v
+		if at != 0 && (oldest == 0 || at < oldest) {
+			oldest = at
 		}
 		if ok {
 			a.lg.add(l)
