@@ -27,6 +27,7 @@ func demoCommand(e *env) *cli.Command {
 			&cli.IntFlag{Name: "users", Value: 30, Usage: "size the simulated organization by its number of `USERS`"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random `SEED` of the simulated organization"},
 			&cli.BoolFlag{Name: "dlp", Usage: "also scan the simulated workspace's files (planted secrets, card numbers and identifiers) with every DLP profile"},
+			shapesFlag(),
 			saveInventoryFlag(),
 		),
 		Action: func(c *cli.Context) error {
@@ -40,7 +41,10 @@ func demoCommand(e *env) *cli.Command {
 			if c.Int("users") < 1 {
 				return usageError("--users %d: want at least 1", c.Int("users"))
 			}
-			return runDemo(c.Context, p, demoParams{users: c.Int("users"), seed: c.Uint64("seed"), dlp: c.Bool("dlp"), saveInventory: c.String("save-inventory")}, e)
+			if err := simulator.CheckShapes(c.String("shapes")); err != nil {
+				return usageError("--%v", err)
+			}
+			return runDemo(c.Context, p, demoParams{users: c.Int("users"), seed: c.Uint64("seed"), dlp: c.Bool("dlp"), saveInventory: c.String("save-inventory"), shapes: c.String("shapes")}, e)
 		},
 	}
 }
@@ -50,12 +54,13 @@ type demoParams struct {
 	seed          uint64
 	dlp           bool
 	saveInventory string
+	shapes        string
 }
 
 func runDemo(ctx context.Context, p evaluateParams, d demoParams, e *env) error {
-	inv := simulator.Generate(simulator.GenerateOptions{Users: d.users, Seed: d.seed, Plant: true, CollectedAt: time.Now().Unix()})
+	inv := simulator.Generate(simulator.GenerateOptions{Users: d.users, Seed: d.seed, Plant: true, CollectedAt: time.Now().Unix(), Shapes: d.shapes})
 	content := simulator.GenerateContent(inv, simulator.ContentOptions{Plant: true, Seed: d.seed})
-	base, stop, err := serveSimulator(inv, simulator.Options{Content: content, LoginsPerUserDay: simulator.DefaultLoginsPerUserDay})
+	base, stop, err := serveSimulator(inv, simulator.Options{Content: content, LoginsPerUserDay: simulator.DefaultLoginsPerUserDay, Shapes: d.shapes})
 	if err != nil {
 		return err
 	}

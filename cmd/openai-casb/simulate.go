@@ -17,6 +17,11 @@ import (
 	"github.com/openai-casb/openai-casb/simulator"
 )
 
+// shapesFlag selects the simulator's answer shapes (simulate and demo).
+func shapesFlag() cli.Flag {
+	return &cli.StringFlag{Name: "shapes", Usage: "serve `SHAPES`: \"spec\" for the edge cases the official API spec allows and real organizations send (null project statuses and user roles, service account role none, expired admin keys, service-account users, archived projects refusing their members; see docs/collection.md)"}
+}
+
 func simulateCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "simulate",
@@ -38,6 +43,8 @@ func simulateCommand(e *env) *cli.Command {
 			&cli.Float64Flag{Name: "fault-rate", Usage: "answer this `FRACTION` of requests with a transient 429 or 5xx"},
 			&cli.StringFlag{Name: "key-file", Usage: "accept the key in `FILE` instead of the default fake key"},
 			&cli.IntFlag{Name: "files", Value: 100, Usage: "serve `N` generated files in ChatGPT projects and conversations for DLP, besides the planted ones"},
+			shapesFlag(),
+			&cli.StringSliceFlag{Name: "forbid", Usage: "answer 403 on `ROUTE` (repeatable), as for a key without that route's scope, e.g. \"compliance logs\" or \"compliance gpts\"; the other routes answer"},
 			&cli.StringFlag{Name: "as", Value: "full", Usage: "answer as the APIs answer `KIND` of access: full, no-compliance-scopes (the Compliance API refuses the key with 403), no-audit-logging (the organization never switched audit logging on), project-key (hand out a project key, which the Admin API refuses)"},
 			&cli.StringFlag{Name: "generate-inventory", Usage: "write the organization as an inventory to `FILE` (mode 0600) and exit, instead of serving it"},
 		},
@@ -66,6 +73,10 @@ func simulateCommand(e *env) *cli.Command {
 			if opts.ComplianceRateLimit == 0 {
 				opts.ComplianceRateLimit = -1 // no limit, not "the Admin API's"
 			}
+			opts.Shapes, opts.Forbidden = c.String("shapes"), c.StringSlice("forbid")
+			if err := simulator.CheckShapes(opts.Shapes); err != nil {
+				return usageError("--%v", err)
+			}
 			keyShown := simulator.DefaultAdminKey
 			switch c.String("as") {
 			case "full":
@@ -85,7 +96,7 @@ func simulateCommand(e *env) *cli.Command {
 				}
 				opts.AdminKey, keyShown = key, "<the key in "+f+">"
 			}
-			inv := simulator.Generate(simulator.GenerateOptions{Users: c.Int("users"), Seed: c.Uint64("seed"), Plant: true, CollectedAt: time.Now().Unix()})
+			inv := simulator.Generate(simulator.GenerateOptions{Users: c.Int("users"), Seed: c.Uint64("seed"), Plant: true, CollectedAt: time.Now().Unix(), Shapes: opts.Shapes})
 			opts.Content = simulator.GenerateContent(inv, simulator.ContentOptions{Plant: true, Files: c.Int("files"), Seed: c.Uint64("seed")})
 			return runSimulate(c.Context, c.String("addr"), inv.Workspace.ID, keyShown, simulator.New(inv, opts), e)
 		},

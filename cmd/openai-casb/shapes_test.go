@@ -1,0 +1,82 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openai-casb/openai-casb/inventory"
+	"github.com/openai-casb/openai-casb/simulator"
+)
+
+// Finding types the spec shapes must (or must not) raise.
+const (
+	findingAdminNotRotated   = "b72e971d-f5b9-4cf3-96f4-ef82bdf38453"
+	findingAdminUnused       = "49c75a36-1e64-437b-98a1-e54ec35d0a64"
+	findingProjectNotRotated = "2c079fe8-6188-43e1-a2e5-d0e2dd8c7686"
+	findingProjectUnused     = "c8fd231b-de51-43cc-8c3f-e1e57114c5f5"
+	findingInactiveUser      = "20ab9ddb-fd48-46a8-9fdf-9bb9b9061f21"
+	findingConversationDLP   = "9aca654d-b331-4052-a5b4-2ceecced8676"
+)
+
+// Issue 9's acceptance, as a new user would try it: against a simulator
+// serving the shapes the official spec allows (null statuses and roles,
+// role none, archived projects refusing their members, the conversation
+// log envelope, expired admin keys, service-account users), scan --dlp
+// exits 0 or 1, every source is complete, every served resource is in the
+// inventory, the status-less project's key and the null-role user raise
+// their findings, the expired admin key and the bot raise none, and the
+// conversation DLP finding fires.
+func TestScanOnSpecShapes(t *testing.T) {
+	src := simulator.Generate(simulator.GenerateOptions{Users: 60, Seed: 3, Plant: true, Shapes: simulator.ShapesSpec})
+	content := simulator.GenerateContent(src, simulator.ContentOptions{Plant: true, Seed: 3})
+	base := startSimulator(t, src, simulator.Options{Content: content, Shapes: simulator.ShapesSpec})
+	saved := filepath.Join(t.TempDir(), "inventory.json")
+	r := runEnv(t, simEnv(src), "", "scan", "--dlp", "--format", "json", "--save-inventory", saved,
+		"--api-base-url", base, "--compliance-base-url", base)
+	require.Contains(t, []int{exitOK, exitFindings}, r.code, r.stderr)
+
+	inv, err := inventory.Load(saved)
+	require.NoError(t, err)
+	for name, s := range inv.Sources {
+		// Lists no enabled policy reads are skipped on purpose; none is
+		// partial or failed.
+		assert.Contains(t, []string{inventory.StatusComplete, inventory.StatusSkipped}, s.Status, "%s: %v", name, s.Reason)
+	}
+	assert.Equal(t, inventory.StatusComplete, inv.Sources[inventory.SourceProjectUsers].Status)
+	assert.Equal(t, inventory.StatusComplete, inv.Sources[inventory.SourceConversationFiles].Status)
+	assert.Len(t, inv.Users, len(src.Users))
+	assert.Len(t, inv.Projects, len(src.Projects))
+	assert.Len(t, inv.AdminAPIKeys, len(src.AdminAPIKeys))
+	keys := 0
+	for _, p := range src.Projects {
+		keys += len(p.APIKeys)
+	}
+	assert.Equal(t, keys, inv.Sources[inventory.SourceProjectAPIKeys].Items)
+
+	var rep jsonReport
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep))
+	got := map[string]bool{}
+	for _, f := range rep.Findings {
+		got[f.FindingTypeID+"/"+f.Resource.ID] = true
+	}
+	assert.True(t, got[findingProjectNotRotated+"/"+simulator.PlantedStatuslessKey], "the status-less project's key is not rotated")
+	assert.True(t, got[findingProjectUnused+"/"+simulator.PlantedStatuslessKey], "and unused")
+	assert.True(t, got[findingInactiveUser+"/"+simulator.PlantedNullRoleUser], "the null-role user is inactive")
+	assert.False(t, got[findingAdminNotRotated+"/"+simulator.PlantedExpiredAdminKey], "an expired admin key is not to rotate")
+	assert.False(t, got[findingAdminUnused+"/"+simulator.PlantedExpiredAdminKey], "nor unused")
+	assert.False(t, got[findingInactiveUser+"/"+simulator.PlantedBotUser], "a service-account user is not inactive")
+	conversation := 0
+	for _, f := range rep.Findings {
+		if f.FindingTypeID == findingConversationDLP {
+			conversation++
+		}
+	}
+	assert.Positive(t, conversation, "the conversation DLP finding fires")
+	_, err = os.Stat(saved)
+	require.NoError(t, err)
+}
