@@ -97,6 +97,10 @@ type Options struct {
 	// sent that this version does not know (the resource is kept, with the
 	// value as sent), after the collection, in a stable order.
 	Warn func(msg string)
+	// Record, when set, is a new or empty directory that receives every
+	// API answer (see recording.go); Replay, when set, is such a directory,
+	// answered from instead of the network.
+	Record, Replay string
 	// Tool names the program in the inventory.
 	Tool inventory.Tool
 	// DLP, when set, also fetches and scans the workspace's files.
@@ -205,12 +209,42 @@ func (o *Options) defaults() error {
 	return nil
 }
 
+// replay points the options at a recording: its answers, its collection
+// time and workspace, and no key or pacing needed.
+func (o *Options) replay() error {
+	m, err := readManifest(o.Replay)
+	if err != nil {
+		return err
+	}
+	if o.AdminKey == "" {
+		o.AdminKey, o.AdminKeyFrom = "replay-no-key", "the recording"
+	}
+	o.Clock = fixedClock{t: time.Unix(m.CollectedAt, 0)}
+	if o.WorkspaceID == "" {
+		o.WorkspaceID = m.WorkspaceID
+	}
+	if o.OrganizationID == "" {
+		o.OrganizationID = m.OrganizationID
+	}
+	if m.AuditLogDays > 0 {
+		o.AuditLogDays = m.AuditLogDays
+	}
+	o.ComplianceRequestsPerMinute = -1
+	o.HTTPClient = &http.Client{Transport: &replayer{dir: o.Replay, count: map[string]int{}}}
+	return nil
+}
+
 // Collect reads both APIs into an inventory. A list that fails after
 // retries is recorded in the inventory's sources as partial or failed, with
 // the reason, and the others go on; Collect returns an error only when the
 // context is cancelled, the options are unusable, or nothing at all could
 // be read (*NothingReadError, with the inventory still returned).
 func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
+	if o.Replay != "" {
+		if err := o.replay(); err != nil {
+			return nil, err
+		}
+	}
 	if err := o.defaults(); err != nil {
 		return nil, err
 	}
@@ -225,6 +259,22 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 	// Everything the servers send passes one scrubber before it reaches a
 	// debug line, an error or the inventory.
 	sc := scrub.New(o.AdminKey, o.ComplianceKey)
+	now := o.Clock.Now()
+	var rec *recorder
+	if o.Record != "" {
+		if err := createRecording(o.Record, manifest{Version: RecordingVersion, CollectedAt: now.Unix(), WorkspaceID: o.WorkspaceID,
+			OrganizationID: o.OrganizationID, AuditLogDays: o.AuditLogDays, Tool: o.Tool.Name + " " + o.Tool.Version}); err != nil {
+			return nil, err
+		}
+		next := o.HTTPClient.Transport
+		if next == nil {
+			next = http.DefaultTransport
+		}
+		rec = &recorder{next: next, dir: o.Record, scrub: sc, count: map[string]int{}}
+		hc := *o.HTTPClient
+		hc.Transport = rec
+		o.HTTPClient = &hc
+	}
 	debug := o.Debug
 	o.Debug = func(format string, a ...any) { debug("%s", sc.String(fmt.Sprintf(format, a...))) }
 	slots := newSlots(o.Concurrency)
@@ -235,7 +285,7 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 	}
 	c := &collection{
 		o:   o,
-		now: o.Clock.Now(),
+		now: now,
 		admin: &api{name: adminAPIName, base: adminURL, key: o.AdminKey, keyFrom: o.AdminKeyFrom, header: header, scrub: sc,
 			http: o.HTTPClient, retry: o.Retry, slots: slots, debug: o.Debug, clock: o.Clock, waiting: o.Waiting},
 		comp: &api{name: complianceAPIName, base: compURL, key: o.ComplianceKey, keyFrom: o.ComplianceKeyFrom, header: header, scrub: sc,
@@ -260,6 +310,9 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 	sc.Value(inv)
 	if o.KeepState != nil {
 		o.KeepState(c.newState(inv))
+	}
+	if rec != nil && rec.err != nil {
+		return inv, rec.err
 	}
 	if nothing := c.nothingRead(inv); nothing != nil {
 		return inv, nothing

@@ -47,6 +47,8 @@ func collectFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "allow-partial", Usage: "exit 0 (or 1 for findings) even when some lists could not be read completely"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress or summary on standard error (warnings still show)"},
 		&cli.BoolFlag{Name: "debug", Usage: "log every request and retry to standard error (the Authorization header is redacted)"},
+		&cli.StringFlag{Name: "record", Usage: "also write every API answer into `DIR` (new or empty; mode 0700, files 0600; never the key, no cookies, no file contents) to send with a bug report: it holds the organization's emails and names; see docs/collection.md"},
+		&cli.StringFlag{Name: "replay", Usage: "build the inventory from the answers recorded in `DIR` by --record, with no network and no key"},
 		dlpFlag(),
 	}
 }
@@ -149,7 +151,11 @@ func collectOptions(c *cli.Context, e *env) (collector.Options, error) {
 	if err != nil {
 		return o, err
 	}
-	if o.AdminKey == "" {
+	o.Record, o.Replay = c.String("record"), c.String("replay")
+	if o.Record != "" && o.Replay != "" {
+		return o, usageError("--record and --replay: give one, not both")
+	}
+	if o.AdminKey == "" && o.Replay == "" {
 		return o, fmt.Errorf("no admin key: set %s, or put the key in a file and pass --admin-key-file FILE (keys are never accepted as flags)", envAdminKey)
 	}
 	o.ComplianceKey, o.ComplianceKeyFrom, err = readKey(c.String("compliance-key-file"), envComplianceKey, e)

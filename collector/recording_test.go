@@ -1,0 +1,108 @@
+package collector_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openai-casb/openai-casb/collector"
+	"github.com/openai-casb/openai-casb/inventory"
+	"github.com/openai-casb/openai-casb/simulator"
+)
+
+// A collection recorded from the simulator (retries, conversation logs and
+// DLP files included) replays, with no network and no key, into the same
+// inventory byte for byte, but for the DLP results: file contents are not
+// recorded. The recording is private (0700, files 0600) and holds no key,
+// no Authorization header, no cookie and no file content.
+func TestRecordThenReplayGivesTheSameInventory(t *testing.T) {
+	src := simulator.Generate(simulator.GenerateOptions{Users: 60, Seed: 11, Plant: true, Shapes: simulator.ShapesSpec})
+	content := simulator.GenerateContent(src, simulator.ContentOptions{Plant: true, Seed: 11})
+	sim := simulator.New(src, simulator.Options{MaxPageSize: 5, Content: content, Shapes: simulator.ShapesSpec,
+		Faults: []simulator.Fault{{Path: "/organization/users", Times: 1, Status: 503}}})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Set-Cookie", "session=SECRET-COOKIE; Path=/")
+		sim.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	dir := filepath.Join(t.TempDir(), "recording")
+
+	o := dlpOptions(t, src, srv.URL+"/v1")
+	o.Record = dir
+	recorded, err := collector.Collect(context.Background(), o)
+	require.NoError(t, err)
+	assert.NotEmpty(t, recorded.Files)
+	recordedFiles := recorded.Files
+	recorded.Files = nil
+	want, err := inventory.Marshal(recorded)
+	require.NoError(t, err)
+
+	st, err := os.Stat(dir)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o700), st.Mode().Perm())
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Greater(t, len(entries), 10)
+	for _, e := range entries {
+		info, err := e.Info()
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), e.Name())
+		raw, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		require.NoError(t, err)
+		for _, secret := range []string{simulator.DefaultAdminKey, "Authorization", "SECRET-COOKIE", "Set-Cookie", "AKIA", "BEGIN RSA"} {
+			assert.NotContains(t, string(raw), secret, e.Name())
+		}
+	}
+
+	srv.Close() // no network from here on
+	r := dlpOptions(t, src, "https://api.openai.com/v1")
+	r.AdminBaseURL, r.ComplianceBaseURL = "", ""
+	r.AdminKey, r.WorkspaceID, r.Clock = "", "", nil
+	r.Replay = dir
+	replayed, err := collector.Collect(context.Background(), r)
+	require.NoError(t, err)
+	require.Len(t, replayed.Files, len(recordedFiles), "every file is named again")
+	for i, f := range replayed.Files {
+		assert.Equal(t, recordedFiles[i].ID, f.ID)
+		assert.Equal(t, recordedFiles[i].Size, f.Size, "%s: the size is recorded, not the content", f.ID)
+	}
+	replayed.Files = nil
+	got, err := inventory.Marshal(replayed)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got))
+
+	// Recording into a directory that holds something is refused.
+	o.Record = dir
+	_, err = collector.Collect(context.Background(), o)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "is not empty")
+}
+
+// A replay asked for what the recording does not hold says so in the
+// sources, rather than going to the network.
+func TestReplayMissIsAFailedList(t *testing.T) {
+	src := simulator.Generate(simulator.GenerateOptions{Users: 10, Seed: 2})
+	_, base := serve(t, src, simulator.Options{})
+	dir := filepath.Join(t.TempDir(), "rec")
+	o := options(src, base)
+	o.WorkspaceID = ""
+	o.Record = dir
+	_, err := collector.Collect(context.Background(), o)
+	require.NoError(t, err)
+
+	r := options(src, "https://api.openai.com/v1")
+	r.Replay, r.WorkspaceID = dir, src.Workspace.ID // the recording has no Compliance API answers
+	inv, err := collector.Collect(context.Background(), r)
+	require.NoError(t, err)
+	gpts := inv.Sources[inventory.SourceGPTs]
+	assert.Equal(t, inventory.StatusFailed, gpts.Status)
+	assert.True(t, strings.Contains(*gpts.Reason, "the recording holds no answer"), *gpts.Reason)
+	assert.Equal(t, inventory.StatusComplete, inv.Sources[inventory.SourceUsers].Status)
+}
