@@ -14,9 +14,9 @@ const (
 	complianceAPIName = "Compliance API"
 )
 
-// ReadmeComplianceSection is where the README explains how to get a key the
+// ReadmeComplianceSection is where the docs explain how to get a key the
 // Compliance API accepts.
-const ReadmeComplianceSection = `README.md, "Enabling the Compliance API"`
+const ReadmeComplianceSection = `docs/collection.md, "Enabling the Compliance API"`
 
 // AccessError is an API refusing the key itself: 401 on either API. It
 // stops every list of that API.
