@@ -14,6 +14,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/openai-casb/openai-casb/evaluator"
+	"github.com/openai-casb/openai-casb/internal/jsonstream"
 	"github.com/openai-casb/openai-casb/inventory"
 	"github.com/openai-casb/openai-casb/report"
 	"github.com/openai-casb/openai-casb/simulator"
@@ -67,15 +68,23 @@ func BenchmarkDecodeFloor(b *testing.B) {
 	}
 }
 
+func schema(b *testing.B) *jsonstream.Schema {
+	s, err := inventory.Schema()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
 // BenchmarkValidate is the stream split into elements and validated, one
 // worker, building nothing: the fast path's parse and schema check.
 func BenchmarkValidate(b *testing.B) {
 	raw := document(b)
 	b.ResetTimer()
 	for b.Loop() {
-		if err := inventory.Stream(context.Background(), bytes.NewReader(raw), "bench.json",
-			func() inventory.Builder[struct{}] { return inventory.Discard{} }, inventory.Handler[struct{}]{},
-			inventory.StreamOptions{Workers: 1}); err != nil {
+		if err := jsonstream.Stream(context.Background(), bytes.NewReader(raw), "bench.json", schema(b),
+			func() jsonstream.Builder[struct{}] { return jsonstream.Discard{} }, jsonstream.Handler[struct{}]{},
+			jsonstream.StreamOptions{Workers: 1}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -97,7 +106,7 @@ func BenchmarkValidateLibrary(b *testing.B) {
 		if err := dec.Decode(&v); err != nil {
 			b.Fatal(err)
 		}
-		if err := inventory.ValidateValue(v); err != nil {
+		if err := schema(b).Validate(v); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -109,9 +118,9 @@ func BenchmarkConvert(b *testing.B) {
 	raw := document(b)
 	b.ResetTimer()
 	for b.Loop() {
-		if err := inventory.Stream(context.Background(), bytes.NewReader(raw), "bench.json",
-			func() inventory.Builder[*ast.Term] { return evaluator.NewTermBuilder() }, inventory.Handler[*ast.Term]{},
-			inventory.StreamOptions{Workers: 1}); err != nil {
+		if err := jsonstream.Stream(context.Background(), bytes.NewReader(raw), "bench.json", schema(b),
+			func() jsonstream.Builder[*ast.Term] { return evaluator.NewTermBuilder() }, jsonstream.Handler[*ast.Term]{},
+			jsonstream.StreamOptions{Workers: 1}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
-	"github.com/openai-casb/openai-casb/inventory"
+	"github.com/openai-casb/openai-casb/internal/jsonstream"
 )
 
 // termBuilder builds OPA terms for the inventory's fast parser, so that an
@@ -95,4 +95,4 @@ func toTerm(v any) (*ast.Term, error) {
 
 // NewTermBuilder returns the builder the engine parses inventories with,
 // for benchmarks of the parsing stage alone.
-func NewTermBuilder() inventory.Builder[*ast.Term] { return newTermBuilder() }
+func NewTermBuilder() jsonstream.Builder[*ast.Term] { return newTermBuilder() }

@@ -16,6 +16,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/topdown"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/openai-casb/openai-casb/internal/jsonstream"
 	"github.com/openai-casb/openai-casb/inventory"
 )
 
@@ -59,7 +60,7 @@ type header struct {
 	now   int64 // the evaluation's clock: collected_at, or --now
 }
 
-func readHeader(members []inventory.Member, name string, opts EvalOptions) (*header, error) {
+func readHeader(members []jsonstream.Member, name string, opts EvalOptions) (*header, error) {
 	h := &header{}
 	plain := map[string]any{}
 	for _, m := range members {
@@ -129,6 +130,15 @@ func (h *header) input(arrays map[string]*ast.Term) ast.Object {
 	return ast.NewObject(pairs...)
 }
 
+// stream reads the inventory through the validating JSON stream.
+func stream(ctx context.Context, r io.Reader, name string, builder func() jsonstream.Builder[*ast.Term], h jsonstream.Handler[*ast.Term], opts EvalOptions) error {
+	s, err := inventory.Schema()
+	if err != nil {
+		return err
+	}
+	return jsonstream.Stream(ctx, r, name, s, builder, h, jsonstream.StreamOptions{Workers: opts.Workers, ChunkBytes: opts.ChunkBytes})
+}
+
 var (
 	resourceArrays = inventory.ResourceArrays()
 	emptyArray     = ast.ArrayTerm()
@@ -141,10 +151,10 @@ func (e *Engine) streamed(ctx context.Context, r io.Reader, name string, opts Ev
 		h       *header
 		mu      sync.Mutex
 		found   []Finding
-		builder = func() inventory.Builder[*ast.Term] { return newTermBuilder() }
+		builder = func() jsonstream.Builder[*ast.Term] { return newTermBuilder() }
 	)
-	handler := inventory.Handler[*ast.Term]{
-		Header: func(members []inventory.Member) error {
+	handler := jsonstream.Handler[*ast.Term]{
+		Header: func(members []jsonstream.Member) error {
 			var err error
 			if h, err = readHeader(members, name, opts); err != nil {
 				return err
@@ -167,7 +177,7 @@ func (e *Engine) streamed(ctx context.Context, r io.Reader, name string, opts Ev
 			return nil
 		},
 	}
-	if err := inventory.Stream(ctx, r, name, builder, handler, inventory.StreamOptions{Workers: opts.Workers, ChunkBytes: opts.ChunkBytes}); err != nil {
+	if err := stream(ctx, r, name, builder, handler, opts); err != nil {
 		return nil, err
 	}
 	if h == nil {
@@ -195,8 +205,8 @@ func (e *Engine) materialized(ctx context.Context, r io.Reader, name string, opt
 		mu    sync.Mutex
 		parts = map[string][]part{}
 	)
-	handler := inventory.Handler[*ast.Term]{
-		Header: func(members []inventory.Member) error {
+	handler := jsonstream.Handler[*ast.Term]{
+		Header: func(members []jsonstream.Member) error {
 			var err error
 			h, err = readHeader(members, name, opts)
 			return err
@@ -208,8 +218,8 @@ func (e *Engine) materialized(ctx context.Context, r io.Reader, name string, opt
 			return nil
 		},
 	}
-	builder := func() inventory.Builder[*ast.Term] { return newTermBuilder() }
-	if err := inventory.Stream(ctx, r, name, builder, handler, inventory.StreamOptions{Workers: opts.Workers, ChunkBytes: opts.ChunkBytes}); err != nil {
+	builder := func() jsonstream.Builder[*ast.Term] { return newTermBuilder() }
+	if err := stream(ctx, r, name, builder, handler, opts); err != nil {
 		return nil, err
 	}
 	arrays := map[string]*ast.Term{}

@@ -2,15 +2,12 @@ package inventory_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -186,32 +183,6 @@ func TestDuplicateKeysAreViolations(t *testing.T) {
 	assert.Contains(t, err.Error(), "duplicate key")
 }
 
-func TestWalkStreamsValidElementsInOrder(t *testing.T) {
-	var fields, elems []string
-	err := inventory.Walk(bytes.NewReader(readRaw(t, "acme.json")), "acme.json", inventory.Visitor{
-		Field: func(key string, _ any) error { fields = append(fields, key); return nil },
-		Element: func(key string, i int, v any) error {
-			elems = append(elems, key+"/"+v.(map[string]any)["id"].(string))
-			return nil
-		},
-	})
-	require.NoError(t, err)
-	assert.Equal(t, []string{"schema_version", "collected_at", "tool", "organization", "workspace", "sources"}, fields)
-	assert.Equal(t, "admin_api_keys/key_admin_old", elems[0])
-	assert.Contains(t, elems, "users/user-carol")
-	assert.Contains(t, elems, "workspace_users/wsu-erin")
-}
-
-func TestWalkStopsOnVisitorError(t *testing.T) {
-	stop := errors.New("stop")
-	n := 0
-	err := inventory.Walk(bytes.NewReader(readRaw(t, "acme.json")), "acme.json", inventory.Visitor{
-		Element: func(string, int, any) error { n++; return stop },
-	})
-	assert.ErrorIs(t, err, stop)
-	assert.Equal(t, 1, n)
-}
-
 func TestSaveIsAtomicPrivateAndValid(t *testing.T) {
 	inv, err := inventory.Load(filepath.Join(fixtures, "acme.json"))
 	require.NoError(t, err)
@@ -359,78 +330,6 @@ func TestWriteIsOneResourcePerLine(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-// A header member after the arrays (allowed, if unusual) holds the chunks
-// back until it is read: no element is ever handed on before the whole
-// header.
-func TestLateHeaderMembersHoldChunksBack(t *testing.T) {
-	inv, err := inventory.Load(filepath.Join(fixtures, "clean.json"))
-	require.NoError(t, err)
-	inv.DLP = &inventory.DLP{ProfilesEnabled: []string{"p"}, Detectors: []string{"d"}, MaxFileBytes: 1}
-	written, err := inventory.Marshal(inv)
-	require.NoError(t, err)
-	// Move the optional dlp member from before the arrays to the very end,
-	// after every required member and every array.
-	line := regexp.MustCompile(`\n  "dlp": \{[^\n]*\},`)
-	dlpLine := line.Find(written)
-	require.NotNil(t, dlpLine)
-	raw := line.ReplaceAll(written, nil)
-	raw = append(bytes.TrimSuffix(raw, []byte("\n}\n")), []byte(",\n  "+strings.TrimSuffix(strings.TrimPrefix(string(dlpLine), "\n  "), ",")+"\n}\n")...)
-	require.Greater(t, bytes.Index(raw, []byte(`"dlp"`)), bytes.LastIndex(raw, []byte(`"users": [`)))
-
-	var heldInFiles int
-	read := func(t *testing.T, o inventory.StreamOptions) (events []string, elements map[string][]any) {
-		var mu sync.Mutex
-		header := map[string]bool{}
-		elements = map[string][]any{}
-		err := inventory.Stream(context.Background(), bytes.NewReader(raw), "late.json",
-			func() inventory.Builder[any] { return inventory.AnyBuilder{} },
-			inventory.Handler[any]{
-				Header: func(ms []inventory.Member) error {
-					for _, m := range ms {
-						header[m.Key] = true
-					}
-					events = append(events, "header")
-					if o.TempDir != "" {
-						files, err := os.ReadDir(o.TempDir)
-						require.NoError(t, err)
-						heldInFiles = len(files)
-					}
-					return nil
-				},
-				Elements: func(key string, start int, vals []any) error {
-					mu.Lock()
-					defer mu.Unlock()
-					events = append(events, key)
-					for len(elements[key]) < start+len(vals) {
-						elements[key] = append(elements[key], nil)
-					}
-					copy(elements[key][start:], vals)
-					return nil
-				},
-			}, o)
-		require.NoError(t, err)
-		for _, k := range []string{"schema_version", "collected_at", "tool", "organization", "workspace", "sources", "dlp"} {
-			assert.True(t, header[k], k)
-		}
-		return events, elements
-	}
-
-	events, inMemory := read(t, inventory.StreamOptions{Workers: 2, ChunkBytes: 64})
-	assert.Equal(t, "header", events[0])
-	assert.Greater(t, len(events), 3)
-
-	// With a budget of a few bytes nearly every chunk waits in a temporary
-	// file; the elements that come back are the same, and the file is gone.
-	dir := t.TempDir()
-	events, spilled := read(t, inventory.StreamOptions{Workers: 2, ChunkBytes: 64, PendingBytes: 100, TempDir: dir})
-	assert.Equal(t, "header", events[0])
-	assert.Equal(t, 1, heldInFiles, "the chunks beyond the budget wait in a file")
-	assert.Equal(t, inMemory, spilled)
-	left, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	assert.Empty(t, left, "the temporary file is removed")
-}
 
 func TestSourcesNotComplete(t *testing.T) {
 	s := inventory.Sources{

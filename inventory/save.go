@@ -9,6 +9,7 @@ import (
 	"io"
 
 	"github.com/openai-casb/openai-casb/internal/atomicfile"
+	"github.com/openai-casb/openai-casb/internal/jsonstream"
 )
 
 // Marshal renders inv as the document the schema describes, in Write's
@@ -240,20 +241,12 @@ func Save(path string, inv *Inventory) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := Stream(context.Background(), f, path, func() Builder[struct{}] { return Discard{} }, Handler[struct{}]{}, StreamOptions{}); err != nil {
+	sch, err := Schema()
+	if err != nil {
+		return err
+	}
+	if err := jsonstream.Validate(context.Background(), f, path, sch); err != nil {
 		return fmt.Errorf("refuse to write an invalid inventory: %w", err)
 	}
 	return f.Commit()
 }
-
-// Discard builds nothing: for validating a document without keeping it.
-type Discard struct{}
-
-func (Discard) Null() struct{}                       { return struct{}{} }
-func (Discard) Bool(bool) struct{}                   { return struct{}{} }
-func (Discard) Number([]byte) struct{}               { return struct{}{} }
-func (Discard) String(string) struct{}               { return struct{}{} }
-func (Discard) Enum(string) struct{}                 { return struct{}{} }
-func (Discard) Object([]string, []struct{}) struct{} { return struct{}{} }
-func (Discard) Array([]struct{}) struct{}            { return struct{}{} }
-func (Discard) FromAny(any) (struct{}, error)        { return struct{}{}, nil }

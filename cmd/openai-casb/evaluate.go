@@ -17,6 +17,7 @@ import (
 
 	"github.com/openai-casb/openai-casb/evaluator"
 	"github.com/openai-casb/openai-casb/internal/atomicfile"
+	"github.com/openai-casb/openai-casb/internal/jsonstream"
 	"github.com/openai-casb/openai-casb/inventory"
 	"github.com/openai-casb/openai-casb/notify"
 	"github.com/openai-casb/openai-casb/report"
@@ -215,7 +216,7 @@ func evaluateFile(ctx context.Context, engine *evaluator.Engine, p evaluateParam
 	res, err := engine.EvaluateReader(ctx, f, p.inventory, opts)
 	if err != nil {
 		if _, serr := f.Seek(0, io.SeekStart); serr == nil {
-			err = inventory.LocateReader(err, f)
+			err = jsonstream.LocateReader(err, f)
 		}
 		return nil, err
 	}

@@ -118,6 +118,29 @@ func TestStdin(t *testing.T) {
 	assert.Contains(t, bad.stderr, "-: invalid JSON")
 }
 
+// A file that is not JSON at all says so at its first line and column, as
+// docs promise (FILE:LINE:COL: invalid JSON).
+func TestEvaluateNotJSON(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	require.NoError(t, os.WriteFile(path, []byte("hello world\n"), 0o600))
+	r := runCLI(t, "", "evaluate", path)
+	assert.Equal(t, exitError, r.code)
+	assert.True(t, strings.HasPrefix(r.stderr, "openai-casb: "+path+":1:1: invalid JSON: "), r.stderr)
+}
+
+// Duplicate names are refused at any depth, with their JSON pointer.
+func TestEvaluateDuplicateNames(t *testing.T) {
+	raw, err := os.ReadFile(acme)
+	require.NoError(t, err)
+	doc := strings.Replace(string(raw), `"id": "user-carol",`, `"id": "user-carol", "id": "user-mallory",`, 1)
+	require.NotEqual(t, string(raw), doc)
+	path := filepath.Join(t.TempDir(), "dup.json")
+	require.NoError(t, os.WriteFile(path, []byte(doc), 0o600))
+	r := runCLI(t, "", "evaluate", path)
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, path+": /projects/1/api_keys/0/owner/id: duplicate key")
+}
+
 func TestJSONIsByteIdenticalAcrossRuns(t *testing.T) {
 	a := runCLI(t, "", "evaluate", acme, "--format", "json")
 	b := runCLI(t, "", "evaluate", acme, "--format", "json")

@@ -1,15 +1,23 @@
-package inventory
+// Package jsonstream reads one large JSON document that is an object of a
+// few small members and some big arrays (an inventory), validating it
+// against its JSON Schema as it streams: a splitter cuts the arrays'
+// elements out of the input with jsontext (the one JSON tokenizer of the
+// tree), and workers parse, validate and build chunks of them in parallel
+// with a parser compiled from the schema, asking the schema library about
+// every element that parser is not certain of. It also finds the line on
+// which each resource of such a document starts.
+package jsonstream
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"runtime"
 	"strconv"
 	"sync"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // StreamOptions tune Stream.
@@ -51,21 +59,21 @@ type Handler[V any] struct {
 	Elements func(key string, start int, vals []V) error
 }
 
-// Stream reads one inventory document from r and validates it as it goes,
-// handing its parts to h. A splitter finds where each element of the
-// resource arrays begins and ends; workers parse, validate and build
-// chunks of elements in parallel with the schema-directed fast parser,
-// asking the schema library about every element the fast parser is not
-// certain of. Memory stays bounded by the chunks in flight, whatever the
-// document's size.
+// documentOptions read the document: names must be unique at every depth
+// (jsontext's default; a duplicate is a violation at its pointer), and
+// invalid UTF-8 inside strings is read as encoding/json reads it rather
+// than refused, as before this package used jsontext.
+var documentOptions = []jsontext.Options{jsontext.AllowInvalidUTF8(true)}
+
+// Stream reads one document from r and validates it against s as it goes,
+// handing its parts to h. Memory stays bounded by the chunks in flight,
+// whatever the document's size. name labels errors.
 //
-// Errors are as Walk's: *SyntaxError, *ValidationError (every violation),
-// or the handler's own error.
-func Stream[V any](ctx context.Context, r io.Reader, name string, newBuilder func() Builder[V], h Handler[V], o StreamOptions) (err error) {
-	v, err := schemaValidator()
-	if err != nil {
-		return err
-	}
+// Errors: *SyntaxError for input that is not one JSON document (Offset
+// set; LocateReader adds line and column), *ValidationError with every
+// violation (a duplicate name is one, at its JSON pointer), or the
+// handler's own error.
+func Stream[V any](ctx context.Context, r io.Reader, name string, s *Schema, newBuilder func() Builder[V], h Handler[V], o StreamOptions) (err error) {
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -77,41 +85,47 @@ func Stream[V any](ctx context.Context, r io.Reader, name string, newBuilder fun
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	s := &splitter[V]{
-		ctx: ctx, name: name, v: v, h: h, o: o, newBuilder: newBuilder,
-		in: &byteReader{r: r}, verr: &ValidationError{File: name},
-		skeleton: map[string]any{},
-		spill:    &spill{dir: o.TempDir},
+	sp := &splitter[V]{
+		ctx: ctx, name: name, s: s, h: h, o: o, newBuilder: newBuilder,
+		dec:  jsontext.NewDecoder(r, documentOptions...),
+		verr: &ValidationError{File: name}, skeleton: map[string]any{},
+		spill: &spill{dir: o.TempDir},
 	}
 	defer func() {
-		if cerr := s.spill.close(); cerr != nil && err == nil {
+		if cerr := sp.spill.close(); cerr != nil && err == nil {
 			err = cerr
 		}
 	}()
-	s.start(cancel)
-	err = s.document()
-	s.finish(err)
+	sp.start(cancel)
+	err = sp.document()
+	sp.finish(err)
 	if err == nil {
-		err = s.wait()
+		err = sp.wait()
 	} else {
-		s.wait()
+		sp.wait()
 	}
 	if err == nil {
 		err = context.Cause(ctx)
 		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 			err = ctx.Err()
 		}
-		if err != nil && s.firstErr() != nil {
-			err = s.firstErr()
+		if err != nil && sp.firstErr() != nil {
+			err = sp.firstErr()
 		}
 	}
 	if err != nil {
 		return err
 	}
-	if s.verr.Total > 0 {
-		return s.verr
+	if sp.verr.Total > 0 {
+		return sp.verr
 	}
 	return nil
+}
+
+// Validate reads one document from r and validates it against s, keeping
+// nothing: Stream with a Discard builder and no handler.
+func Validate(ctx context.Context, r io.Reader, name string, s *Schema) error {
+	return Stream(ctx, r, name, s, func() Builder[struct{}] { return Discard{} }, Handler[struct{}]{}, StreamOptions{})
 }
 
 // chunks recycles chunk buffers: once a worker has built its values, the
@@ -124,27 +138,26 @@ func newChunk(key string, start, size int) *chunk {
 	if cap(c.buf) < size+size/4 {
 		c.buf = make([]byte, 0, size+size/4)
 	}
-	c.buf, c.ends, c.offset = c.buf[:0], c.ends[:0], c.offset[:0]
+	c.buf, c.ends = c.buf[:0], c.ends[:0]
 	return c
 }
 
 // chunk is a run of raw elements of one array.
 type chunk struct {
-	key    string
-	start  int     // index of the first element
-	buf    []byte  // the elements' bytes, back to back
-	ends   []int   // end of each element in buf
-	offset []int64 // where each element starts in the document
+	key   string
+	start int    // index of the first element
+	buf   []byte // the elements' bytes, back to back
+	ends  []int  // end of each element in buf
 }
 
 type splitter[V any] struct {
 	ctx        context.Context
 	name       string
-	v          *validator
+	s          *Schema
 	h          Handler[V]
 	o          StreamOptions
 	newBuilder func() Builder[V]
-	in         *byteReader
+	dec        *jsontext.Decoder
 
 	mu       sync.Mutex
 	verr     *ValidationError
@@ -198,6 +211,12 @@ func (s *splitter[V]) firstErr() error {
 	return s.errOnce
 }
 
+func (s *splitter[V]) violate(vs ...Violation) {
+	s.mu.Lock()
+	s.verr.add(vs...)
+	s.mu.Unlock()
+}
+
 // dispatch hands a chunk on, or keeps it until the header is complete.
 func (s *splitter[V]) dispatch(c *chunk) error {
 	if !s.headerSent {
@@ -244,7 +263,7 @@ func (s *splitter[V]) sendHeader() error {
 
 // headerComplete reports whether every non-array member is in.
 func (s *splitter[V]) headerComplete() bool {
-	for _, k := range s.v.headerMembers {
+	for _, k := range s.s.headerMembers {
 		if _, ok := s.skeleton[k]; !ok {
 			return false
 		}
@@ -271,93 +290,49 @@ func (s *splitter[V]) wait() error {
 
 // document reads the top-level object.
 func (s *splitter[V]) document() error {
-	in := s.in
-	if err := in.ws(); err != nil {
+	dec := s.dec
+	switch dec.PeekKind() {
+	case '{':
+	case 0:
+		_, err := dec.ReadToken()
+		if err == io.EOF {
+			return &SyntaxError{File: s.name, Offset: 0, Msg: "empty input, want an inventory JSON object"}
+		}
 		return s.syntax(err)
-	}
-	c, err := in.peek()
-	if err == io.EOF {
-		return &SyntaxError{File: s.name, Msg: "empty input, want an inventory JSON object"}
-	}
-	if err != nil {
-		return s.syntax(err)
-	}
-	if c != '{' {
-		raw, err := in.value()
+	default:
+		raw, err := dec.ReadValue()
 		if err != nil {
 			return s.syntax(err)
 		}
-		s.mu.Lock()
-		s.verr.add(Violation{Pointer: "", Message: fmt.Sprintf("got %s, want object", kindOf(raw))})
-		s.mu.Unlock()
+		s.violate(Violation{Pointer: "", Message: fmt.Sprintf("got %s, want object", kindOf(raw))})
 		return nil
 	}
-	in.pos++
-	first := true
-	for {
-		if err := in.ws(); err != nil {
-			return s.syntax(err)
-		}
-		c, err := in.peek()
+	if _, err := dec.ReadToken(); err != nil { // {
+		return s.syntax(err)
+	}
+	for dec.PeekKind() == '"' {
+		tok, err := dec.ReadToken()
 		if err != nil {
 			return s.syntax(err)
 		}
-		if c == '}' {
-			in.pos++
-			break
-		}
-		if !first {
-			if c != ',' {
-				return s.unexpected(c, "after object member")
+		key := tok.String()
+		if _, ok := s.s.items[key]; ok && dec.PeekKind() == '[' {
+			if err := s.array(key); err != nil {
+				return err
 			}
-			in.pos++
-			if err := in.ws(); err != nil {
-				return s.syntax(err)
-			}
+			s.skeleton[key] = []any{}
+			continue
 		}
-		first = false
-		key, err := in.key()
+		raw, err := dec.ReadValue()
 		if err != nil {
 			return s.syntax(err)
 		}
-		if _, dup := s.skeleton[key]; dup {
-			s.mu.Lock()
-			s.verr.add(Violation{Pointer: "/" + escapeToken(key), Message: "duplicate key"})
-			s.mu.Unlock()
-		}
-		if err := in.ws(); err != nil {
-			return s.syntax(err)
-		}
-		if c, err := in.peek(); err != nil || c != ':' {
-			if err != nil {
-				return s.syntax(err)
-			}
-			return s.unexpected(c, "after object key")
-		}
-		in.pos++
-		if err := in.ws(); err != nil {
-			return s.syntax(err)
-		}
-		if _, ok := s.v.items[key]; ok {
-			if c, err := in.peek(); err == nil && c == '[' {
-				if err := s.array(key); err != nil {
-					return err
-				}
-				s.skeleton[key] = []any{}
-				continue
-			}
-		}
-		offset := in.offset()
-		raw, err := in.value()
+		v, err := decodeAny(raw)
 		if err != nil {
-			return s.syntax(err)
-		}
-		var v any
-		if err := decodeNumber(raw, &v); err != nil {
-			return s.syntaxAt(offset, err)
+			return fmt.Errorf("read %s: /%s: %w", s.name, EscapeToken(key), err)
 		}
 		s.skeleton[key] = v
-		if _, isArray := s.v.items[key]; !isArray {
+		if _, isArray := s.s.items[key]; !isArray {
 			s.members = append(s.members, Member{Key: key, Value: v})
 			if !s.headerSent && s.headerComplete() {
 				if err := s.sendHeader(); err != nil {
@@ -366,61 +341,41 @@ func (s *splitter[V]) document() error {
 			}
 		}
 	}
-	if err := in.ws(); err != nil {
+	if _, err := dec.ReadToken(); err != nil { // }
 		return s.syntax(err)
 	}
-	if c, err := in.peek(); err != io.EOF {
+	if raw, err := dec.ReadValue(); err != io.EOF {
 		if err != nil {
 			return s.syntax(err)
 		}
-		return &SyntaxError{File: s.name, Offset: in.offset() + 1, Msg: fmt.Sprintf("unexpected %s after the inventory object", describeByte(c))}
+		return &SyntaxError{File: s.name, Offset: dec.InputOffset() - int64(len(raw)) + 1,
+			Msg: fmt.Sprintf("unexpected %s after the inventory object", describe(raw))}
 	}
 	if err := s.sendHeader(); err != nil {
 		return err
 	}
-	if err := s.v.root.Validate(s.skeleton); err != nil {
-		s.mu.Lock()
-		s.verr.add(violations(err, "")...)
-		s.mu.Unlock()
+	if err := s.s.root.Validate(s.skeleton); err != nil {
+		s.violate(violations(err, "")...)
 	}
 	return nil
 }
 
 // array splits a resource array into chunks of raw elements.
 func (s *splitter[V]) array(key string) error {
-	in := s.in
-	in.pos++ // [
+	dec := s.dec
+	if _, err := dec.ReadToken(); err != nil { // [
+		return s.syntax(err)
+	}
 	c := newChunk(key, 0, s.o.ChunkBytes)
 	index := 0
-	for first := true; ; first = false {
-		if err := in.ws(); err != nil {
-			return s.syntax(err)
-		}
-		b, err := in.peek()
+	for k := dec.PeekKind(); k != ']'; k = dec.PeekKind() {
+		raw, err := dec.ReadValue()
 		if err != nil {
-			return s.syntax(err)
-		}
-		if b == ']' {
-			in.pos++
-			break
-		}
-		if !first {
-			if b != ',' {
-				return s.unexpected(b, "after array element")
-			}
-			in.pos++
-			if err := in.ws(); err != nil {
-				return s.syntax(err)
-			}
-		}
-		off := in.offset()
-		raw, err := in.value()
-		if err != nil {
+			chunks.Put(c)
 			return s.syntax(err)
 		}
 		c.buf = append(c.buf, raw...)
 		c.ends = append(c.ends, len(c.buf))
-		c.offset = append(c.offset, off)
 		index++
 		if len(c.buf) >= s.o.ChunkBytes {
 			if err := s.dispatch(c); err != nil {
@@ -432,6 +387,9 @@ func (s *splitter[V]) array(key string) error {
 			return context.Cause(s.ctx)
 		}
 	}
+	if _, err := dec.ReadToken(); err != nil { // ]
+		return s.syntax(err)
+	}
 	if len(c.ends) > 0 {
 		return s.dispatch(c)
 	}
@@ -439,36 +397,41 @@ func (s *splitter[V]) array(key string) error {
 	return nil
 }
 
+// syntax turns a tokenizer error into a *SyntaxError, or a duplicate name
+// into a violation at its pointer (the document cannot be read on after
+// it, so the violations so far are returned).
 func (s *splitter[V]) syntax(err error) error {
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return &SyntaxError{File: s.name, Offset: s.in.offset(), Msg: "unexpected end of input"}
-	}
-	var se *SyntaxError
-	if errors.As(err, &se) {
-		se.File = s.name
-		return se
-	}
-	return fmt.Errorf("read %s: %w", s.name, err)
-}
-
-func (s *splitter[V]) syntaxAt(offset int64, err error) error {
-	var jse *json.SyntaxError
-	if errors.As(err, &jse) {
-		msg := jse.Error()
-		if msg == "" {
-			msg = "invalid character after a value"
+	var se *jsontext.SyntacticError
+	if !errors.As(err, &se) {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return &SyntaxError{File: s.name, Offset: s.dec.InputOffset(), Msg: "unexpected end of input"}
 		}
-		return &SyntaxError{File: s.name, Offset: offset + jse.Offset, Msg: msg}
+		if ctxErr := context.Cause(s.ctx); ctxErr != nil {
+			return ctxErr
+		}
+		var own *SyntaxError
+		if errors.As(err, &own) {
+			return own
+		}
+		return fmt.Errorf("read %s: %w", s.name, err)
 	}
-	return &SyntaxError{File: s.name, Offset: offset, Msg: err.Error()}
+	if errors.Is(se.Err, jsontext.ErrDuplicateName) {
+		s.violate(Violation{Pointer: string(se.JSONPointer), Message: "duplicate key"})
+		return s.verr
+	}
+	off := se.ByteOffset
+	msg := se.Err.Error()
+	if errors.Is(se.Err, io.ErrUnexpectedEOF) {
+		msg = "unexpected end of input"
+	} else {
+		off++ // Offset counts the offending byte
+	}
+	return &SyntaxError{File: s.name, Offset: off, Msg: msg}
 }
 
-func (s *splitter[V]) unexpected(c byte, where string) error {
-	return &SyntaxError{File: s.name, Offset: s.in.offset() + 1, Msg: fmt.Sprintf("invalid character %s %s", describeByte(c), where)}
-}
-
-func describeByte(c byte) string {
-	switch c {
+// describe names a value by its first byte, as encoding/json's errors do.
+func describe(raw []byte) string {
+	switch raw[0] {
 	case '{':
 		return "object"
 	case '[':
@@ -476,7 +439,7 @@ func describeByte(c byte) string {
 	case '"':
 		return "string"
 	}
-	return strconv.QuoteRune(rune(c))
+	return strconv.QuoteRune(rune(raw[0]))
 }
 
 func kindOf(raw []byte) string {
@@ -493,22 +456,6 @@ func kindOf(raw []byte) string {
 	return "number"
 }
 
-// decodeNumber decodes one JSON value, numbers as json.Number. The value
-// must be all of raw: the splitter ends a scalar at the first delimiter, so
-// "1795651200xyz" arrives whole, and the decoder alone would stop after the
-// number and say nothing of the rest.
-func decodeNumber(raw []byte, v *any) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if off := dec.InputOffset(); len(bytes.TrimRight(raw[off:], " \t\r\n")) > 0 {
-		return &json.SyntaxError{Offset: off + 1}
-	}
-	return nil
-}
-
 // worker parses chunks with its own builder and parser scratch space.
 type worker[V any] struct {
 	s    *splitter[V]
@@ -523,8 +470,8 @@ func (s *splitter[V]) newWorker() *worker[V] {
 func (w *worker[V]) process(c *chunk) error {
 	defer chunks.Put(c)
 	s := w.s
-	node := s.v.fast[c.key]
-	items := s.v.items[c.key]
+	node := s.s.fast[c.key]
+	items := s.s.items[c.key]
 	w.vals = w.vals[:0]
 	invalid := false
 	begin := 0
@@ -532,26 +479,21 @@ func (w *worker[V]) process(c *chunk) error {
 		raw := c.buf[begin:end]
 		begin = end
 		if node != nil {
-			w.p.reset(raw)
-			if v, ok := w.p.value(node); ok {
-				w.p.ws()
-				if w.p.pos == len(raw) {
-					w.vals = append(w.vals, v)
-					continue
-				}
+			if v, ok := w.p.parse(node, raw); ok {
+				w.vals = append(w.vals, v)
+				continue
 			}
 		}
 		// The library's verdict, for everything the fast path was not
 		// sure of.
-		var doc any
-		if err := decodeNumber(raw, &doc); err != nil {
-			return s.syntaxAt(c.offset[i], err)
+		at := "/" + EscapeToken(c.key) + "/" + strconv.Itoa(c.start+i)
+		doc, err := decodeAny(raw)
+		if err != nil {
+			return fmt.Errorf("read %s: %s: %w", s.name, at, err)
 		}
 		if err := items.Validate(doc); err != nil {
 			invalid = true
-			s.mu.Lock()
-			s.verr.add(violations(err, "/"+escapeToken(c.key)+"/"+strconv.Itoa(c.start+i))...)
-			s.mu.Unlock()
+			s.violate(violations(err, at)...)
 			continue
 		}
 		v, err := w.p.b.FromAny(doc)

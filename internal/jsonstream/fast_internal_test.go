@@ -1,7 +1,8 @@
-package inventory
+package jsonstream
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -10,22 +11,32 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/openai-casb/openai-casb/schemas"
 )
+
+var (
+	testSchema     *Schema
+	testSchemaErr  error
+	testSchemaOnce sync.Once
+)
+
+// schemaValidator is the inventory schema, compiled once.
+func schemaValidator() (*Schema, error) {
+	testSchemaOnce.Do(func() { testSchema, testSchemaErr = Compile(schemas.Inventory, schemas.InventoryURL) })
+	return testSchema, testSchemaErr
+}
 
 // fastParse runs the fast path alone on one element.
 func fastParse(t testing.TB, key string, raw []byte) (any, bool) {
 	v, err := schemaValidator()
 	require.NoError(t, err)
-	p := parser[any]{b: AnyBuilder{}, data: raw}
-	val, ok := p.value(v.fast[key])
-	if !ok {
-		return nil, false
-	}
-	p.ws()
-	return val, p.pos == len(raw)
+	p := parser[any]{b: AnyBuilder{}}
+	return p.parse(v.fast[key], raw)
 }
 
 // library is the reference: encoding/json with json.Number, then the
@@ -33,11 +44,11 @@ func fastParse(t testing.TB, key string, raw []byte) (any, bool) {
 func library(t testing.TB, key string, raw []byte) (any, bool) {
 	v, err := schemaValidator()
 	require.NoError(t, err)
-	var doc any
-	if err := decodeNumber(raw, &doc); err != nil {
+	doc, err := decodeAny(raw)
+	if err != nil {
 		return nil, false
 	}
-	// decodeNumber reads one value; trailing bytes make the element invalid.
+	// decodeAny reads one value; trailing bytes make the element invalid.
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var first any
@@ -72,7 +83,9 @@ func elements(t testing.TB, raw []byte) map[string][][]byte {
 	var doc map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal(raw, &doc))
 	out := map[string][][]byte{}
-	for _, key := range ResourceArrays() {
+	v, err := schemaValidator()
+	require.NoError(t, err)
+	for _, key := range v.ResourceArrays() {
 		var items []json.RawMessage
 		if doc[key] != nil {
 			require.NoError(t, json.Unmarshal(doc[key], &items))
@@ -86,7 +99,7 @@ func elements(t testing.TB, raw []byte) map[string][][]byte {
 
 func TestFastPathReadsEveryValidFixtureElement(t *testing.T) {
 	for _, name := range []string{"acme.json", "clean.json"} {
-		raw, err := os.ReadFile(filepath.Join("..", "fixtures", "inventory", name))
+		raw, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "inventory", name))
 		require.NoError(t, err)
 		for key, items := range elements(t, raw) {
 			for i, it := range items {
@@ -150,7 +163,7 @@ func mutate(r *rand.Rand, v any) any {
 }
 
 func TestFastPathAgreesWithTheLibraryUnderMutation(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "fixtures", "inventory", "acme.json"))
+	raw, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "inventory", "acme.json"))
 	require.NoError(t, err)
 	r := rand.New(rand.NewPCG(1, 2))
 	accepted, rejected := 0, 0
@@ -206,7 +219,7 @@ func TestFastPathFormatting(t *testing.T) {
 // FuzzFastPath checks the fast path against the library on arbitrary bytes
 // as elements of every resource array.
 func FuzzFastPath(f *testing.F) {
-	raw, err := os.ReadFile(filepath.Join("..", "fixtures", "inventory", "acme.json"))
+	raw, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "inventory", "acme.json"))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -227,8 +240,9 @@ func FuzzFastPath(f *testing.F) {
 
 func ExampleAnyBuilder() {
 	var got any
-	err := Walk(strings.NewReader(`{"schema_version":1,"collected_at":1,"tool":{"name":"t","version":"1"},"organization":{"id":"o"},"workspace":null,"sources":{},"admin_api_keys":[],"projects":[],"users":[],"invites":[{"id":"i","email":"e","role":"owner","status":"pending","created_at":5,"expires_at":null}],"gpts":[]}`), "x.json",
-		Visitor{Element: func(key string, i int, v any) error { got = v; return nil }})
+	s, _ := schemaValidator()
+	err := Stream(context.Background(), strings.NewReader(`{"schema_version":1,"collected_at":1,"tool":{"name":"t","version":"1"},"organization":{"id":"o"},"workspace":null,"sources":{},"admin_api_keys":[],"projects":[],"users":[],"invites":[{"id":"i","email":"e","role":"owner","status":"pending","created_at":5,"expires_at":null}],"gpts":[]}`), "x.json",
+		s, func() Builder[any] { return AnyBuilder{} }, Handler[any]{Elements: func(key string, i int, vs []any) error { got = vs[0]; return nil }}, StreamOptions{Workers: 1})
 	fmt.Println(err, got.(map[string]any)["created_at"])
 	// Output: <nil> 5
 }

@@ -1,8 +1,9 @@
-package inventory
+package jsonstream
 
 import (
 	"fmt"
-	"sort"
+	"slices"
+
 	"strings"
 )
 
@@ -163,7 +164,7 @@ func compileFast(doc map[string]any) (map[string]*fastNode, error) {
 			for name := range n.props {
 				n.propNames = append(n.propNames, name)
 			}
-			sort.Strings(n.propNames)
+			slices.Sort(n.propNames)
 			n.propIndex = map[string]int{}
 			for i, name := range n.propNames {
 				n.propIndex[name] = i

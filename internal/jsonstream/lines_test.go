@@ -1,4 +1,4 @@
-package inventory_test
+package jsonstream_test
 
 import (
 	"bytes"

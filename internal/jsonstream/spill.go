@@ -1,4 +1,4 @@
-package inventory
+package jsonstream
 
 import (
 	"bufio"
@@ -40,7 +40,6 @@ func (sp *spill) write(c *chunk) error {
 	b = binary.AppendUvarint(b, uint64(len(c.ends)))
 	for i := range c.ends {
 		b = binary.AppendUvarint(b, uint64(c.ends[i]))
-		b = binary.AppendUvarint(b, uint64(c.offset[i]))
 	}
 	b = binary.AppendUvarint(b, uint64(len(c.buf)))
 	sp.buf = b
@@ -101,16 +100,10 @@ func readSpilled(r io.Reader, uv func() (int, error)) (*chunk, error) {
 		return nil, err
 	}
 	ends := make([]int, count)
-	offsets := make([]int64, count)
 	for i := range ends {
 		if ends[i], err = uv(); err != nil {
 			return nil, err
 		}
-		o, err := uv()
-		if err != nil {
-			return nil, err
-		}
-		offsets[i] = int64(o)
 	}
 	size, err := uv()
 	if err != nil {
@@ -122,7 +115,6 @@ func readSpilled(r io.Reader, uv func() (int, error)) (*chunk, error) {
 		return nil, err
 	}
 	c.ends = append(c.ends, ends...)
-	c.offset = append(c.offset, offsets...)
 	return c, nil
 }
 

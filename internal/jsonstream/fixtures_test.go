@@ -1,0 +1,3 @@
+package jsonstream_test
+
+const fixtures = "../../fixtures/inventory"
