@@ -342,3 +342,12 @@ func TestSourcesNotComplete(t *testing.T) {
 	assert.Empty(t, inventory.Sources{"users": {Status: inventory.StatusComplete}}.NotComplete())
 	assert.False(t, s["gpts"].Incomplete(), "skipped on purpose")
 }
+
+func TestDecodeSkipsAUTF8ByteOrderMark(t *testing.T) {
+	raw := readRaw(t, "clean.json")
+	want, err := inventory.Decode(raw, "clean.json")
+	require.NoError(t, err)
+	got, err := inventory.Decode(append([]byte("\xef\xbb\xbf"), raw...), "bom.json")
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+}

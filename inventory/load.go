@@ -43,7 +43,7 @@ func Decode(raw []byte, name string) (*Inventory, error) {
 		return nil, jsonstream.LocateReader(err, bytes.NewReader(raw))
 	}
 	var inv Inventory
-	if err := json.Unmarshal(raw, &inv); err != nil {
+	if err := json.Unmarshal(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")), &inv); err != nil {
 		// The schema admits what the Go types cannot hold only at the edges
 		// (an integer written as 1.0); say where.
 		var te *json.UnmarshalTypeError

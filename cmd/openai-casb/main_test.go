@@ -128,6 +128,30 @@ func TestEvaluateNotJSON(t *testing.T) {
 	assert.True(t, strings.HasPrefix(r.stderr, "openai-casb: "+path+":1:1: invalid JSON: "), r.stderr)
 }
 
+// A UTF-8 byte order mark (some Windows editors write one) is skipped;
+// UTF-16 is refused with a message that names it.
+func TestEvaluateByteOrderMarks(t *testing.T) {
+	raw, err := os.ReadFile(acme)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	bom := filepath.Join(dir, "bom.json")
+	require.NoError(t, os.WriteFile(bom, append([]byte("\xef\xbb\xbf"), raw...), 0o600))
+	withBOM := runCLI(t, "", "evaluate", bom, "--format", "json")
+	plain := runCLI(t, "", "evaluate", acme, "--format", "json")
+	require.Equal(t, exitOK, withBOM.code, withBOM.stderr)
+	assert.Equal(t, strings.ReplaceAll(plain.stdout, acme, bom), withBOM.stdout)
+
+	wide := []byte{0xFF, 0xFE}
+	for _, c := range raw {
+		wide = append(wide, c, 0)
+	}
+	utf16 := filepath.Join(dir, "utf16.json")
+	require.NoError(t, os.WriteFile(utf16, wide, 0o600))
+	r := runCLI(t, "", "evaluate", utf16)
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "the file is UTF-16LE; an inventory is UTF-8 JSON")
+}
+
 // Duplicate names are refused at any depth, with their JSON pointer.
 func TestEvaluateDuplicateNames(t *testing.T) {
 	raw, err := os.ReadFile(acme)

@@ -37,6 +37,10 @@ func (x *LineIndex) Line(resourceType, id string) int {
 // tokens; the lines come from the newlines the reader saw before each
 // object's offset.
 func IndexLines(r io.Reader, paths map[string]string) (*LineIndex, error) {
+	r, _, err := skipBOM(r, "inventory") // a BOM is on line 1 and holds no newline
+	if err != nil {
+		return nil, fmt.Errorf("index inventory lines: %w", err)
+	}
 	nl := &newlines{r: r}
 	x := &LineIndex{paths: paths, byPath: map[string]map[string]int{}, byID: map[string]int{}}
 	if err := scanLines(jsontext.NewDecoder(nl, jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true)), nl, x); err != nil {

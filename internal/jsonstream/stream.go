@@ -9,6 +9,7 @@
 package jsonstream
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -83,11 +84,15 @@ func Stream[V any](ctx context.Context, r io.Reader, name string, s *Schema, new
 	if o.PendingBytes <= 0 {
 		o.PendingBytes = DefaultPendingBytes
 	}
+	r, skipped, err := skipBOM(r, name)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	sp := &splitter[V]{
 		ctx: ctx, name: name, s: s, h: h, o: o, newBuilder: newBuilder,
-		dec:  jsontext.NewDecoder(r, documentOptions...),
+		dec: jsontext.NewDecoder(r, documentOptions...), base: skipped,
 		verr: &ValidationError{File: name}, skeleton: map[string]any{},
 		spill: &spill{dir: o.TempDir},
 	}
@@ -128,6 +133,48 @@ func Validate(ctx context.Context, r io.Reader, name string, s *Schema) error {
 	return Stream(ctx, r, name, s, func() Builder[struct{}] { return Discard{} }, Handler[struct{}]{}, StreamOptions{})
 }
 
+// utf8BOM starts some files written on Windows; JSON (RFC 8259) allows a
+// reader to skip it.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// skipBOM skips a UTF-8 byte order mark at the start of r, and refuses
+// UTF-16 and UTF-32 (with or without a mark) with a message that says so.
+// It returns how many bytes it skipped.
+func skipBOM(r io.Reader, name string) (io.Reader, int64, error) {
+	head := make([]byte, 4)
+	n, err := io.ReadFull(r, head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, 0, fmt.Errorf("read %s: %w", name, err)
+	}
+	head = head[:n]
+	if enc := wideEncoding(head); enc != "" {
+		return nil, 0, &SyntaxError{File: name, Offset: 1, Msg: fmt.Sprintf(
+			"the file is %s; an inventory is UTF-8 JSON: convert it (for example iconv -f %s -t UTF-8 FILE)", enc, enc)}
+	}
+	skipped := 0
+	if bytes.HasPrefix(head, utf8BOM) {
+		skipped = len(utf8BOM)
+	}
+	return io.MultiReader(bytes.NewReader(head[skipped:]), r), int64(skipped), nil
+}
+
+// wideEncoding names the encoding of a document that starts with head when
+// it is UTF-16 or UTF-32: by its byte order mark, or by the zero bytes
+// around the first ASCII character (RFC 4627, section 3).
+func wideEncoding(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte{0x00, 0x00, 0xFE, 0xFF}), len(head) == 4 && head[0] == 0 && head[1] == 0 && head[2] == 0 && head[3] != 0:
+		return "UTF-32BE"
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE, 0x00, 0x00}), len(head) == 4 && head[0] != 0 && head[1] == 0 && head[2] == 0 && head[3] == 0:
+		return "UTF-32LE"
+	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}), len(head) >= 2 && head[0] == 0 && head[1] != 0:
+		return "UTF-16BE"
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), len(head) >= 2 && head[0] != 0 && head[1] == 0:
+		return "UTF-16LE"
+	}
+	return ""
+}
+
 // chunks recycles chunk buffers: once a worker has built its values, the
 // raw bytes are no longer needed (strings were copied out of them).
 var chunks = sync.Pool{New: func() any { return new(chunk) }}
@@ -158,6 +205,7 @@ type splitter[V any] struct {
 	o          StreamOptions
 	newBuilder func() Builder[V]
 	dec        *jsontext.Decoder
+	base       int64 // bytes skipped before the decoder's input (a BOM)
 
 	mu       sync.Mutex
 	verr     *ValidationError
@@ -296,7 +344,7 @@ func (s *splitter[V]) document() error {
 	case 0:
 		_, err := dec.ReadToken()
 		if err == io.EOF {
-			return &SyntaxError{File: s.name, Offset: 0, Msg: "empty input, want an inventory JSON object"}
+			return &SyntaxError{File: s.name, Offset: s.base, Msg: "empty input, want an inventory JSON object"}
 		}
 		return s.syntax(err)
 	default:
@@ -348,7 +396,7 @@ func (s *splitter[V]) document() error {
 		if err != nil {
 			return s.syntax(err)
 		}
-		return &SyntaxError{File: s.name, Offset: dec.InputOffset() - int64(len(raw)) + 1,
+		return &SyntaxError{File: s.name, Offset: s.base + dec.InputOffset() - int64(len(raw)) + 1,
 			Msg: fmt.Sprintf("unexpected %s after the inventory object", describe(raw))}
 	}
 	if err := s.sendHeader(); err != nil {
@@ -404,7 +452,7 @@ func (s *splitter[V]) syntax(err error) error {
 	var se *jsontext.SyntacticError
 	if !errors.As(err, &se) {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return &SyntaxError{File: s.name, Offset: s.dec.InputOffset(), Msg: "unexpected end of input"}
+			return &SyntaxError{File: s.name, Offset: s.base + s.dec.InputOffset(), Msg: "unexpected end of input"}
 		}
 		if ctxErr := context.Cause(s.ctx); ctxErr != nil {
 			return ctxErr
@@ -419,7 +467,7 @@ func (s *splitter[V]) syntax(err error) error {
 		s.violate(Violation{Pointer: string(se.JSONPointer), Message: "duplicate key"})
 		return s.verr
 	}
-	off := se.ByteOffset
+	off := s.base + se.ByteOffset
 	msg := se.Err.Error()
 	if errors.Is(se.Err, io.ErrUnexpectedEOF) {
 		msg = "unexpected end of input"

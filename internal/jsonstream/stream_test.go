@@ -88,6 +88,51 @@ func TestStreamStopsOnHandlerError(t *testing.T) {
 	assert.Equal(t, 1, n)
 }
 
+// A UTF-8 byte order mark is skipped; UTF-16 and UTF-32 are refused with a
+// message that says so, with or without a mark.
+func TestByteOrderMarks(t *testing.T) {
+	clean := readRaw(t, "clean.json")
+	_, err := readAll(t, append([]byte("\xef\xbb\xbf"), clean...), "bom.json", nil)
+	require.NoError(t, err, "a UTF-8 BOM is skipped")
+
+	utf16 := func(bigEndian bool, bom bool) []byte {
+		var out []byte
+		if bom {
+			if bigEndian {
+				out = append(out, 0xFE, 0xFF)
+			} else {
+				out = append(out, 0xFF, 0xFE)
+			}
+		}
+		for _, c := range clean {
+			if bigEndian {
+				out = append(out, 0, c)
+			} else {
+				out = append(out, c, 0)
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		raw  []byte
+		want string
+	}{
+		{"UTF-16LE with a BOM", utf16(false, true), "UTF-16LE"},
+		{"UTF-16BE with a BOM", utf16(true, true), "UTF-16BE"},
+		{"UTF-16LE without", utf16(false, false), "UTF-16LE"},
+		{"UTF-16BE without", utf16(true, false), "UTF-16BE"},
+		{"UTF-32LE", []byte{'{', 0, 0, 0, '}', 0, 0, 0}, "UTF-32LE"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := readAll(t, tc.raw, "wide.json", nil)
+			var se *jsonstream.SyntaxError
+			require.ErrorAs(t, err, &se)
+			assert.Contains(t, err.Error(), "the file is "+tc.want+"; an inventory is UTF-8 JSON")
+		})
+	}
+}
+
 // Names are unique at every depth: a duplicate is a violation at its JSON
 // pointer, wherever it is.
 func TestDuplicateNamesAtAnyDepth(t *testing.T) {
