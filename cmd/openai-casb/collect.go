@@ -227,7 +227,7 @@ func readKey(file, envVar string, e *env) (key, from string, err error) {
 	if err != nil {
 		return "", "", fmt.Errorf("read key file: %w", err)
 	}
-	key = strings.TrimSpace(string(raw))
+	key = keyText(raw)
 	if key == "" {
 		return "", "", fmt.Errorf("key file %s is empty", file)
 	}
@@ -235,6 +235,12 @@ func readKey(file, envVar string, e *env) (key, from string, err error) {
 		return "", "", fmt.Errorf("key file %s must hold one key and nothing else", file)
 	}
 	return key, "key file " + file, nil
+}
+
+// keyText is a key file's key: without a UTF-8 byte order mark (Notepad
+// writes one) and the whitespace around it.
+func keyText(raw []byte) string {
+	return strings.TrimSpace(strings.TrimPrefix(string(raw), "\uFEFF"))
 }
 
 // runCollect collects with progress on standard error when it is a

@@ -222,6 +222,22 @@ func TestKeyFile(t *testing.T) {
 	r := runEnv(t, map[string]string{envWorkspaceID: src.Workspace.ID}, "", "collect", "-o", "-", "--admin-key-file", keyFile, "--api-base-url", base, "--compliance-base-url", base)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "can be read by other users (mode 0644); chmod 600 it")
+
+	// Saved by Notepad: a byte order mark and a CRLF line end.
+	require.NoError(t, os.WriteFile(keyFile, []byte("\xef\xbb\xbf"+testKey+"\r\n"), 0o600))
+	r = runEnv(t, map[string]string{envWorkspaceID: src.Workspace.ID}, "", "collect", "-o", "-", "--admin-key-file", keyFile, "--api-base-url", base, "--compliance-base-url", base)
+	require.Equal(t, exitOK, r.code, r.stderr)
+}
+
+func TestKeyText(t *testing.T) {
+	for in, want := range map[string]string{
+		"sk-admin-FAKE\n":               "sk-admin-FAKE",
+		"\xef\xbb\xbfsk-admin-FAKE\r\n": "sk-admin-FAKE",
+		"  sk-admin-FAKE  ":             "sk-admin-FAKE",
+		"\xef\xbb\xbf":                  "",
+	} {
+		assert.Equal(t, want, keyText([]byte(in)), "%q", in)
+	}
 }
 
 // The key is never printed, logged or written: not in the report, the
