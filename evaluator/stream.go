@@ -58,11 +58,15 @@ type header struct {
 	pairs [][2]*ast.Term
 	info  Header
 	now   int64 // the evaluation's clock: collected_at, or --now
+	// err is a member the Go types could not hold. The members have not
+	// been validated as a whole when the header is read, and a document
+	// that breaks the schema fails with every violation instead; err is
+	// returned only for a document that is valid.
+	err error
 }
 
 func readHeader(members []jsonstream.Member, name string, opts EvalOptions) (*header, error) {
-	h := &header{}
-	plain := map[string]any{}
+	h := &header{info: Header{Name: name}}
 	for _, m := range members {
 		t, err := toTerm(m.Value)
 		if err != nil {
@@ -72,30 +76,27 @@ func readHeader(members []jsonstream.Member, name string, opts EvalOptions) (*he
 			t = ast.IntNumberTerm(int(opts.Now.Unix()))
 		}
 		h.pairs = append(h.pairs, [2]*ast.Term{ast.StringTerm(m.Key), t})
-		plain[m.Key] = m.Value
+		switch m.Key {
+		case "collected_at":
+			// The schema allows an integral number in any notation
+			// (1795651200.0, 1.7956512e9), which an int64 field would refuse.
+			if n, ok := m.Value.(json.Number); ok {
+				h.info.CollectedAt = integral(n)
+			}
+		case "tool":
+			err = json.Unmarshal(m.Raw, &h.info.Tool)
+		case "organization":
+			err = json.Unmarshal(m.Raw, &h.info.Organization)
+		case "workspace":
+			err = json.Unmarshal(m.Raw, &h.info.Workspace)
+		case "sources":
+			err = json.Unmarshal(m.Raw, &h.info.Sources)
+		}
+		if err != nil && h.err == nil {
+			h.err = fmt.Errorf("read %s: /%s: %w", name, m.Key, err)
+		}
 	}
-	raw, err := json.Marshal(plain)
-	if err != nil {
-		return nil, err
-	}
-	var d struct {
-		CollectedAt  int64                  `json:"collected_at"`
-		Tool         inventory.Tool         `json:"tool"`
-		Organization inventory.Organization `json:"organization"`
-		Workspace    *inventory.Workspace   `json:"workspace"`
-		Sources      inventory.Sources      `json:"sources"`
-	}
-	// The members have not been validated as a whole yet; a document that
-	// breaks the schema fails later with every violation, so a decoding
-	// problem here is not reported on its own.
-	_ = json.Unmarshal(raw, &d)
-	// The schema allows an integral number in any notation (1795651200.0,
-	// 1.7956512e9); encoding/json would leave an int64 at zero for those.
-	if n, ok := plain["collected_at"].(json.Number); ok {
-		d.CollectedAt = integral(n)
-	}
-	h.info = Header{Name: name, CollectedAt: d.CollectedAt, Tool: d.Tool, Organization: d.Organization, Workspace: d.Workspace, Sources: d.Sources}
-	h.now = d.CollectedAt
+	h.now = h.info.CollectedAt
 	if opts.Now != nil {
 		h.now = opts.Now.Unix()
 	}
@@ -183,6 +184,9 @@ func (e *Engine) streamed(ctx context.Context, r io.Reader, name string, opts Ev
 	if h == nil {
 		return nil, fmt.Errorf("read %s: no inventory header", name)
 	}
+	if h.err != nil {
+		return nil, h.err
+	}
 	found = dedupe(found)
 	if err := checkIdentities(found, e.byID); err != nil {
 		return nil, err
@@ -221,6 +225,9 @@ func (e *Engine) materialized(ctx context.Context, r io.Reader, name string, opt
 	builder := func() jsonstream.Builder[*ast.Term] { return newTermBuilder() }
 	if err := stream(ctx, r, name, builder, handler, opts); err != nil {
 		return nil, err
+	}
+	if h.err != nil {
+		return nil, h.err
 	}
 	arrays := map[string]*ast.Term{}
 	for key, ps := range parts {

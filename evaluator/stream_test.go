@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -179,4 +182,20 @@ func TestInvalidInventoryGivesNoFindings(t *testing.T) {
 	var ve *inventory.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, 3, ve.Total)
+}
+
+// A header member that is valid JSON Schema but that the Go types cannot
+// hold (an integer written 3.0) is an error naming the member, not a
+// silently empty header.
+func TestHeaderMembersTheTypesCannotHold(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(fixtures, "acme.json"))
+	require.NoError(t, err)
+	doc := strings.Replace(string(raw), `"items": 5,`, `"items": 5.0,`, 1)
+	require.NotEqual(t, string(raw), doc)
+	e := newEngine(t, "")
+	for _, o := range []evaluator.EvalOptions{{}, {Materialize: true}} {
+		_, err := e.EvaluateReader(context.Background(), strings.NewReader(doc), "acme.json", o)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "read acme.json: /sources: ")
+	}
 }

@@ -39,10 +39,12 @@ type StreamOptions struct {
 }
 
 // Member is a top-level member of the document that is not a resource
-// array, as encoding/json decodes it (numbers as json.Number).
+// array: as encoding/json decodes it into any (numbers as json.Number),
+// and as written, for decoding into a type of the caller's.
 type Member struct {
 	Key   string
 	Value any
+	Raw   []byte
 }
 
 // Handler receives a document from Stream.
@@ -381,7 +383,7 @@ func (s *splitter[V]) document() error {
 		}
 		s.skeleton[key] = v
 		if _, isArray := s.s.items[key]; !isArray {
-			s.members = append(s.members, Member{Key: key, Value: v})
+			s.members = append(s.members, Member{Key: key, Value: v, Raw: bytes.Clone(raw)})
 			if !s.headerSent && s.headerComplete() {
 				if err := s.sendHeader(); err != nil {
 					return err
