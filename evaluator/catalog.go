@@ -1,8 +1,10 @@
 package evaluator
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -75,12 +77,7 @@ func catalogFrom(c *ast.Compiler) ([]FindingType, []string, error) {
 		catalog = append(catalog, ft)
 	}
 	sortCatalog(catalog)
-	pkgs := make([]string, 0, len(packages))
-	for p := range packages {
-		pkgs = append(pkgs, p)
-	}
-	sort.Strings(pkgs)
-	return catalog, pkgs, nil
+	return catalog, slices.Sorted(maps.Keys(packages)), nil
 }
 
 // findingType checks and reads the rule-scoped METADATA of one deny rule.
@@ -125,18 +122,13 @@ func findingType(anns []*ast.Annotations, pkg, loc string) (FindingType, []strin
 // sortCatalog orders finding types the way reports list them: most severe
 // first, then by category and title.
 func sortCatalog(c []FindingType) {
-	sort.Slice(c, func(i, j int) bool {
-		a, b := c[i], c[j]
-		if a.Severity != b.Severity {
-			return a.Severity > b.Severity
-		}
-		if a.Category != b.Category {
-			return a.Category < b.Category
-		}
-		if a.Title != b.Title {
-			return a.Title < b.Title
-		}
-		return a.ID < b.ID
+	slices.SortFunc(c, func(a, b FindingType) int {
+		return cmp.Or(
+			cmp.Compare(b.Severity, a.Severity), // most severe first
+			cmp.Compare(a.Category, b.Category),
+			cmp.Compare(a.Title, b.Title),
+			cmp.Compare(a.ID, b.ID),
+		)
 	})
 }
 
@@ -148,12 +140,7 @@ func location(l *ast.Location) string {
 }
 
 func sortedModuleNames(m map[string]*ast.Module) []string {
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(m))
 }
 
 // PolicyError is a policy tree that cannot be used: it does not parse or

@@ -2,6 +2,7 @@ package evaluator
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -124,38 +125,29 @@ func str(t *ast.Term) string {
 // severe first, then by title, finding type, resource and message, so the
 // same inventory always gives byte-identical output.
 func SortFindings(fs []Finding) {
-	sort.Slice(fs, func(i, j int) bool { return LessFinding(&fs[i], &fs[j]) })
+	sort.Slice(fs, func(i, j int) bool { return CompareFindings(&fs[i], &fs[j]) < 0 })
 }
 
 // LessFinding is the order of SortFindings.
-func LessFinding(a, b *Finding) bool {
+func LessFinding(a, b *Finding) bool { return CompareFindings(a, b) < 0 }
+
+// CompareFindings is the order of SortFindings as a three-way comparison.
+// It is a total order, so that two runs write the same bytes whatever order
+// the workers finished in.
+func CompareFindings(a, b *Finding) int {
 	if a.Severity != b.Severity {
-		return a.Severity > b.Severity
+		return cmp.Compare(b.Severity, a.Severity) // most severe first
 	}
-	if a.Title != b.Title {
-		return a.Title < b.Title
-	}
-	if a.FindingTypeID != b.FindingTypeID {
-		return a.FindingTypeID < b.FindingTypeID
-	}
-	if a.Resource.Type != b.Resource.Type {
-		return a.Resource.Type < b.Resource.Type
-	}
-	if a.Resource.ID != b.Resource.ID {
-		return a.Resource.ID < b.Resource.ID
-	}
-	if a.Key != b.Key {
-		return a.Key < b.Key
-	}
-	if a.Message != b.Message {
-		return a.Message < b.Message
-	}
-	// A total order, so that two runs write the same bytes whatever order
-	// the workers finished in.
-	if a.Resource.Name != b.Resource.Name {
-		return a.Resource.Name < b.Resource.Name
-	}
-	return bytes.Compare(a.Evidence, b.Evidence) < 0
+	return cmp.Or(
+		cmp.Compare(a.Title, b.Title),
+		cmp.Compare(a.FindingTypeID, b.FindingTypeID),
+		cmp.Compare(a.Resource.Type, b.Resource.Type),
+		cmp.Compare(a.Resource.ID, b.Resource.ID),
+		cmp.Compare(a.Key, b.Key),
+		cmp.Compare(a.Message, b.Message),
+		cmp.Compare(a.Resource.Name, b.Resource.Name),
+		bytes.Compare(a.Evidence, b.Evidence),
+	)
 }
 
 // IdentityKey is what tells findings of one evaluation apart: finding type,
