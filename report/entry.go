@@ -3,6 +3,9 @@ package report
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
+
+	"github.com/samber/lo"
 
 	"github.com/openai-casb/openai-casb/evaluator"
 )
@@ -66,11 +69,9 @@ func Fingerprint(orgID string, f evaluator.Finding) string {
 
 // Entries fingerprints the findings of one evaluation.
 func Entries(orgID string, findings []evaluator.Finding) []Entry {
-	out := make([]Entry, len(findings))
-	for i, f := range findings {
-		out[i] = Entry{Finding: f, Fingerprint: Fingerprint(orgID, f)}
-	}
-	return out
+	return lo.Map(findings, func(f evaluator.Finding, _ int) Entry {
+		return Entry{Finding: f, Fingerprint: Fingerprint(orgID, f)}
+	})
 }
 
 // FilterSeverities keeps the entries of the given severities; none given
@@ -79,36 +80,16 @@ func FilterSeverities(entries []Entry, keep []evaluator.Severity) []Entry {
 	if len(keep) == 0 {
 		return entries
 	}
-	want := map[evaluator.Severity]bool{}
-	for _, s := range keep {
-		want[s] = true
-	}
-	out := entries[:0:0]
-	for _, e := range entries {
-		if want[e.Severity] {
-			out = append(out, e)
-		}
-	}
-	return out
+	return lo.Filter(entries, func(e Entry, _ int) bool { return slices.Contains(keep, e.Severity) })
 }
 
 // present drops the entries the baseline had and this evaluation has not.
 func present(entries []Entry) []Entry {
-	out := make([]Entry, 0, len(entries))
-	for _, e := range entries {
-		if e.State != StateAbsent {
-			out = append(out, e)
-		}
-	}
-	return out
+	return lo.Reject(entries, func(e Entry, _ int) bool { return e.State == StateAbsent })
 }
 
 func findingsOf(entries []Entry) []evaluator.Finding {
-	out := make([]evaluator.Finding, len(entries))
-	for i, e := range entries {
-		out[i] = e.Finding
-	}
-	return out
+	return lo.Map(entries, func(e Entry, _ int) evaluator.Finding { return e.Finding })
 }
 
 // Current is the findings of the report's own evaluation: its entries less
