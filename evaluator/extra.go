@@ -3,12 +3,14 @@ package evaluator
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/samber/lo"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -90,11 +92,7 @@ func mergeConfig(modules map[string]*ast.Module, data map[string]any, file strin
 		}
 		mod.Rules = kept
 	}
-	keys := make([]string, 0, len(data))
-	for k := range data {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(data))
 	var src strings.Builder
 	src.WriteString("package openai.config\n\n")
 	for _, k := range keys {
@@ -213,14 +211,7 @@ func selectTypes(catalog []FindingType, only, skip []string) (map[string]bool, e
 }
 
 func categories(catalog []FindingType) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, ft := range catalog {
-		if !seen[ft.Category] {
-			seen[ft.Category] = true
-			out = append(out, ft.Category)
-		}
-	}
-	sort.Strings(out)
+	out := lo.Uniq(lo.Map(catalog, func(ft FindingType, _ int) string { return ft.Category }))
+	slices.Sort(out)
 	return out
 }

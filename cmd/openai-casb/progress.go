@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -142,11 +143,7 @@ func (p *progress) draw() {
 // waiting for rate limit (3 s)".
 func (p *progress) line() string {
 	now := p.now()
-	names := make([]string, 0, len(p.counts))
-	for n := range p.counts {
-		names = append(names, n)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(p.counts))
 	parts := make([]string, len(names))
 	projectsDone := p.done[inventory.SourceProjects] > 0
 	for i, n := range names {
