@@ -75,7 +75,7 @@ func collectCommand(e *env) *cli.Command {
 			if out := c.String("output"); out != "-" {
 				// Before the collection, not after it.
 				if err := atomicfile.Check(out); err != nil {
-					return withExit(exitError, fmt.Errorf("--output: %w", err))
+					return fmt.Errorf("--output: %w", err)
 				}
 			}
 			popts, err := policyOptions(c, e.stderr)

@@ -32,7 +32,7 @@ func readDLPConfig(ctx context.Context, engine *evaluator.Engine) (*dlp.Config, 
 	for _, key := range dlp.ConfigKeys {
 		v, ok, err := engine.Data(ctx, dlp.ConfigRef+"."+key)
 		if err != nil {
-			return nil, withExit(exitError, err)
+			return nil, err
 		}
 		if ok {
 			data[key] = v
@@ -40,7 +40,7 @@ func readDLPConfig(ctx context.Context, engine *evaluator.Engine) (*dlp.Config, 
 	}
 	cfg, err := dlp.ParseConfig(data)
 	if err != nil {
-		return nil, withExit(exitError, fmt.Errorf("policies: %w", err))
+		return nil, fmt.Errorf("policies: %w", err)
 	}
 	return cfg, nil
 }

@@ -46,7 +46,7 @@ func dlpScanCommand(e *env) *cli.Command {
 			}
 			engine, err := evaluator.New(c.Context, evaluator.Options{PolicyDir: c.String("policies"), PrintOutput: e.stderr})
 			if err != nil {
-				return withExit(exitError, err)
+				return err
 			}
 			cfg, err := readDLPConfig(c.Context, engine)
 			if err != nil {
@@ -124,11 +124,11 @@ func runDLPScan(c *cli.Context, ps *dlp.PathScan, format string, e *env) error {
 		}
 	}
 	if err != nil {
-		return withExit(exitError, err)
+		return err
 	}
 	switch {
 	case failed > 0:
-		return withExit(exitError, fmt.Errorf("dlp scan: %d of %d files could not be read (status error; the reason says why), %d matched", failed, files, matched))
+		return fmt.Errorf("dlp scan: %d of %d files could not be read (status error; the reason says why), %d matched", failed, files, matched)
 	case matched > 0:
 		return withExit(exitFindings, fmt.Errorf("dlp scan: %d of %d files matched", matched, files))
 	}

@@ -60,7 +60,7 @@ func doctorCommand(e *env) *cli.Command {
 			}
 			engine, eerr := evaluator.New(c.Context, po)
 			if eerr != nil {
-				return withExit(exitError, eerr)
+				return eerr
 			}
 			if opts.DLP, eerr = dlpFromPolicies(c.Context, engine, c.Bool("dlp")); eerr != nil {
 				return eerr
@@ -79,7 +79,7 @@ func doctorCommand(e *env) *cli.Command {
 				ComplianceKeyFile: keyFileOf(c.String("compliance-key-file")),
 			})
 			if derr != nil {
-				return withExit(exitError, fmt.Errorf("doctor: %w", derr))
+				return fmt.Errorf("doctor: %w", derr)
 			}
 			failed := d.Failed()
 			missing := engine.Reading(inventory.MembersOf(failed...))
@@ -89,11 +89,11 @@ func doctorCommand(e *env) *cli.Command {
 				err = writeDoctorTable(e.stdout, d, failed, missing)
 			}
 			if err != nil {
-				return withExit(exitError, fmt.Errorf("write doctor report: %w", err))
+				return fmt.Errorf("write doctor report: %w", err)
 			}
 			switch {
 			case !d.Runnable():
-				return withExit(exitError, errors.New("doctor: a scan could not run (no admin key, or no list answered)"))
+				return errors.New("doctor: a scan could not run (no admin key, or no list answered)")
 			case slices.ContainsFunc(d.Checks, func(c collector.Check) bool { return c.Status == collector.CheckFail }):
 				return withExit(exitFindings, fmt.Errorf("doctor: a scan would be incomplete (%d list(s) could not be read)", len(failed)))
 			}

@@ -107,7 +107,7 @@ func parseReportFlags(c *cli.Context, e *env) (evaluateParams, error) {
 	}
 	opts, err := policyOptions(c, e.stderr)
 	if err != nil {
-		return p, withExit(exitError, err)
+		return p, err
 	}
 	p.engine = opts
 	if err := report.CheckFormat(p.format); err != nil {
@@ -155,7 +155,7 @@ func parseReportFlags(c *cli.Context, e *env) (evaluateParams, error) {
 	if p.output != "" && p.output != "-" {
 		// Before any work: a typo in a directory should not cost a scan.
 		if err := atomicfile.Check(p.output); err != nil {
-			return p, withExit(exitError, fmt.Errorf("--output: %w", err))
+			return p, fmt.Errorf("--output: %w", err)
 		}
 	}
 	if p.sarifRoot == "" {
@@ -247,7 +247,7 @@ func readWaivers(c *cli.Context, p *evaluateParams, e *env) error {
 	}
 	f, err := waiver.Load(path)
 	if err != nil {
-		return withExit(exitError, err)
+		return err
 	}
 	p.waivers = f
 	return nil
@@ -335,7 +335,7 @@ func finish(ctx context.Context, engine *evaluator.Engine, res *evaluator.Result
 	}
 	if p.waivers != nil {
 		if err := p.waivers.Apply(r, p.strictWaivers); err != nil {
-			return withExit(exitError, err)
+			return err
 		}
 		for _, w := range r.Waivers.Expired {
 			fmt.Fprintf(e.stderr, "%s: warning: waiver %s:%d expired on %s: it no longer waives; %d finding(s) it selects are open again\n",

@@ -329,3 +329,18 @@ func regexpQuote(s string) string {
 // Goldens name the tool's version; pin it so they do not depend on how the
 // test binary was built.
 func init() { version = "0.1.0" }
+
+// Every error a command returns exits 2, so marking one with exitError
+// changes nothing; withExit is for the other codes.
+func TestNoNoOpExitWrappers(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		raw, err := os.ReadFile(f)
+		require.NoError(t, err)
+		assert.NotContains(t, string(raw), "withExit(exit"+"Error,", "%s: return the error itself", f)
+	}
+}

@@ -34,15 +34,15 @@ func policiesTestCommand(e *env) *cli.Command {
 				Notes:     e.stderr,
 			})
 			if err != nil {
-				return withExit(exitError, err)
+				return err
 			}
 			switch {
 			case sum.Error > 0:
-				return withExit(exitError, fmt.Errorf("policies test: %d test(s) ended in an error", sum.Error))
+				return fmt.Errorf("policies test: %d test(s) ended in an error", sum.Error)
 			case sum.Fail > 0:
 				return withExit(exitFindings, fmt.Errorf("policies test: %d test(s) failed", sum.Fail))
 			case sum.Pass == 0:
-				return withExit(exitError, fmt.Errorf("policies test: no test ran: a test is a rule named test_... in a _test.rego file (or --run matched none)"))
+				return fmt.Errorf("policies test: no test ran: a test is a rule named test_... in a _test.rego file (or --run matched none)")
 			}
 			return nil
 		},

@@ -81,7 +81,7 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 			save = defaultInventoryFile
 		}
 		if err := atomicfile.Check(save); err != nil {
-			return withExit(exitError, fmt.Errorf("--save-inventory: %w", err))
+			return fmt.Errorf("--save-inventory: %w", err)
 		}
 	}
 	inv, err := runCollect(ctx, p.collect, p.quiet, e)

@@ -142,7 +142,7 @@ func runSimulate(ctx context.Context, addr, workspace, key string, h http.Handle
 // seeded, so the same seed and size give the same resources.
 func generateInventory(path string, users int, seed uint64, e *env) error {
 	if err := atomicfile.Check(path); err != nil {
-		return withExit(exitError, fmt.Errorf("--generate-inventory: %w", err))
+		return fmt.Errorf("--generate-inventory: %w", err)
 	}
 	inv := simulator.Generate(simulator.GenerateOptions{Users: users, Seed: seed})
 	if err := inventory.Save(path, inv); err != nil {
