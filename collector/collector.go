@@ -11,9 +11,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -769,11 +770,7 @@ func (c *collection) deriveActivity(inv *inventory.Inventory) {
 // failed: there is nothing to evaluate.
 func (c *collection) nothingRead(inv *inventory.Inventory) error {
 	var reasons []string
-	names := make([]string, 0, len(inv.Sources))
-	for n := range inv.Sources {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(inv.Sources))
 	seen := map[string]bool{}
 	for _, n := range names {
 		s := inv.Sources[n]

@@ -6,7 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -125,7 +126,7 @@ func ParseConfig(data map[string]any) (*Config, error) {
 	if typed.MaxFileBytes != nil {
 		cfg.MaxFileBytes = *typed.MaxFileBytes
 	}
-	for _, name := range sortedKeys(typed.Custom) {
+	for _, name := range slices.Sorted(maps.Keys(typed.Custom)) {
 		c := typed.Custom[name]
 		cfg.Custom = append(cfg.Custom, Custom{Name: name, Pattern: c.Pattern, Keywords: c.Keywords})
 	}
@@ -136,7 +137,7 @@ func ParseConfig(data map[string]any) (*Config, error) {
 	for _, d := range cfg.Scanner.Detectors() {
 		known[d] = true
 	}
-	for _, name := range sortedKeys(typed.Profiles) {
+	for _, name := range slices.Sorted(maps.Keys(typed.Profiles)) {
 		p := typed.Profiles[name]
 		ref := ConfigRef + "." + KeyProfiles + "." + name
 		prof := Profile{Name: name, Title: name, Enabled: p.Enabled, MinMatches: 1, MinConfidence: Low}
@@ -185,13 +186,4 @@ func BuiltinNames() []string {
 		out[i] = d.Name
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
