@@ -76,8 +76,13 @@ func isFileContent(u *url.URL) bool {
 }
 
 // requestKey names a request independently of the host it went to:
-// method, path and query with its parameters sorted.
+// method, path and query with its parameters sorted. A redirect's hop is
+// named by its path alone: its query (a signed URL's signature) is not
+// recorded, not even in the Location that led to it.
 func requestKey(r *http.Request) string {
+	if r.Response != nil {
+		return r.Method + " " + r.URL.EscapedPath()
+	}
 	return r.Method + " " + r.URL.EscapedPath() + "?" + sortedQuery(r.URL.Query())
 }
 
@@ -152,17 +157,36 @@ func (rec *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
-	ex := exchange{Method: req.Method, URL: rec.scrub.String(req.URL.RequestURI()), Status: resp.StatusCode, Header: map[string][]string{}}
+	// A redirected download (the Compliance API answers 307 to a signed
+	// URL) is judged by the request it started as; the signed URL's query
+	// is a short-lived credential and is not written out (the file name,
+	// a hash, still tells replays apart).
+	first, shown := req, req.URL.RequestURI()
+	for first.Response != nil && first.Response.Request != nil {
+		first = first.Response.Request
+	}
+	if first != req && req.URL.RawQuery != "" {
+		shown = req.URL.EscapedPath() + "?[signed query not recorded]"
+	}
+	ex := exchange{Method: req.Method, URL: rec.scrub.String(shown), Status: resp.StatusCode, Header: map[string][]string{}}
 	for k, vs := range resp.Header {
 		if droppedHeaders[http.CanonicalHeaderKey(k)] {
 			continue
 		}
 		for _, v := range vs {
+			if http.CanonicalHeaderKey(k) == "Location" {
+				if u, err := url.Parse(v); err == nil {
+					u.RawQuery = ""
+					v = u.String()
+				}
+			}
 			ex.Header[k] = append(ex.Header[k], rec.scrub.String(v))
 		}
 	}
 	switch {
-	case isFileContent(req.URL) && resp.StatusCode == http.StatusOK:
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		// The body of a redirect only repeats its Location.
+	case isFileContent(first.URL) && resp.StatusCode == http.StatusOK:
 		n := len(body)
 		ex.OmittedBytes = &n
 	case utf8.Valid(body):

@@ -106,3 +106,42 @@ func TestReplayMissIsAFailedList(t *testing.T) {
 	assert.True(t, strings.Contains(*gpts.Reason, "the recording holds no answer"), *gpts.Reason)
 	assert.Equal(t, inventory.StatusComplete, inv.Sources[inventory.SourceUsers].Status)
 }
+
+// A file download the API redirects to a signed URL is recorded without
+// the file's content and without the signature.
+func TestRecordingOfARedirectedFileKeepsNoContent(t *testing.T) {
+	s, base := newScripted(t)
+	s.on("/v1/compliance/workspaces/ws-1/projects", list(`{"id":"g-p-1","name":"P","latest_config":[{"name":"P","files":[{"id":"file-1","name":"a.txt"}]}]}`))
+	s.on("/v1/compliance/workspaces/ws-1/project_files/file-1", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/blob/file-1?sig=SIGNATURE-SECRET", http.StatusTemporaryRedirect)
+	})
+	s.on("/blob/file-1", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("CONTENT-SECRET")) })
+	dir := filepath.Join(t.TempDir(), "rec")
+	o := scriptedOptions(base, newFakeClock(1712000000))
+	o.DLP = &collector.DLP{Scanner: quietScanner{}}
+	o.Record = dir
+	inv, err := collector.Collect(context.Background(), o)
+	require.NoError(t, err)
+	require.Len(t, inv.Files, 1)
+	require.Equal(t, inventory.FileScanned, inv.Files[0].Status, "%v", inv.Files[0].Reason)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	seen := false
+	for _, e := range entries {
+		raw, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		require.NoError(t, err)
+		assert.NotContains(t, string(raw), "CONTENT-SECRET", e.Name())
+		assert.NotContains(t, string(raw), "SIGNATURE-SECRET", e.Name())
+		seen = seen || strings.Contains(string(raw), "/blob/file-1")
+	}
+	assert.True(t, seen, "the redirected hop is recorded")
+
+	r := scriptedOptions("https://api.openai.com/v1", newFakeClock(1))
+	r.AdminKey, r.Clock, r.Replay = "", nil, dir
+	r.DLP = &collector.DLP{Scanner: quietScanner{}}
+	replayed, err := collector.Collect(context.Background(), r)
+	require.NoError(t, err)
+	require.Len(t, replayed.Files, 1)
+	assert.Equal(t, inventory.FileScanned, replayed.Files[0].Status, "the replay follows the redirect: %v", replayed.Files[0].Reason)
+	assert.Equal(t, inv.Files[0].Size, replayed.Files[0].Size)
+}
