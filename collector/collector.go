@@ -352,6 +352,7 @@ type collection struct {
 	counts   map[string]*atomic.Int64
 
 	mark        *AuditMark // the audit log read completely, for the next state
+	dlpReuse    *reuse     // the DLP results to reuse and to keep, for the next state
 	files       []inventory.File
 	fileResults map[string]*fileResult
 }

@@ -39,6 +39,10 @@ type DLP struct {
 	// ScanWorkers bounds the files extracted and scanned at once; one per
 	// CPU when zero.
 	ScanWorkers int
+	// ConfigID names whatever else decides what the scanner finds (custom
+	// detectors' patterns, say): results kept in a state file are reused
+	// only under the same ConfigID, detectors, profiles and MaxFileBytes.
+	ConfigID string
 }
 
 // FileScanner scans the content of one file: the collector fetches files,
@@ -90,6 +94,9 @@ type scanner struct {
 	g    errgroup.Group
 	mu   sync.Mutex
 	seen map[string]bool
+	// reuse holds the previous state's results and collects this
+	// collection's, for the next.
+	reuse *reuse
 }
 
 func (c *collection) newScanner() *scanner {
@@ -104,6 +111,8 @@ func (c *collection) newScanner() *scanner {
 		o.MaxFileBytes = DefaultMaxFileBytes
 	}
 	s := &scanner{c: c, o: o, sem: make(chan struct{}, o.ScanWorkers), seen: map[string]bool{}}
+	s.reuse = newReuse(c, c.dlpConfig(o))
+	c.dlpReuse = s.reuse
 	// Fetches of files wait for a request slot like every other request;
 	// the goroutines waiting are bounded too, so that a workspace of a
 	// hundred thousand files does not park as many goroutines.
@@ -118,9 +127,11 @@ func (c *collection) newScanner() *scanner {
 
 func ptr[T any](v T) *T { return &v }
 
-// fileRef is a file named by a list: where it lives and how to fetch it.
+// fileRef is a file named by a list: where it lives and how to fetch it,
+// and what the list said of it before the download (see listed).
 type fileRef struct {
 	source, route, path string
+	listed              string
 	file                inventory.File
 }
 
@@ -159,6 +170,17 @@ func (s *scanner) scan(ctx context.Context, ref fileRef) {
 	f := ref.file
 	f.Detections = map[string]inventory.Detection{}
 	var fetchErr error
+	if m, ok := s.reuse.file(ref.source, ref.path, ref.listed); ok {
+		// Unchanged since the state was written, under the same DLP
+		// configuration: the earlier result, not a download.
+		f.Size, f.MIMEType, f.Status, f.Reason, f.Reused = m.Size, m.MIMEType, m.Status, m.Reason, true
+		for d, det := range m.Detections {
+			f.Detections[d] = det
+		}
+		s.reuse.keepFile(ref.path, m)
+		s.done(ref, f, nil)
+		return
+	}
 	d, err := c.comp.fetch(ctx, priorityFanOut, ref.route, ref.path, nil, s.o.MaxFileBytes, false)
 	switch {
 	case ctx.Err() != nil:
@@ -185,6 +207,15 @@ func (s *scanner) scan(ctx context.Context, ref fileRef) {
 	if ctx.Err() != nil {
 		return
 	}
+	if fetchErr == nil {
+		s.reuse.keepFile(ref.path, FileMark{Listed: ref.listed, Size: f.Size, MIMEType: f.MIMEType, Status: f.Status, Reason: f.Reason, Detections: f.Detections})
+	}
+	s.done(ref, f, fetchErr)
+}
+
+// done records a file of ref's source.
+func (s *scanner) done(ref fileRef, f inventory.File, fetchErr error) {
+	c := s.c
 	counter := c.counter(ref.source)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -232,6 +263,10 @@ func (s *scanner) gptFiles(ctx context.Context, ws string, g inventory.GPT) {
 		s.queue(ctx, fileRef{
 			source: inventory.SourceGPTFiles, route: routeGPTFile,
 			path: ws + "/gpt_files/" + url.PathEscape(gf.ID),
+			// A knowledge file is listed with its id, name and created_at
+			// at most: no size or checksum is public. A replaced file is a
+			// new upload with a new id or created_at.
+			listed: listed("name", str(gf.Name), "created_at", num(gf.CreatedAt)),
 			file: inventory.File{
 				ID: gf.ID, Name: gf.Name, Location: inventory.LocationGPT,
 				Container: inventory.FileContainer{ID: g.ID, Name: g.Name},
@@ -264,7 +299,8 @@ func (s *scanner) projects(ctx context.Context, ws string) {
 		for _, f := range files {
 			s.queue(ctx, fileRef{
 				source: inventory.SourceProjectFiles, route: routeProjectFile,
-				path: ws + "/project_files/" + url.PathEscape(f.ID),
+				path:   ws + "/project_files/" + url.PathEscape(f.ID),
+				listed: f.listed(),
 				file: inventory.File{
 					ID: f.ID, Name: f.Name, MIMEType: f.MIMEType, Location: inventory.LocationChatGPTProject,
 					Container: inventory.FileContainer{ID: p.ID, Name: p.Name},
@@ -285,36 +321,77 @@ func (s *scanner) conversations(ctx context.Context, ws string) {
 	c.results[inventory.SourceConversationLogs] = r
 	c.mu.Unlock()
 	after := c.now.Add(-time.Duration(s.o.ConversationDays) * 24 * time.Hour).UTC().Format(time.RFC3339)
-	err := c.logFiles(ctx, ws, after, &r.stats, func(id string) error {
-		d, err := c.comp.fetch(ctx, priorityChain, routeLogFile, ws+"/logs/"+url.PathEscape(id), nil, maxLogFileBytes, false)
+	err := c.logFiles(ctx, ws, after, &r.stats, func(e logEntry) error {
+		if m, ok := s.reuse.logFile(e.ID, e.listed()); ok {
+			// Read by the previous collection and listed the same: its
+			// events are counted and its files named as then.
+			r.stats.items += m.Events
+			r.bad += m.Bad
+			if r.firstBad == nil {
+				r.firstBad = m.firstBad()
+			}
+			s.reuse.keepLog(e.ID, m)
+			s.queueLogged(ctx, m.Refs)
+			c.o.Progress(inventory.SourceConversationLogs, r.stats.items)
+			return nil
+		}
+		d, err := c.comp.fetch(ctx, priorityChain, routeLogFile, ws+"/logs/"+url.PathEscape(e.ID), nil, maxLogFileBytes, false)
 		if err != nil {
 			return err
 		}
 		if d.tooLarge {
 			// Counted as one unusable item; the other log files are read.
+			bad := fmt.Errorf("log file %s is larger than %d bytes and was not read", e.ID, maxLogFileBytes)
 			r.stats.items++
 			r.bad++
 			if r.firstBad == nil {
-				r.firstBad = fmt.Errorf("log file %s is larger than %d bytes and was not read", id, maxLogFileBytes)
+				r.firstBad = bad
 			}
+			s.reuse.keepLog(e.ID, LogMark{Listed: e.listed(), Events: 1, Bad: 1, FirstBad: bad.Error(), Refs: []LogFile{}})
 			return nil
 		}
 		r.stats.pages++
-		good, bad, firstBad := s.events(ctx, ws, d.body)
+		good, bad, firstBad, refs := s.events(ws, d.body)
 		r.stats.items += good + bad
 		c.o.Progress(inventory.SourceConversationLogs, r.stats.items)
 		r.bad += bad
 		if r.firstBad == nil {
 			r.firstBad = firstBad
 		}
+		m := LogMark{Listed: e.listed(), Events: good + bad, Bad: bad, Refs: refs}
+		if firstBad != nil {
+			m.FirstBad = firstBad.Error()
+		}
+		s.reuse.keepLog(e.ID, m)
+		s.queueLogged(ctx, refs)
 		return nil
 	})
+	if n := s.reuse.count(inventory.SourceConversationLogs); n > 0 {
+		r.note = fmt.Sprintf("incremental: %d log file(s) read by the previous collection and listed the same were not fetched again; their events and files from the state file", n)
+	}
 	r.err = listError(err, c.comp.keyFrom)
+}
+
+// logEntry is a log file as the list of log files names it. The evidence
+// gives {id, event_type, end_time, file_name, file_size, file_sha256}; no
+// public source confirms file_size and file_sha256 are always there, so
+// each is read when present (any scalar, as text).
+type logEntry struct {
+	ID      string     `json:"id"`
+	EndTime flexString `json:"end_time"`
+	Size    flexString `json:"file_size"`
+	SHA256  flexString `json:"file_sha256"`
+}
+
+// listed is what the list says of the log file: a log file listed with
+// the same end time, size and checksum holds what it held.
+func (e logEntry) listed() string {
+	return listed("end_time", str(e.EndTime.v), "file_size", str(e.Size.v), "file_sha256", str(e.SHA256.v))
 }
 
 // logFiles pages through the list of log files: limit=100, then
 // after=<last_end_time of the page> while has_more.
-func (c *collection) logFiles(ctx context.Context, ws, after string, st *listStats, each func(id string) error) error {
+func (c *collection) logFiles(ctx context.Context, ws, after string, st *listStats, each func(logEntry) error) error {
 	q := url.Values{}
 	q.Set("event_type", conversationEvent)
 	q.Set("limit", fmt.Sprint(pageLimit))
@@ -326,12 +403,10 @@ func (c *collection) logFiles(ctx context.Context, ws, after string, st *listSta
 			return err
 		}
 		var p struct {
-			Data []struct {
-				ID string `json:"id"`
-			} `json:"data"`
-			HasMore     bool    `json:"has_more"`
-			LastEndTime *string `json:"last_end_time"`
-			LastID      *string `json:"last_id"`
+			Data        []logEntry `json:"data"`
+			HasMore     bool       `json:"has_more"`
+			LastEndTime *string    `json:"last_end_time"`
+			LastID      *string    `json:"last_id"`
 		}
 		if err := json.Unmarshal(body, &p); err != nil {
 			return fmt.Errorf("%s %s/logs: read page %d: %w", complianceAPIName, ws, page, err)
@@ -341,7 +416,7 @@ func (c *collection) logFiles(ctx context.Context, ws, after string, st *listSta
 			if f.ID == "" {
 				continue
 			}
-			if err := each(f.ID); err != nil {
+			if err := each(f); err != nil {
 				return err
 			}
 		}
@@ -362,9 +437,10 @@ func (c *collection) logFiles(ctx context.Context, ws, after string, st *listSta
 	}
 }
 
-// events reads one JSONL log file and queues the files attached in its
+// events reads one JSONL log file and returns the files attached in its
 // conversation messages. Lines that cannot be read are counted, not fatal.
-func (s *scanner) events(ctx context.Context, ws string, body []byte) (good, bad int, firstBad error) {
+func (s *scanner) events(ws string, body []byte) (good, bad int, firstBad error, refs []LogFile) {
+	refs = []LogFile{}
 	sc := bufio.NewScanner(bytes.NewReader(body))
 	sc.Buffer(nil, len(body)+1)
 	line := 0
@@ -384,24 +460,15 @@ func (s *scanner) events(ctx context.Context, ws string, body []byte) (good, bad
 		}
 		good++
 		for _, f := range ev.files {
-			file := inventory.File{
+			ref := LogFile{Listed: f.listed(), File: inventory.File{
 				ID: f.ID, Name: f.Name, MIMEType: f.MIMEType, Location: inventory.LocationConversation,
 				Container: inventory.FileContainer{ID: ev.conversationID, Name: ev.conversationTitle},
 				Owner:     owner(ev.userID, ev.userEmail),
+			}}
+			if ev.userID != nil {
+				ref.Path = ws + "/users/" + url.PathEscape(*ev.userID) + "/files/" + url.PathEscape(f.ID)
 			}
-			if ev.userID == nil {
-				// The file route is per user: without one it cannot be
-				// fetched, which the inventory says.
-				file.Status, file.Reason = inventory.FileError, ptr("the log event names no user, so the file cannot be fetched")
-				file.Detections = map[string]inventory.Detection{}
-				s.record(inventory.SourceConversationFiles, file, errors.New("a log event without a user"))
-				continue
-			}
-			s.queue(ctx, fileRef{
-				source: inventory.SourceConversationFiles, route: routeUserFile,
-				path: ws + "/users/" + url.PathEscape(*ev.userID) + "/files/" + url.PathEscape(f.ID),
-				file: file,
-			})
+			refs = append(refs, ref)
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -410,7 +477,23 @@ func (s *scanner) events(ctx context.Context, ws string, body []byte) (good, bad
 			firstBad = err
 		}
 	}
-	return good, bad, firstBad
+	return good, bad, firstBad, refs
+}
+
+// queueLogged queues the files a log file names, in its order.
+func (s *scanner) queueLogged(ctx context.Context, refs []LogFile) {
+	for _, ref := range refs {
+		file := ref.File
+		if ref.Path == "" {
+			// The file route is per user: without one it cannot be
+			// fetched, which the inventory says.
+			file.Status, file.Reason = inventory.FileError, ptr("the log event names no user, so the file cannot be fetched")
+			file.Detections = map[string]inventory.Detection{}
+			s.record(inventory.SourceConversationFiles, file, errors.New("a log event without a user"))
+			continue
+		}
+		s.queue(ctx, fileRef{source: inventory.SourceConversationFiles, route: routeUserFile, path: ref.Path, listed: ref.Listed, file: file})
+	}
 }
 
 // record keeps a file that was never fetched.
@@ -447,7 +530,15 @@ func (c *collection) fileSourcesOf(inv *inventory.Inventory) {
 		}
 	}
 	for name, r := range c.fileResults {
-		inv.Sources[name] = r.source(inv.Sources[r.upstream], r.upstream)
+		src := r.source(inv.Sources[r.upstream], r.upstream)
+		if n := c.dlpReuse.count(name); n > 0 {
+			note := fmt.Sprintf("incremental: %d file(s) listed as in the state file were not downloaded again; their earlier results are reused (reused: true)", n)
+			if src.Reason != nil {
+				note += "; " + *src.Reason
+			}
+			src.Reason = &note
+		}
+		inv.Sources[name] = src
 	}
 }
 

@@ -56,16 +56,34 @@ type apiFile struct {
 	FileName *string    `json:"file_name"`
 	MIMEType flexString `json:"mime_type"`
 	Content  flexString `json:"content_type"`
+	// What a rescan compares before it downloads the file again. No public
+	// source gives a file entry's size or checksum: the simulator's
+	// conversation events carry size, project files created_at; each is
+	// read when present, as text, and never fails the entry.
+	CreatedAt flexString `json:"created_at"`
+	Size      flexString `json:"size"`
+	Bytes     flexString `json:"bytes"`
+	SHA256    flexString `json:"sha256"`
 }
 
 type fileMeta struct {
 	ID       string
 	Name     *string
 	MIMEType *string
+	// fingerprint is what the entry said of the file beyond its id.
+	createdAt, size, sha256 *string
+}
+
+// listed is what the entry said of the file, for a rescan to compare.
+func (m fileMeta) listed() string {
+	return listed("name", str(m.Name), "mime_type", str(m.MIMEType), "created_at", str(m.createdAt), "size", str(m.size), "sha256", str(m.sha256))
 }
 
 func (f apiFile) meta() (fileMeta, bool) {
-	m := fileMeta{ID: f.ID, Name: f.Name, MIMEType: f.MIMEType.v}
+	m := fileMeta{ID: f.ID, Name: f.Name, MIMEType: f.MIMEType.v, createdAt: f.CreatedAt.v, size: f.Size.v, sha256: f.SHA256.v}
+	if m.size == nil {
+		m.size = f.Bytes.v
+	}
 	if m.ID == "" {
 		m.ID = f.FileID
 	}

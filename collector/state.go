@@ -23,13 +23,17 @@ const auditOverlap = time.Hour
 
 // State is what a rescan can reuse of the previous collection of the same
 // organization: kept in a file between scheduled runs (`--state FILE`). It
-// holds no secret, only ids, emails and times.
+// holds no secret, only ids, emails, times and, with DLP, what the
+// inventory says of files (names, counts and redacted samples).
 type State struct {
 	Version        int    `json:"version"`
 	OrganizationID string `json:"organization_id"`
 	// CollectedAt is when the collection that wrote it ran.
 	CollectedAt int64      `json:"collected_at"`
 	AuditLog    *AuditMark `json:"audit_log,omitempty"`
+	// DLP is absent from state files written before it existed, and when
+	// files were not scanned: then every file is fetched.
+	DLP *DLPMark `json:"dlp,omitempty"`
 }
 
 // AuditMark is how far the audit log was read and what it said: each user's
@@ -69,6 +73,9 @@ func ReadState(path string) (*State, error) {
 	}
 	if a := s.AuditLog; a != nil && (a.Through < a.From || a.NewestByUser == nil || a.NewestByEmail == nil) {
 		return nil, fmt.Errorf("read state %s: its audit log mark is inconsistent", path)
+	}
+	if d := s.DLP; d != nil && (d.Config == "" || d.Files == nil || d.LogFiles == nil) {
+		return nil, fmt.Errorf("read state %s: its DLP results are inconsistent", path)
 	}
 	return &s, nil
 }
@@ -128,6 +135,11 @@ func (c *collection) newState(inv *inventory.Inventory) *State {
 			}
 		}
 		s.AuditLog = keep
+	}
+	if r := c.dlpReuse; r != nil {
+		r.mu.Lock()
+		s.DLP = &DLPMark{Config: r.next.Config, Files: r.next.Files, LogFiles: r.next.LogFiles}
+		r.mu.Unlock()
 	}
 	return s
 }

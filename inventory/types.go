@@ -337,6 +337,9 @@ type File struct {
 	Status     string               `json:"status"`
 	Reason     *string              `json:"reason,omitempty"`
 	Detections map[string]Detection `json:"detections"`
+	// Reused says the result is the previous collection's (a state file):
+	// the file was listed as unchanged and not downloaded again.
+	Reused bool `json:"reused,omitempty"`
 }
 
 // FileContainer is the GPT, ChatGPT project or conversation of a file.

@@ -72,7 +72,15 @@ func collectorDLP(cfg *dlp.Config, all bool) (*collector.DLP, error) {
 	}
 	limits := dlp.DefaultLimits
 	limits.MaxFileBytes = cfg.MaxFileBytes
-	return &collector.DLP{Scanner: fileScanner{cfg.Scanner, limits}, MaxFileBytes: cfg.MaxFileBytes, Profiles: profiles}, nil
+	return &collector.DLP{Scanner: fileScanner{cfg.Scanner, limits}, MaxFileBytes: cfg.MaxFileBytes, Profiles: profiles, ConfigID: dlpConfigID(cfg, limits)}, nil
+}
+
+// dlpConfigID is what decides the scanner's results beyond its detectors'
+// names: the custom patterns and the extraction limits. A state file's
+// DLP results are reused only under the same.
+func dlpConfigID(cfg *dlp.Config, limits dlp.Limits) string {
+	raw, _ := json.Marshal(map[string]any{"custom": cfg.Custom, "limits": limits})
+	return string(raw)
 }
 
 // fileScanner gives the collector the detectors of package dlp, in the
