@@ -52,6 +52,9 @@ func identifier(b []byte, i int) (string, int) {
 	return strings.ToLower(string(b[i:end])), end
 }
 
+// separators are the characters between the words of an identifier.
+var separators = strings.NewReplacer("_", "", "-", "", ".", "")
+
 // awsLabel: a 40-character secret access key within 80 characters of a
 // name of AWS's or of a secret key.
 func awsLabel(b []byte, i int, res Result, st *scanState) {
@@ -59,14 +62,23 @@ func awsLabel(b []byte, i int, res Result, st *scanState) {
 	var conf Confidence
 	switch {
 	case strings.Contains(name, "aws") && strings.Contains(name, "secret"),
-		strings.Contains(strings.NewReplacer("_", "", "-", "", ".", "").Replace(name), "secretaccesskey"):
+		strings.Contains(separators.Replace(name), "secretaccesskey"):
 		conf = High
 	case strings.Contains(name, "aws"), strings.Contains(name, "secret_key"), strings.Contains(name, "secretkey"), strings.Contains(name, "secret-key"):
 		conf = Medium
 	default:
 		conf = Low // secret:, client_secret…
 	}
-	awsSecretIn(b, end, min(len(b), end+80), res, st, conf)
+	from, to := end, min(len(b), end+80)
+	if conf <= st.awsConf && st.awsTo > from {
+		from = st.awsTo // read already, at this confidence or higher
+	}
+	if from < to {
+		awsSecretIn(b, from, to, res, st, conf)
+	}
+	if to >= st.awsTo || conf > st.awsConf {
+		st.awsTo, st.awsConf = to, conf
+	}
 }
 
 // labelSpec is a secret found by its name: an identifier holding one of
@@ -157,7 +169,7 @@ func adoPassword(b []byte, i int, res Result) {
 	if !near(b, i, i, 150, 0, []string{"server=", "data source=", "host=", "user id=", "uid=", "database="}) {
 		return
 	}
-	k := i + strings.IndexByte(string(b[i:i+10]), '=') + 1
+	k := i + strings.IndexByte(string(b[i:min(len(b), i+10)]), '=') + 1
 	end := k
 	for end < len(b) && end < k+128 && b[end] != ';' && b[end] != '"' && b[end] != '\'' && b[end] != '\n' && b[end] != '\r' {
 		end++

@@ -14,14 +14,29 @@ import "bytes"
 // of one kind (space, dash or dot) between digits.
 type numberRun struct {
 	digits [19]byte
-	total  int   // digits in the run (may exceed 19)
-	groups []int // digits per group
-	sep    byte  // 0: one group
+	total  int    // digits in the run (may exceed 19)
+	group  [8]int // digits per group, the first eight
+	ng     int    // groups (may exceed 8)
+	sep    byte   // 0: one group
+}
+
+// groups are the digits per group; nil when there are more than eight.
+func (r *numberRun) groups() []int {
+	if r.ng > len(r.group) {
+		return nil
+	}
+	return r.group[:r.ng]
+}
+
+func (r *numberRun) endGroup(g int) {
+	if r.ng < len(r.group) {
+		r.group[r.ng] = g
+	}
+	r.ng++
 }
 
 func readNumberRun(b []byte, i int, r *numberRun) int {
 	j, g := i, 0
-	r.groups = r.groups[:0]
 	for j < len(b) {
 		c := b[j]
 		if isDigit(c) {
@@ -39,28 +54,28 @@ func readNumberRun(b []byte, i int, r *numberRun) int {
 			} else if r.sep != c {
 				break
 			}
-			r.groups = append(r.groups, g)
+			r.endGroup(g)
 			g = 0
 			j++
 			continue
 		}
 		break
 	}
-	r.groups = append(r.groups, g)
+	r.endGroup(g)
 	return j
 }
 
 // number reads the run of digits at i, counts it when it is a card or an
 // SSN, and returns its end: its inner digits are never read again.
 func number(b []byte, i int, res Result, st *scanState) int {
-	var groups [8]int
-	r := numberRun{groups: groups[:0]}
+	var r numberRun
 	j := readNumberRun(b, i, &r)
-	if !standsAlone(b, i, j) {
+	if r.ng > len(r.group) || !standsAlone(b, i, j) {
 		return j
 	}
+	g := r.groups()
 	switch {
-	case r.sep != 0 && len(r.groups) == 3 && r.groups[0] == 3 && r.groups[1] == 2 && r.groups[2] == 4,
+	case r.sep != 0 && len(g) == 3 && g[0] == 3 && g[1] == 2 && g[2] == 4,
 		r.sep == 0 && r.total == 9:
 		ssn(b, i, j, &r, res)
 	case r.total >= 12 && r.total <= 19:
@@ -189,7 +204,7 @@ func numericNeighbours(b []byte, i, j, window, minDigits, need int) bool {
 // printed in, passing Luhn and of an issuer's range and length.
 func card(b []byte, i, j int, r *numberRun, res Result, st *scanState) {
 	num := r.digits[:r.total]
-	if r.sep != 0 && !cardGrouping(r.groups) {
+	if r.sep != 0 && !cardGrouping(r.groups()) {
 		return
 	}
 	if !luhn(num) || periodic(num) {

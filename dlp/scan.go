@@ -22,7 +22,7 @@ func scanBuiltin(b []byte, res Result) {
 	for i := 0; i < len(b); i++ {
 		c := b[i]
 		if i > 0 && isWordByte(b[i-1]) && c != '-' {
-			if p := b[i-1]; p == '_' || isLower(p) && isUpper(c) {
+			if p := b[i-1]; (p == '_' || isLower(p) && isUpper(c)) && labelStart[c] {
 				labels(b, i, res, st)
 			}
 			continue // other matches begin at a word boundary
@@ -44,57 +44,78 @@ func scanBuiltin(b []byte, res Result) {
 	}
 }
 
+// labelStart marks the first letters of the names labels looks for.
+var labelStart = func() (t [256]bool) {
+	for _, c := range "asgmctp" {
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	return t
+}()
+
 // word tries the detectors that begin with a letter.
 func word(b []byte, i int, res Result, st *scanState) int {
-	labels(b, i, res, st)
+	if labelStart[b[i]] {
+		labels(b, i, res, st)
+	}
+	// Where the word's letters and digits end: a connection string's
+	// scheme ends there with ":" (or "+srv").
+	we := runMax(b, i, 24, isAlnum)
+	// Prefixed tokens of lower-case prefixes end their prefix with "_",
+	// "-" or "." (sk-, ghp_, xoxe.): other words skip those detectors.
+	prefixEnd := we < len(b) && (b[we] == '_' || b[we] == '-' || b[we] == '.')
 	var end int
-	switch b[i] {
-	case 's':
-		if end = openAIOrAnthropic(b, i, res); end == 0 {
+	switch c := b[i]; {
+	case isLower(c) && c != 'd' && c != 'e' && !prefixEnd:
+	case c == 's':
+		if end = openAIOrAnthropic(b, i, res); end == 0 && we-i == 2 && b[we] == '_' {
 			end = stripe(b, i, res)
 		}
-	case 'r':
-		if end = stripe(b, i, res); end == 0 {
-			end = prefixed(b, i, res, replicatePrefix)
+	case c == 'r':
+		if we-i == 2 {
+			if end = stripe(b, i, res); end == 0 {
+				end = prefixed(b, i, res, replicatePrefix)
+			}
 		}
-	case 'w':
-		end = stripe(b, i, res)
-	case 'h':
+	case c == 'w':
+		if we-i == 5 {
+			end = stripe(b, i, res)
+		}
+	case c == 'h':
 		end = prefixed(b, i, res, hfPrefix)
-	case 'a':
+	case c == 'a':
 		end = prefixed(b, i, res, hfOrgPrefix)
-	case 'g':
+	case c == 'g':
 		if end = githubToken(b, i, res); end == 0 {
 			if end = prefixed(b, i, res, groqPrefix); end == 0 {
 				end = gitlabToken(b, i, res)
 			}
 		}
-	case 'x':
+	case c == 'x':
 		if end = slackToken(b, i, res); end == 0 {
 			end = prefixed(b, i, res, xaiPrefix)
 		}
-	case 'p':
+	case c == 'p':
 		if end = prefixed(b, i, res, perplexityPrefix); end == 0 {
 			end = pypiToken(b, i, res)
 		}
-	case 'n':
+	case c == 'n':
 		end = prefixed(b, i, res, npmPrefix)
-	case 'd':
+	case c == 'd':
 		end = databricksToken(b, i, res)
-	case 'e':
+	case c == 'e':
 		end = jwt(b, i, res)
-	case 'A':
+	case c == 'A':
 		if end = awsKeyID(b, i, res, st); end == 0 {
 			end = googleKey(b, i, res)
 		}
-	case 'S':
+	case c == 'S':
 		if end = sendGridKey(b, i, res); end == 0 {
 			end = twilioKey(b, i, res)
 		}
-	case 'G':
+	case c == 'G':
 		end = gitlabRunnerToken(b, i, res)
 	}
-	if end == 0 {
+	if end == 0 && we < len(b) && (b[we] == ':' || b[we] == '+') {
 		end = connectionString(b, i, res)
 	}
 	if end == 0 {
@@ -200,6 +221,11 @@ type scanState struct {
 	// seen holds the starts of tokens a label or a nearby key already
 	// counted, so that two labels do not count one secret twice.
 	seen map[int]bool
+	// awsTo is where the last AWS label's window ended, and awsConf the
+	// confidence it was read with: overlapping labels ("aws aws aws …")
+	// do not read the same bytes again.
+	awsTo   int
+	awsConf Confidence
 	// header is the first line of the text, lower case, read once: a CSV
 	// header naming a card column lifts the rows' numbers.
 	header     []byte
