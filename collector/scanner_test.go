@@ -24,7 +24,7 @@ func (d dlpScanner) ScanFile(ctx context.Context, name, mimeType string, content
 	}
 	found := map[string]inventory.Detection{}
 	for name, det := range res {
-		found[name] = inventory.Detection{Count: det.Count, Sample: det.Sample}
+		found[name] = inventory.Detection{Count: det.Count, Sample: det.Sample, Confidence: det.Confidence.String(), ByConfidence: det.ConfidenceCounts()}
 	}
 	return inventory.FileScanned, "", found
 }

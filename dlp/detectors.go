@@ -152,6 +152,16 @@ type Detection struct {
 	samples      [High + 1][]string
 }
 
+// ConfidenceCounts is ByConfidence keyed by the levels' names, as the
+// inventory records it.
+func (d *Detection) ConfidenceCounts() map[string]int {
+	out := make(map[string]int, len(d.ByConfidence))
+	for c, n := range d.ByConfidence {
+		out[c.String()] = n
+	}
+	return out
+}
+
 // AtLeast is how many matches have at least confidence min.
 func (d *Detection) AtLeast(min Confidence) int {
 	n := 0

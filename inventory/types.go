@@ -354,8 +354,15 @@ type FileOwner struct {
 	Email *string `json:"email,omitempty"`
 }
 
-// Detection is what one detector found in a file.
+// Detection is what one detector found in a file. Confidence and
+// ByConfidence are absent from inventories written before detectors had
+// confidence; policies then count every match.
 type Detection struct {
 	Count  int    `json:"count"`
 	Sample string `json:"sample"`
+	// Confidence is the sample's: the highest of the matches (low,
+	// medium or high).
+	Confidence string `json:"confidence,omitempty"`
+	// ByConfidence counts the matches per confidence.
+	ByConfidence map[string]int `json:"by_confidence,omitempty"`
 }

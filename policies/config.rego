@@ -56,29 +56,38 @@ public_link_visibilities := {"anyone-with-link"}
 # 1 when left out; title defaults to the profile's name). DLP is off until a profile is
 # enabled here, or for one collection with --dlp (which enables every
 # profile of this table and records so in the inventory). Detectors are the
-# built-in ones (openai-casb README, "Data loss prevention") or custom ones
-# below; a profile of your own is one more entry.
+# built-in ones (docs/dlp.md) or custom ones below; a profile of your own
+# is one more entry. min_confidence (low, medium or high) is the lowest
+# confidence of a match the profile counts: medium leaves out bare digit
+# runs that merely pass Luhn and key-shaped strings without their
+# provider's marker.
 dlp_profiles := {
 	"credentials_and_secrets": {
 		"title": "Credentials and Secrets",
 		"enabled": false,
 		"detectors": [
-			"openai_api_key", "aws_access_key_id", "aws_secret_access_key", "github_token",
-			"slack_token", "google_api_key", "private_key", "jwt",
+			"openai_api_key", "anthropic_api_key", "google_api_key", "azure_openai_key", "huggingface_token",
+			"mistral_api_key", "cohere_api_key", "groq_api_key", "xai_api_key", "perplexity_api_key",
+			"openrouter_api_key", "replicate_api_token", "aws_access_key_id", "aws_secret_access_key",
+			"github_token", "gitlab_token", "slack_token", "stripe_key", "twilio_key", "sendgrid_api_key",
+			"npm_token", "pypi_token", "databricks_token", "connection_string_password", "private_key", "jwt",
 		],
 		"min_matches": 1,
+		"min_confidence": "medium",
 	},
 	"financial_information": {
 		"title": "Financial Information",
 		"enabled": false,
 		"detectors": ["payment_card", "iban"],
 		"min_matches": 1,
+		"min_confidence": "medium",
 	},
 	"national_identifiers": {
 		"title": "National Identifiers",
 		"enabled": false,
 		"detectors": ["us_ssn", "uk_nino"],
 		"min_matches": 1,
+		"min_confidence": "medium",
 	},
 }
 

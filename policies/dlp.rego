@@ -21,8 +21,25 @@ enabled contains name if {
 }
 
 # counts(file, profile) maps each of the profile's detectors that found
-# something in the file to how many matches it found.
-counts(file, profile) := {d: file.detections[d].count | some d in profile.detectors; file.detections[d]}
+# something in the file to how many matches it found at the profile's
+# min_confidence (low, medium or high; low when absent) or above.
+counts(file, profile) := {d: n |
+	some d in profile.detectors
+	n := counted(file.detections[d], object.get(profile, "min_confidence", "low"))
+	n > 0
+}
+
+confidence_rank := {"low": 1, "medium": 2, "high": 3}
+
+# counted(detection, min) is how many of a detection's matches have at
+# least confidence min; a detection recorded without confidences (an
+# inventory written before detectors had them) counts all its matches.
+counted(detection, min) := sum([n |
+	some level, n in detection.by_confidence
+	confidence_rank[level] >= confidence_rank[min]
+]) if detection.by_confidence
+
+counted(detection, _) := detection.count if not detection.by_confidence
 
 places := {"gpt": "GPT", "chatgpt_project": "ChatGPT project", "conversation": "conversation"}
 

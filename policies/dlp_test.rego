@@ -103,3 +103,34 @@ test_recorded_profiles_that_config_lost_do_not_fire if {
 	})
 	count(deny) == 0 with input as inv
 }
+
+test_min_confidence_counts_only_matches_at_or_above_it if {
+	profiles := {"fin": {"enabled": true, "detectors": ["payment_card"], "min_confidence": "medium"}}
+	det := {"payment_card": {"count": 3, "sample": "4111 **** **** 1111", "confidence": "medium", "by_confidence": {"low": 2, "medium": 1}}}
+	inv := td.inventory({"files": [td.file({"detections": det})]})
+	findings := deny with input as inv with data.openai.config.dlp_profiles as profiles
+	some f in findings
+	f.evidence.counts == {"payment_card": 1}
+}
+
+test_min_confidence_above_every_match_fires_nothing if {
+	profiles := {"fin": {"enabled": true, "detectors": ["payment_card"], "min_confidence": "high"}}
+	det := {"payment_card": {"count": 3, "sample": "4111 **** **** 1111", "confidence": "medium", "by_confidence": {"low": 2, "medium": 1}}}
+	inv := td.inventory({"files": [td.file({"detections": det})]})
+	count(deny) == 0 with input as inv with data.openai.config.dlp_profiles as profiles
+}
+
+test_min_confidence_defaults_to_low if {
+	profiles := {"fin": {"enabled": true, "detectors": ["payment_card"], "min_matches": 3}}
+	det := {"payment_card": {"count": 3, "sample": "4111 **** **** 1111", "confidence": "medium", "by_confidence": {"low": 2, "medium": 1}}}
+	inv := td.inventory({"files": [td.file({"detections": det})]})
+	count(deny) == 1 with input as inv with data.openai.config.dlp_profiles as profiles
+}
+
+test_detections_recorded_without_confidence_count_every_match if {
+	profiles := {"fin": {"enabled": true, "detectors": ["payment_card"], "min_confidence": "high", "min_matches": 2}}
+	inv := td.inventory({"files": [td.file({"detections": {"payment_card": {"count": 2, "sample": "4111 **** **** 1111"}}})]})
+	findings := deny with input as inv with data.openai.config.dlp_profiles as profiles
+	some f in findings
+	f.evidence.counts == {"payment_card": 2}
+}

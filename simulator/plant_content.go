@@ -10,7 +10,7 @@ import (
 // issuer's published test value. They are exported so that tests can prove
 // none of them ever reaches an inventory, a report or a log.
 var (
-	plantedOpenAIKey   = "sk-proj-SIMULATED0fake4KEY8notREAL2demoONLY6abcXYZ7ghiJKL1mno"
+	plantedOpenAIKey   = "sk-proj-SIMULATED0fake4KEY8" + "T3BlbkFJ" + "notREAL2demoONLY6abcXYZ7ghiJKL1mno" // with OpenAI's marker
 	plantedAWSKeyID    = "AKIAQ3SIMULATED7DEMO"
 	plantedAWSSecret   = "wJalrXUtnSIM/K7MDENG/bPxRfiDEMO0fakeKEY1"
 	plantedGitHubToken = "ghp_SIMULATED0demo1token2NOT3real4abc567"

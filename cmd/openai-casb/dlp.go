@@ -102,7 +102,7 @@ func (f fileScanner) ScanFile(ctx context.Context, name, mimeType string, conten
 	}
 	found := make(map[string]inventory.Detection, len(res))
 	for d, det := range res {
-		found[d] = inventory.Detection{Count: det.Count, Sample: det.Sample}
+		found[d] = inventory.Detection{Count: det.Count, Sample: det.Sample, Confidence: det.Confidence.String(), ByConfidence: det.ConfidenceCounts()}
 	}
 	return inventory.FileScanned, "", found
 }

@@ -79,6 +79,7 @@ func TestNoPlantedValueReachesAnyOutput(t *testing.T) {
 		raw, err := os.ReadFile(saved)
 		require.NoError(t, err)
 		outputs = append(outputs, string(raw))
+		assert.Contains(t, string(raw), `"by_confidence"`, "detections record their matches per confidence")
 	}
 	ev := runCLI(t, "", "evaluate", saved, "--format", "json")
 	require.Equal(t, exitOK, ev.code, ev.stderr)
