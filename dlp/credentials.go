@@ -380,8 +380,30 @@ func awsSecretIn(b []byte, from, to int, res Result, st *scanState, conf Confide
 	return false
 }
 
+// awsSecret: a 40-character token that looks random, not a path or an
+// identifier that happens to be 40 characters of the base64 alphabet
+// (service/elasticloadbalancingv2/CHANGELOG, AwsEc2LaunchTemplateDataPlacementDetails):
+// no run of nine lower-case letters, fewer than five capitalised words.
+// (A random key fails either test about once in a hundred.)
 func awsSecret(tok []byte) bool {
-	return variety(tok) && hasUpperLower(tok) && !bytes.Contains(tok, []byte("EXAMPLE"))
+	if !variety(tok) || !hasUpperLower(tok) || bytes.Contains(tok, []byte("EXAMPLE")) {
+		return false
+	}
+	lowerRun, words := 0, 0
+	for k, c := range tok {
+		if isLower(c) {
+			lowerRun++
+			if lowerRun >= 9 {
+				return false
+			}
+		} else {
+			lowerRun = 0
+		}
+		if isUpper(c) && k+3 < len(tok) && isLower(tok[k+1]) && isLower(tok[k+2]) && isLower(tok[k+3]) {
+			words++
+		}
+	}
+	return words < 5
 }
 
 var pemKinds = []string{"RSA ", "EC ", "DSA ", "OPENSSH ", "ENCRYPTED ", ""}
