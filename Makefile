@@ -98,7 +98,13 @@ release-check: $(GORELEASER)
 
 # Everything a release holds, built locally into dist/ without a tag or a
 # token: six archives, a CycloneDX SBOM per archive, checksums.txt.
+# goreleaser reads the commit only where git has a remote: a clone without
+# one lends it the project's URL for this run (git's GIT_CONFIG_* variables).
 release-snapshot: $(GORELEASER) $(TOOLS)/cyclonedx-gomod
+	if ! git ls-remote --get-url >/dev/null 2>&1; then \
+	  export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=remote.origin.url \
+	    GIT_CONFIG_VALUE_0=https://github.com/openai-casb/openai-casb.git; \
+	fi; \
 	PATH="$(CURDIR)/$(TOOLS):$$PATH" $(GORELEASER) release --snapshot --clean
 	dist/openai-casb_linux_amd64_v1/openai-casb --version
 
