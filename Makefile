@@ -20,8 +20,11 @@ build:
 demo:
 	$(GO) run ./cmd/openai-casb demo --dlp
 
+# The cmd package's end-to-end tests take about a minute on an idle machine
+# and many more on a loaded one: go test's default 10-minute limit is too
+# tight there.
 test:
-	$(GO) test ./...
+	$(GO) test -timeout 30m ./...
 	@# The DLP tables: precision and recall per detector on the corpus,
 	@# false positives per MB on the benign sets.
 	@$(GO) test ./dlp -run '^(TestDetectorPrecisionAndRecall|TestBenignCorpusFalsePositives|TestModuleSourcesFalsePositives)$$' -count=1 -v | sed -n 's/^        //p'
