@@ -251,6 +251,10 @@ func runCollect(ctx context.Context, o collector.Options, quiet bool, e *env) (*
 		prog = startProgress(e, &o)
 	}
 	o.Warn = func(msg string) { fmt.Fprintf(e.stderr, "%s: warning: %s\n", toolName, msg) }
+	if prog != nil {
+		// A warning gets a line of its own, not the end of the progress line.
+		o.Warn = func(msg string) { prog.say(fmt.Sprintf("%s: warning: %s", toolName, msg)) }
+	}
 	inv, err := collector.Collect(ctx, o)
 	if prog != nil {
 		prog.stop()

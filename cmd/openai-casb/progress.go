@@ -177,6 +177,27 @@ func elapsed(d time.Duration) string {
 	return d.String()
 }
 
+// say writes a line of its own (a warning) to the progress's writer: on a
+// terminal it first clears the progress line, then draws it again below.
+func (p *progress) say(line string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.tty {
+		fmt.Fprintln(p.w, line)
+		return
+	}
+	if p.noColor {
+		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", p.lastLen))
+		p.lastLen = 0
+	} else {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+	fmt.Fprintln(p.w, line)
+	if len(p.counts) > 0 {
+		p.draw()
+	}
+}
+
 // stop ends the clock and leaves the last state on its own line.
 func (p *progress) stop() {
 	if p.stopTick != nil {

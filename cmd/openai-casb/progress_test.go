@@ -90,3 +90,24 @@ func TestProgressOutput(t *testing.T) {
 		}
 	})
 }
+
+func TestProgressSayKeepsWarningsOnTheirOwnLine(t *testing.T) {
+	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
+	for _, c := range []struct {
+		name         string
+		tty, noColor bool
+		want         string
+	}{
+		{"not a terminal", false, true, "warning: x\n"},
+		{"a terminal", true, false, "\r\033[Kcollecting, 0 s: users 5\r\033[Kwarning: x\n\r\033[Kcollecting, 0 s: users 5"},
+		{"a terminal with NO_COLOR", true, true, "\rcollecting, 0 s: users 5\r" + strings.Repeat(" ", 24) + "\rwarning: x\n\rcollecting, 0 s: users 5"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			p := newProgress(&buf, clock.now, c.tty, c.noColor)
+			p.update("users", 5)
+			p.say("warning: x")
+			assert.Equal(t, c.want, buf.String())
+		})
+	}
+}
