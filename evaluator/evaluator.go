@@ -149,6 +149,9 @@ type EvalOptions struct {
 	// ChunkBytes is about how much of the document one chunk holds; 1 MiB
 	// when zero.
 	ChunkBytes int
+	// Timeout, when positive, bounds the whole evaluation; a policy still
+	// running then fails with a *TimeoutError naming it.
+	Timeout time.Duration
 	// Materialize evaluates the whole inventory at once even when the
 	// policies could be streamed: the reference mode.
 	Materialize bool

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -42,10 +43,27 @@ type Result struct {
 // labels errors. The document is read once, as a stream; how it is
 // evaluated depends on the policies (see Streaming).
 func (e *Engine) EvaluateReader(ctx context.Context, r io.Reader, name string, opts EvalOptions) (*Result, error) {
-	if e.streaming && !opts.Materialize {
-		return e.streamed(ctx, r, name, opts)
+	if opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, opts.Timeout, &TimeoutError{After: opts.Timeout})
+		defer cancel()
 	}
-	return e.materialized(ctx, r, name, opts)
+	var res *Result
+	var err error
+	if e.streaming && !opts.Materialize {
+		res, err = e.streamed(ctx, r, name, opts)
+	} else {
+		res, err = e.materialized(ctx, r, name, opts)
+	}
+	if err != nil && ctx.Err() != nil {
+		// Stopped while reading rather than in a policy.
+		if _, ok := errors.AsType[*TimeoutError](err); !ok {
+			if te, ok := errors.AsType[*TimeoutError](context.Cause(ctx)); ok {
+				return nil, te
+			}
+		}
+	}
+	return res, err
 }
 
 // Streaming reports whether the policies can be evaluated chunk by chunk
@@ -288,15 +306,20 @@ func (e *Engine) evalAll(ctx context.Context, input ast.Value, now int64) ([]Fin
 // the results to Go values, which at a million resources costs as much as
 // evaluating some of the rules.
 func (e *Engine) eval(ctx context.Context, q query, input ast.Value, now int64) ([]Finding, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	if ctx.Err() != nil {
+		return nil, stopped(ctx, q.name)
 	}
 	txn, err := e.store.NewTransaction(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer e.store.Abort(ctx, txn)
+	// topdown stops only through its Cancel, not the context: without
+	// this a policy that never ends ignores Ctrl-C and every timeout.
+	cancel := topdown.NewCancel()
+	defer context.AfterFunc(ctx, cancel.Cancel)()
 	rs, err := topdown.NewQuery(q.body).
+		WithCancel(cancel).
 		WithCompiler(e.compiler).
 		WithStore(e.store).
 		WithTransaction(txn).
@@ -307,6 +330,9 @@ func (e *Engine) eval(ctx context.Context, q query, input ast.Value, now int64) 
 		WithTime(time.Unix(now, 0)).
 		Run(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, stopped(ctx, q.name)
+		}
 		return nil, fmt.Errorf("evaluate %s: %w", q.name, err)
 	}
 	var out []Finding
@@ -334,6 +360,31 @@ func (e *Engine) eval(ctx context.Context, q query, input ast.Value, now int64) 
 		}
 	}
 	return out, nil
+}
+
+// TimeoutError is an evaluation that did not finish within
+// EvalOptions.Timeout: a policy that runs away (a rule iterating over the
+// product of large collections, say).
+type TimeoutError struct {
+	// Policy is the rule that was running, e.g. data.acme.slow.deny.
+	Policy string
+	After  time.Duration
+}
+
+func (e *TimeoutError) Error() string {
+	if e.Policy == "" {
+		return fmt.Sprintf("evaluate: the evaluation did not finish within %s", e.After)
+	}
+	return fmt.Sprintf("evaluate %s: the policy did not finish within %s; a rule of it may iterate without bound (nested iterations over large collections), or the inventory is larger than the timeout allows", e.Policy, e.After)
+}
+
+// stopped is why an evaluation of policy stopped early: its timeout, or
+// the caller's cancellation (context.Canceled).
+func stopped(ctx context.Context, policy string) error {
+	if te, ok := errors.AsType[*TimeoutError](context.Cause(ctx)); ok {
+		return &TimeoutError{Policy: policy, After: te.After}
+	}
+	return fmt.Errorf("evaluate %s: %w", policy, ctx.Err())
 }
 
 // dedupe keeps one of each finding, as the deny sets of a single

@@ -227,12 +227,18 @@ func needsCopy[T any](s []T, nilInside func(T) bool) bool {
 // /dev/stdout, a named pipe) is written in place, unvalidated, as Write
 // does; other kinds of file are refused (see internal/atomicfile).
 func Save(path string, inv *Inventory) error {
+	return SaveContext(context.Background(), path, inv)
+}
+
+// SaveContext is Save, stopped when ctx is done: the file at path is then
+// left as it was.
+func SaveContext(ctx context.Context, path string, inv *Inventory) error {
 	f, err := atomicfile.Create(path, 0o600)
 	if err != nil {
 		return err
 	}
 	defer f.Abort()
-	if err := Write(f, inv); err != nil {
+	if err := Write(ctxWriter{ctx, f}, inv); err != nil {
 		return err
 	}
 	if f.InPlace() {
@@ -245,8 +251,21 @@ func Save(path string, inv *Inventory) error {
 	if err != nil {
 		return err
 	}
-	if err := jsonstream.Validate(context.Background(), f, path, sch); err != nil {
+	if err := jsonstream.Validate(ctx, f, path, sch); err != nil {
 		return fmt.Errorf("refuse to write an invalid inventory: %w", err)
 	}
 	return f.Commit()
+}
+
+// ctxWriter fails every write once its context is done.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }

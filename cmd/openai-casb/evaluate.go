@@ -46,7 +46,25 @@ type evaluateParams struct {
 	waivers       *waiver.File
 	strictWaivers bool
 	showWaived    bool
+	// evalTimeout bounds the evaluation (--eval-timeout; 0: none).
+	evalTimeout time.Duration
 }
+
+// evalOptions are the evaluator's options of these parameters.
+func (p evaluateParams) evalOptions() evaluator.EvalOptions {
+	return evaluator.EvalOptions{Now: p.now, Timeout: p.evalTimeout}
+}
+
+// defaultEvalTimeout ends a runaway policy; real evaluations of a million
+// users take well under a minute (docs/performance.md).
+const defaultEvalTimeout = 10 * time.Minute
+
+// The range --now accepts without --now-unchecked: a time before 2000 or
+// more than this far past the wall clock is a typo more often than not.
+var (
+	earliestNow   = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	latestNowSpan = 5 * 365 * 24 * time.Hour
+)
 
 // reportFlags are shared by every command that writes a report.
 func reportFlags() []cli.Flag {
@@ -66,6 +84,8 @@ func reportFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "strict-waivers", Usage: "also report each waiver that matches no finding as a low finding"},
 		&cli.BoolFlag{Name: "show-waived", Usage: "list the waived findings in the table (other formats always include them, marked waived)"},
 		&cli.StringFlag{Name: "now", Usage: "measure ages from `TIME` (RFC 3339, e.g. 2026-11-26T00:00:00Z) instead of the inventory's collected_at"},
+		&cli.BoolFlag{Name: "now-unchecked", Usage: "accept a --now before 2000 or more than 5 years ahead of the clock"},
+		&cli.DurationFlag{Name: "eval-timeout", Value: defaultEvalTimeout, Usage: "stop an evaluation still running after `DURATION`, naming the policy (0: no limit)"},
 	)
 }
 
@@ -150,7 +170,13 @@ func parseReportFlags(c *cli.Context, e *env) (evaluateParams, error) {
 		if err != nil {
 			return p, usageError("--now %q: want an RFC 3339 time such as 2026-11-26T00:00:00Z", n)
 		}
+		if !c.Bool("now-unchecked") && (t.Before(earliestNow) || t.After(time.Now().Add(latestNowSpan))) {
+			return p, usageError("--now %s: before 2000 or more than 5 years ahead of this machine's clock, which is most likely a typo; pass --now-unchecked if it is meant", n)
+		}
 		p.now = &t
+	}
+	if p.evalTimeout = c.Duration("eval-timeout"); p.evalTimeout < 0 {
+		return p, usageError("--eval-timeout %s: want a positive duration such as 10m, or 0 for no limit", p.evalTimeout)
 	}
 	if p.output != "" && p.output != "-" {
 		// Before any work: a typo in a directory should not cost a scan.
@@ -204,9 +230,10 @@ func runEvaluate(ctx context.Context, p evaluateParams, e *env) error {
 // input) through the engine. A JSON syntax error in a file gets its line
 // and column.
 func evaluateFile(ctx context.Context, engine *evaluator.Engine, p evaluateParams, e *env) (*evaluator.Result, error) {
-	opts := evaluator.EvalOptions{Now: p.now}
+	opts := p.evalOptions()
 	if p.inventory == "-" {
-		return engine.EvaluateReader(ctx, bufio.NewReaderSize(e.stdin, 1<<20), "-", opts)
+		res, err := engine.EvaluateReader(ctx, bufio.NewReaderSize(e.stdin, 1<<20), "-", opts)
+		return res, explainTimeout(err)
 	}
 	f, err := os.Open(p.inventory)
 	if err != nil {
@@ -215,12 +242,21 @@ func evaluateFile(ctx context.Context, engine *evaluator.Engine, p evaluateParam
 	defer f.Close()
 	res, err := engine.EvaluateReader(ctx, f, p.inventory, opts)
 	if err != nil {
+		err = explainTimeout(err)
 		if _, serr := f.Seek(0, io.SeekStart); serr == nil {
 			err = jsonstream.LocateReader(err, f)
 		}
 		return nil, err
 	}
 	return res, nil
+}
+
+// explainTimeout names the flag that set a timeout the policies ran into.
+func explainTimeout(err error) error {
+	if _, ok := errors.AsType[*evaluator.TimeoutError](err); ok {
+		return fmt.Errorf("%w (--eval-timeout; raise it, or 0 for no limit, if the policy is meant to take that long)", err)
+	}
+	return err
 }
 
 // noteMaterialized says when the policies cannot be streamed, and which

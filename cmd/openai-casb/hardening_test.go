@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/base64"
 	"fmt"
 	"io/fs"
@@ -11,6 +13,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -121,4 +124,49 @@ func TestOutputFilesAreCheckedFirst(t *testing.T) {
 	assert.NotZero(t, st.Mode()&fs.ModeCharDevice)
 	r = runEnv(t, simEnv(src), "", append([]string{"scan", "--save-inventory", os.DevNull, "-o", os.DevNull}, urls...)...)
 	require.Equal(t, exitOK, r.code, r.stderr)
+}
+
+// runCtx runs one command line under ctx.
+func runCtx(ctx context.Context, args ...string) result {
+	var out, errOut bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
+	code := run(ctx, append([]string{toolName}, args...), e)
+	return result{code: code, stdout: out.String(), stderr: errOut.String()}
+}
+
+// simulate --generate-inventory stopped by SIGINT (the command's context)
+// leaves the file it would have replaced as it was.
+func TestGenerateInventoryInterruptedLeavesTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "inv.json")
+	require.NoError(t, os.WriteFile(path, []byte("old"), 0o600))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := runCtx(ctx, "simulate", "--generate-inventory", path, "--users", "50")
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "interrupted: "+path+" was not written")
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "old", string(b))
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	assert.Len(t, entries, 1, "no temporary file left")
+
+	// SaveContext stops mid-write too.
+	inv := simulator.Generate(simulator.GenerateOptions{Users: 50, Seed: 1})
+	assert.ErrorIs(t, inventory.SaveContext(ctx, path, inv), context.Canceled)
+	b, _ = os.ReadFile(path)
+	assert.Equal(t, "old", string(b))
+}
+
+// --now before 2000 or far in the future is refused unless
+// --now-unchecked.
+func TestNowIsRangeChecked(t *testing.T) {
+	for _, now := range []string{"1999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", time.Now().AddDate(6, 0, 0).UTC().Format(time.RFC3339)} {
+		r := runCLI(t, "", "evaluate", acme, "--now", now)
+		assert.Equal(t, exitError, r.code, now)
+		assert.Contains(t, r.stderr, "pass --now-unchecked if it is meant", now)
+		r = runCLI(t, "", "evaluate", acme, "--now", now, "--now-unchecked")
+		assert.Equal(t, exitOK, r.code, r.stderr)
+	}
+	r := runCLI(t, "", "evaluate", acme, "--now", "2026-11-26T00:00:00Z")
+	assert.Equal(t, exitOK, r.code, r.stderr)
 }

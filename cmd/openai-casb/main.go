@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -86,6 +87,9 @@ func (e *env) ticker(d time.Duration) (<-chan time.Time, func()) {
 func main() {
 	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first SIGINT or SIGTERM cancels the command, which stops and
+	// exits 2 ("interrupted"); a second one kills the process at once.
+	context.AfterFunc(ctx, stop)
 	code := run(ctx, os.Args, &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
 	stop()
 	os.Exit(code)
@@ -108,6 +112,15 @@ func run(ctx context.Context, args []string, e *env) int {
 	err := app.RunContext(ctx, interspersed(app, args))
 	if err == nil {
 		return exitOK
+	}
+	if ctx.Err() != nil {
+		// Whatever failed, it failed because the command was stopped.
+		msg := "interrupted"
+		if strings.HasPrefix(err.Error(), "interrupted") {
+			msg = err.Error()
+		}
+		fmt.Fprintf(e.stderr, "%s: %s\n", toolName, msg)
+		return exitError
 	}
 	fmt.Fprintf(e.stderr, "%s: %v\n", toolName, err)
 	if ec := (*exitCoder)(nil); errors.As(err, &ec) {

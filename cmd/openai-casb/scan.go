@@ -116,8 +116,9 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 			}
 		}
 	}
-	res, err := engine.EvaluateReader(ctx, bytes.NewReader(raw), name, evaluator.EvalOptions{Now: p.report.now})
+	res, err := engine.EvaluateReader(ctx, bytes.NewReader(raw), name, p.report.evalOptions())
 	if err != nil {
+		err = explainTimeout(err)
 		var ve *inventory.ValidationError
 		if errors.As(err, &ve) {
 			return fmt.Errorf("the collected inventory is not valid (a bug: please report it): %w", err)

@@ -62,7 +62,7 @@ func simulateCommand(e *env) *cli.Command {
 				return usageError("--fault-rate %v: want a fraction from 0 to 1", r)
 			}
 			if out := c.String("generate-inventory"); out != "" {
-				return generateInventory(out, c.Int("users"), c.Uint64("seed"), e)
+				return generateInventory(c.Context, out, c.Int("users"), c.Uint64("seed"), e)
 			}
 			if c.Float64("logins-per-user-day") < 0 || c.Int("rate-limit") < 0 || c.Int("compliance-rate-limit") < 0 || c.Duration("jitter") < 0 {
 				return usageError("--logins-per-user-day, --rate-limit, --compliance-rate-limit and --jitter take values of 0 or more")
@@ -139,13 +139,25 @@ func runSimulate(ctx context.Context, addr, workspace, key string, h http.Handle
 
 // generateInventory writes a synthetic organization of the given size. It
 // is collected "now", so its ages are realistic on the day it is made, and
-// seeded, so the same seed and size give the same resources.
-func generateInventory(path string, users int, seed uint64, e *env) error {
+// seeded, so the same seed and size give the same resources. SIGINT stops
+// it without touching path.
+func generateInventory(ctx context.Context, path string, users int, seed uint64, e *env) error {
 	if err := atomicfile.Check(path); err != nil {
 		return fmt.Errorf("--generate-inventory: %w", err)
 	}
-	inv := simulator.Generate(simulator.GenerateOptions{Users: users, Seed: seed})
-	if err := inventory.Save(path, inv); err != nil {
+	interrupted := fmt.Errorf("interrupted: %s was not written", path)
+	generated := make(chan *inventory.Inventory, 1)
+	go func() { generated <- simulator.Generate(simulator.GenerateOptions{Users: users, Seed: seed}) }()
+	var inv *inventory.Inventory
+	select {
+	case inv = <-generated:
+	case <-ctx.Done():
+		return interrupted // the generation is dropped with the process
+	}
+	if err := inventory.SaveContext(ctx, path, inv); err != nil {
+		if ctx.Err() != nil {
+			return interrupted
+		}
 		return err
 	}
 	st, err := os.Stat(path)

@@ -1,0 +1,134 @@
+//go:build unix
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// runMainEnv makes the test binary run main() instead of the tests, so a
+// test can send a real process real signals.
+const runMainEnv = "OPENAI_CASB_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		os.Args = append([]string{toolName}, os.Args[1:]...)
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// runaway is a policy that would run for days, printing first so a test
+// knows the evaluation has started.
+const runaway = `package acme.runaway
+
+# METADATA
+# title: Runaway
+# description: A rule that never finishes.
+# custom:
+#   finding_type_id: 0b8e5c1e-6a4f-4d0b-9f3a-5e2f7c1d9a01
+#   severity: low
+#   category: Test
+#   enterprise_required: false
+#   remediation: None.
+deny contains finding if {
+	print("runaway started")
+	some a in numbers.range(1, 100000)
+	some b in numbers.range(1, 100000)
+	some c in numbers.range(1, 100000)
+	a + b + c < 0
+	finding := {"finding_type_id": "0b8e5c1e-6a4f-4d0b-9f3a-5e2f7c1d9a01", "severity": "low", "resource": {"type": "organization", "id": "x", "name": "x"}, "message": "never"}
+}
+`
+
+func runawayPolicies(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "runaway.rego"), []byte(runaway), 0o600))
+	return dir
+}
+
+// Row 4: SIGINT and SIGTERM during a policy that never ends stop the
+// process at once, with exit 2 and "interrupted".
+func TestSignalsStopARunawayEvaluation(t *testing.T) {
+	dir := runawayPolicies(t)
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a guard, not a timing
+			defer cancel()
+			cmd := exec.CommandContext(ctx, os.Args[0], "evaluate", clean, "--policies", dir, "--eval-timeout", "0")
+			cmd.Env = append(os.Environ(), runMainEnv+"=1")
+			stderr, err := cmd.StderrPipe()
+			require.NoError(t, err)
+			require.NoError(t, cmd.Start())
+			var rest bytes.Buffer
+			var wg sync.WaitGroup
+			started := make(chan struct{})
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sc := bufio.NewScanner(stderr)
+				once := sync.Once{}
+				for sc.Scan() {
+					if strings.Contains(sc.Text(), "runaway started") {
+						once.Do(func() { close(started) })
+					}
+					rest.WriteString(sc.Text() + "\n")
+				}
+			}()
+			select {
+			case <-started:
+			case <-ctx.Done():
+				t.Fatal("the policy never started")
+			}
+			require.NoError(t, cmd.Process.Signal(sig))
+			err = cmd.Wait()
+			wg.Wait()
+			require.NoError(t, ctx.Err(), "the process ignored %s", sig)
+			var ee *exec.ExitError
+			require.ErrorAs(t, err, &ee)
+			assert.Equal(t, exitError, ee.ExitCode())
+			assert.Contains(t, rest.String(), "openai-casb: interrupted\n")
+		})
+	}
+}
+
+// Row 4: --eval-timeout ends a runaway policy with a message naming it;
+// the in-process twin of the signal test cancels the command's context.
+func TestEvalTimeoutAndCancellation(t *testing.T) {
+	dir := runawayPolicies(t)
+	r := runCLI(t, "", "evaluate", clean, "--policies", dir, "--eval-timeout", "300ms")
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "evaluate data.acme.runaway.deny: the policy did not finish within 300ms")
+	assert.Contains(t, r.stderr, "(--eval-timeout;")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: cancelingWriter{cancel}, getenv: func(string) string { return "" }}
+	code := run(ctx, []string{toolName, "evaluate", clean, "--policies", dir}, e)
+	assert.Equal(t, exitError, code)
+}
+
+// cancelingWriter cancels the command at its first line of output (the
+// policy's print).
+type cancelingWriter struct{ cancel context.CancelFunc }
+
+func (c cancelingWriter) Write(p []byte) (int, error) {
+	c.cancel()
+	return len(p), nil
+}
