@@ -216,16 +216,12 @@ func readKey(file, envVar string, e *env) (key, from string, err error) {
 	if file == "" {
 		return strings.TrimSpace(e.getenv(envVar)), envVar, nil
 	}
-	st, err := os.Stat(file)
+	raw, st, err := readKeyFile(file)
 	if err != nil {
-		return "", "", fmt.Errorf("read key file: %w", err)
+		return "", "", err
 	}
 	if st.Mode().Perm()&0o077 != 0 {
 		fmt.Fprintf(e.stderr, "%s: warning: key file %s can be read by other users (mode %04o); chmod 600 it\n", toolName, file, st.Mode().Perm())
-	}
-	raw, err := os.ReadFile(file)
-	if err != nil {
-		return "", "", fmt.Errorf("read key file: %w", err)
 	}
 	key = keyText(raw)
 	if key == "" {
@@ -241,6 +237,45 @@ func readKey(file, envVar string, e *env) (key, from string, err error) {
 // writes one) and the whitespace around it.
 func keyText(raw []byte) string {
 	return strings.TrimSpace(strings.TrimPrefix(string(raw), "\uFEFF"))
+}
+
+// maxKeyFile is the most read of a key file: keys are some 200 bytes.
+const maxKeyFile = 4 << 10
+
+// readKeyFile reads a key file that is a regular file (or a symbolic link
+// to one), at most maxKeyFile bytes of it: a FIFO would block and /dev/zero
+// never end.
+func readKeyFile(file string) ([]byte, os.FileInfo, error) {
+	notRegular := func(st os.FileInfo) error {
+		return fmt.Errorf("read key file %s: it is not a regular file (%s); put the key in a file of its own", file, st.Mode().Type())
+	}
+	st, err := os.Stat(file)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read key file: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, nil, notRegular(st)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read key file: %w", err)
+	}
+	defer f.Close()
+	// What was opened is checked again: the path may have changed.
+	if st, err = f.Stat(); err != nil {
+		return nil, nil, fmt.Errorf("read key file: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, nil, notRegular(st)
+	}
+	raw, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read key file: %w", err)
+	}
+	if len(raw) > maxKeyFile {
+		return nil, nil, fmt.Errorf("read key file %s: it is larger than %d KiB, which no key is; name the file that holds only the key", file, maxKeyFile>>10)
+	}
+	return raw, st, nil
 }
 
 // runCollect collects with progress on standard error when it is a

@@ -132,3 +132,39 @@ func (c cancelingWriter) Write(p []byte) (int, error) {
 	c.cancel()
 	return len(p), nil
 }
+
+func mkfifo(path string) error { return syscall.Mkfifo(path, 0o600) }
+
+// Row 5: a key file must be a regular file (or a link to one), and only
+// its first 4 KiB are ever read: a FIFO or /dev/zero fails at once.
+func TestKeyFileMustBeASmallRegularFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "key")
+	require.NoError(t, os.WriteFile(good, []byte(testKey+"\n"), 0o600))
+	link := filepath.Join(dir, "link")
+	require.NoError(t, os.Symlink(good, link))
+	big := filepath.Join(dir, "big")
+	require.NoError(t, os.WriteFile(big, bytes.Repeat([]byte("k"), 5000), 0o600))
+	fifo := filepath.Join(dir, "fifo")
+	require.NoError(t, mkfifo(fifo))
+	e := &env{stderr: &bytes.Buffer{}, getenv: func(string) string { return "" }}
+	for file, want := range map[string]string{
+		os.DevNull:  "it is not a regular file",
+		"/dev/zero": "it is not a regular file",
+		fifo:        "it is not a regular file",
+		dir:         "it is not a regular file",
+		big:         "larger than 4 KiB",
+	} {
+		_, _, err := readKey(file, envAdminKey, e)
+		assert.ErrorContains(t, err, want, file)
+	}
+	for _, file := range []string{good, link} {
+		key, from, err := readKey(file, envAdminKey, e)
+		require.NoError(t, err)
+		assert.Equal(t, testKey, key)
+		assert.Equal(t, "key file "+file, from)
+	}
+	r := runCLI(t, "", "collect", "--admin-key-file", "/dev/zero", "-o", filepath.Join(dir, "inv.json"))
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "/dev/zero: it is not a regular file")
+}
