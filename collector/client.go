@@ -37,9 +37,11 @@ type api struct {
 	http    *http.Client
 	retry   RetryPolicy
 	pacer   *pacer // nil: no client-side pacing
-	slots   *slots
-	debug   func(format string, a ...any)
-	clock   Clock
+	// maxPages is the most pages read of one list.
+	maxPages int
+	slots    *slots
+	debug    func(format string, a ...any)
+	clock    Clock
 	// waiting is told each wait for the rate limit (Options.Waiting).
 	waiting func(route string, d time.Duration)
 
@@ -181,6 +183,9 @@ func (a *api) list(ctx context.Context, prio int, route, path string, q url.Valu
 	q.Set("limit", strconv.Itoa(pageLimit))
 	seen := map[string]bool{}
 	for {
+		if st.pages >= a.maxPages {
+			return st, &PageLimitError{API: a.name, Path: path, Pages: a.maxPages}
+		}
 		body, err := a.get(ctx, prio, route, path, q)
 		if err != nil {
 			return st, err
@@ -258,6 +263,15 @@ type download struct {
 // jitter. With limit > 0 a body longer than limit bytes is not kept: the
 // download says tooLarge, and nothing beyond the limit is read.
 func (a *api) fetch(ctx context.Context, prio int, route, path string, q url.Values, limit int64, wantJSON bool) (*download, error) {
+	d, err := a.fetchAttempts(ctx, prio, route, path, q, limit, wantJSON)
+	if err != nil && ctx.Err() != nil {
+		// Why the context ended: the collection's deadline says so.
+		return nil, context.Cause(ctx)
+	}
+	return d, err
+}
+
+func (a *api) fetchAttempts(ctx context.Context, prio int, route, path string, q url.Values, limit int64, wantJSON bool) (*download, error) {
 	if err := a.stoppedErr(); err != nil {
 		return nil, err
 	}
@@ -509,6 +523,28 @@ func backoff(p RetryPolicy, attempt int) time.Duration {
 		ceiling = p.MaxDelay
 	}
 	return time.Duration(rand.Int64N(int64(ceiling) + 1))
+}
+
+// PageLimitError is a list that still had more pages after the most a
+// list may have (Options.MaxPages): a cursor that always advances would
+// otherwise never end.
+type PageLimitError struct {
+	API, Path string
+	Pages     int
+}
+
+func (e *PageLimitError) Error() string {
+	return fmt.Sprintf("%s %s: stopped after %d pages, the most one list may have (--max-pages), while the server still said there were more; raise --max-pages if the list is really that long", e.API, e.Path, e.Pages)
+}
+
+// DeadlineError is the end of the collection's time (Options.Deadline):
+// what was being read then is recorded as incomplete.
+type DeadlineError struct {
+	After time.Duration
+}
+
+func (e *DeadlineError) Error() string {
+	return fmt.Sprintf("the collection's deadline (--deadline %s) passed before this was read to its end", e.After)
 }
 
 // maxRedirects bounds the redirects one request follows.

@@ -73,6 +73,13 @@ type Options struct {
 	// ComplianceRequestsPerMinute paces each Compliance API route; 100 when
 	// zero, negative for no pacing.
 	ComplianceRequestsPerMinute int
+	// MaxPages is the most pages read of one list, a bound for a cursor
+	// that always advances; DefaultMaxPages when zero.
+	MaxPages int
+	// Deadline, when positive, bounds the whole collection: lists not read
+	// by then are recorded as partial or failed, with the reason, and
+	// what was read is kept.
+	Deadline time.Duration
 	// Retry bounds retries; DefaultRetryPolicy when zero.
 	Retry RetryPolicy
 	// HTTPClient sends the requests; a client with sane transport timeouts
@@ -107,6 +114,10 @@ type Options struct {
 	// DLP, when set, also fetches and scans the workspace's files.
 	DLP *DLP
 }
+
+// DefaultMaxPages is the page cap of one list: 10 million items at 100 a
+// page, beyond any real organization.
+const DefaultMaxPages = 100_000
 
 // ParseBaseURL checks an API base URL: https, or plain http for a loopback
 // host only (a simulator on this machine), since keys travel in its headers.
@@ -180,6 +191,9 @@ func (o *Options) defaults() error {
 	}
 	if o.ComplianceRequestsPerMinute == 0 {
 		o.ComplianceRequestsPerMinute = 100
+	}
+	if o.MaxPages <= 0 {
+		o.MaxPages = DefaultMaxPages
 	}
 	if o.Retry.Attempts <= 0 {
 		o.Retry = DefaultRetryPolicy
@@ -297,7 +311,14 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 	}
 	c.admin.http = c.admin.withRedirectPolicy(o.HTTPClient)
 	c.comp.http = c.comp.withRedirectPolicy(o.HTTPClient)
-	c.run(ctx)
+	c.admin.maxPages, c.comp.maxPages = o.MaxPages, o.MaxPages
+	cctx := ctx
+	if o.Deadline > 0 {
+		var cancel context.CancelFunc
+		cctx, cancel = context.WithTimeoutCause(ctx, o.Deadline, &DeadlineError{After: o.Deadline})
+		defer cancel()
+	}
+	c.run(cctx)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -398,6 +398,9 @@ func (c *collection) logFiles(ctx context.Context, ws, after string, st *listSta
 	q.Set("after", after)
 	seen := map[string]bool{after: true}
 	for page := 1; ; page++ {
+		if page > c.o.MaxPages {
+			return &PageLimitError{API: complianceAPIName, Path: ws + "/logs", Pages: c.o.MaxPages}
+		}
 		body, err := c.comp.get(ctx, priorityChain, routeLogs, ws+"/logs", q)
 		if err != nil {
 			return err

@@ -44,6 +44,8 @@ func collectFlags() []cli.Flag {
 		&cli.StringFlag{Name: "state", Usage: "keep what a rescan can reuse in `FILE` (mode 0600): the audit log is then read only since the last run; a missing, corrupt or foreign file means a full collection"},
 		&cli.BoolFlag{Name: "full", Usage: "with --state: collect everything again, ignoring the state file (and write a new one)"},
 		&cli.BoolFlag{Name: "collect-all", Usage: "read every list, also those no enabled policy reads (by default they are skipped, and the inventory's sources say so)"},
+		&cli.IntFlag{Name: "max-pages", Value: collector.DefaultMaxPages, Usage: "read at most `N` pages of one list (a bound for a server whose cursor never ends)"},
+		&cli.DurationFlag{Name: "deadline", Usage: "stop the collection after `DURATION`, recording what was not read as incomplete (default: no deadline)"},
 		&cli.BoolFlag{Name: "allow-partial", Usage: "exit 0 (or 1 for findings) even when some lists could not be read completely"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress or summary on standard error (warnings still show)"},
 		&cli.BoolFlag{Name: "debug", Usage: "log every request and retry to standard error (the Authorization header is redacted)"},
@@ -138,6 +140,12 @@ func collectOptions(c *cli.Context, e *env) (collector.Options, error) {
 	}
 	if c.Duration("timeout") <= 0 {
 		return o, usageError("--timeout %s: want a positive duration such as 60s", c.Duration("timeout"))
+	}
+	if o.MaxPages = c.Int("max-pages"); o.MaxPages < 1 {
+		return o, usageError("--max-pages %d: want at least 1", o.MaxPages)
+	}
+	if o.Deadline = c.Duration("deadline"); o.Deadline < 0 {
+		return o, usageError("--deadline %s: want a positive duration such as 30m", o.Deadline)
 	}
 	o.Retry.Attempts = c.Int("max-attempts")
 	o.Retry.Timeout = c.Duration("timeout")

@@ -170,3 +170,20 @@ func TestNowIsRangeChecked(t *testing.T) {
 	r := runCLI(t, "", "evaluate", acme, "--now", "2026-11-26T00:00:00Z")
 	assert.Equal(t, exitOK, r.code, r.stderr)
 }
+
+// Row 6 through the command line: --max-pages ends an endless cursor.
+func TestMaxPagesFlag(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		after := r.URL.Query().Get("after")
+		fmt.Fprintf(w, `{"object":"list","data":[],"has_more":true,"last_id":"x%s"}`, after)
+	}))
+	t.Cleanup(srv.Close)
+	base := srv.URL + "/v1"
+	r := runEnv(t, map[string]string{envAdminKey: testKey}, "", "collect", "-o", os.DevNull, "--max-pages", "3",
+		"--api-base-url", base, "--compliance-base-url", base)
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "stopped after 3 pages")
+	r = runEnv(t, map[string]string{envAdminKey: testKey}, "", "collect", "--max-pages", "0")
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "--max-pages 0: want at least 1")
+}

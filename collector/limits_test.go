@@ -1,0 +1,64 @@
+package collector_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openai-casb/openai-casb/collector"
+	"github.com/openai-casb/openai-casb/inventory"
+)
+
+// endless answers every page of invites with one item and a new cursor.
+func endless(s *scripted) {
+	s.on(invitesPath, func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("after"))
+		next := strconv.Itoa(n + 1)
+		fmt.Fprintf(w, `{"object":"list","data":[%s],"has_more":true,"last_id":%q}`, inviteJSON("inv-"+next), next)
+	})
+}
+
+// Row 6: a cursor that always advances stops at --max-pages; what was read
+// is kept and the reason says why the list is incomplete.
+func TestEndlessCursorStopsAtMaxPages(t *testing.T) {
+	s, base := newScripted(t)
+	endless(s)
+	o := scriptedOptions(base, newFakeClock(1700000000))
+	o.MaxPages = 7
+	inv, err := collector.Collect(context.Background(), o)
+	require.NoError(t, err)
+	assert.Equal(t, 7, s.count(invitesPath))
+	src := inv.Sources[inventory.SourceInvites]
+	assert.Equal(t, inventory.StatusPartial, src.Status)
+	assert.Equal(t, 7, src.Pages)
+	assert.Len(t, inv.Invites, 7, "what was read is kept")
+	require.NotNil(t, src.Reason)
+	assert.Contains(t, *src.Reason, "stopped after 7 pages, the most one list may have (--max-pages)")
+	assert.Equal(t, inventory.StatusComplete, inv.Sources[inventory.SourceUsers].Status, "the other lists are read")
+}
+
+// Row 6: --deadline ends a collection that would not end: a server that
+// never answers one list, with retries that would take minutes.
+func TestDeadlineEndsTheCollection(t *testing.T) {
+	s, base := newScripted(t)
+	s.on(invitesPath, func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done() // never answers
+	})
+	o := scriptedOptions(base, newFakeClock(1700000000))
+	o.Clock = nil // the wall clock: the deadline is real time
+	o.Retry.Timeout = time.Hour
+	o.Deadline = 300 * time.Millisecond
+	inv, err := collector.Collect(context.Background(), o)
+	require.NoError(t, err)
+	src := inv.Sources[inventory.SourceInvites]
+	assert.Equal(t, inventory.StatusFailed, src.Status)
+	require.NotNil(t, src.Reason)
+	assert.Contains(t, *src.Reason, "the collection's deadline (--deadline 300ms) passed before this was read to its end")
+	assert.Equal(t, inventory.StatusComplete, inv.Sources[inventory.SourceUsers].Status, "what finished in time is complete")
+}
