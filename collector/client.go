@@ -39,9 +39,11 @@ type api struct {
 	pacer   *pacer // nil: no client-side pacing
 	// maxPages is the most pages read of one list.
 	maxPages int
-	slots    *slots
-	debug    func(format string, a ...any)
-	clock    Clock
+	// maxResponse is the most bytes read of one JSON answer.
+	maxResponse int64
+	slots       *slots
+	debug       func(format string, a ...any)
+	clock       Clock
 	// waiting is told each wait for the rate limit (Options.Waiting).
 	waiting func(route string, d time.Duration)
 
@@ -285,12 +287,20 @@ func (a *api) fetchAttempts(ctx context.Context, prio int, route, path string, q
 				return nil, err
 			}
 		}
-		d, status, hdr, err := a.do(ctx, prio, &u, attempt, limit, wantJSON)
+		lim := limit
+		if wantJSON {
+			lim = a.maxResponse
+		}
+		d, status, hdr, err := a.do(ctx, prio, &u, attempt, lim, wantJSON)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		if _, ok := errors.AsType[*RedirectError](err); ok {
 			return nil, err // the same answer every time: not worth a retry
+		}
+		if err == nil && status == http.StatusOK && wantJSON && d.tooLarge {
+			// Neither kept nor read past the limit; the same next time.
+			return nil, &ResponseTooLargeError{API: a.name, Path: path, Limit: a.maxResponse, Announced: d.size}
 		}
 		if err == nil && status == http.StatusOK {
 			if !wantJSON || json.Valid(d.body) {
@@ -535,6 +545,23 @@ type PageLimitError struct {
 
 func (e *PageLimitError) Error() string {
 	return fmt.Sprintf("%s %s: stopped after %d pages, the most one list may have (--max-pages), while the server still said there were more; raise --max-pages if the list is really that long", e.API, e.Path, e.Pages)
+}
+
+// ResponseTooLargeError is a JSON answer larger than the collection reads
+// (Options.MaxResponseBytes): a hostile or broken server could otherwise
+// send a page of any size into memory.
+type ResponseTooLargeError struct {
+	API, Path string
+	Limit     int64
+	Announced int64 // the Content-Length, or -1 when the body ran past the limit
+}
+
+func (e *ResponseTooLargeError) Error() string {
+	size := "ran past it"
+	if e.Announced >= 0 {
+		size = fmt.Sprintf("announced %d bytes", e.Announced)
+	}
+	return fmt.Sprintf("%s %s: the answer is larger than the %d-byte limit (%s) and was not read; raise --max-response-size if the page is genuine", e.API, e.Path, e.Limit, size)
 }
 
 // DeadlineError is the end of the collection's time (Options.Deadline):

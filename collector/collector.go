@@ -76,6 +76,9 @@ type Options struct {
 	// MaxPages is the most pages read of one list, a bound for a cursor
 	// that always advances; DefaultMaxPages when zero.
 	MaxPages int
+	// MaxResponseBytes is the most read of one JSON answer (a page);
+	// DefaultMaxResponseBytes when zero. A larger answer fails the list.
+	MaxResponseBytes int64
 	// Deadline, when positive, bounds the whole collection: lists not read
 	// by then are recorded as partial or failed, with the reason, and
 	// what was read is kept.
@@ -118,6 +121,10 @@ type Options struct {
 // DefaultMaxPages is the page cap of one list: 10 million items at 100 a
 // page, beyond any real organization.
 const DefaultMaxPages = 100_000
+
+// DefaultMaxResponseBytes is the size cap of one JSON answer: a page of
+// 100 items is some kilobytes, so 64 MiB leaves room for any real one.
+const DefaultMaxResponseBytes = 64 << 20
 
 // ParseBaseURL checks an API base URL: https, or plain http for a loopback
 // host only (a simulator on this machine), since keys travel in its headers.
@@ -194,6 +201,9 @@ func (o *Options) defaults() error {
 	}
 	if o.MaxPages <= 0 {
 		o.MaxPages = DefaultMaxPages
+	}
+	if o.MaxResponseBytes <= 0 {
+		o.MaxResponseBytes = DefaultMaxResponseBytes
 	}
 	if o.Retry.Attempts <= 0 {
 		o.Retry = DefaultRetryPolicy
@@ -312,6 +322,7 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 	c.admin.http = c.admin.withRedirectPolicy(o.HTTPClient)
 	c.comp.http = c.comp.withRedirectPolicy(o.HTTPClient)
 	c.admin.maxPages, c.comp.maxPages = o.MaxPages, o.MaxPages
+	c.admin.maxResponse, c.comp.maxResponse = o.MaxResponseBytes, o.MaxResponseBytes
 	cctx := ctx
 	if o.Deadline > 0 {
 		var cancel context.CancelFunc

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,4 +62,33 @@ func TestDeadlineEndsTheCollection(t *testing.T) {
 	require.NotNil(t, src.Reason)
 	assert.Contains(t, *src.Reason, "the collection's deadline (--deadline 300ms) passed before this was read to its end")
 	assert.Equal(t, inventory.StatusComplete, inv.Sources[inventory.SourceUsers].Status, "what finished in time is complete")
+}
+
+// Row 7: a page larger than the response cap is rejected without being
+// read into memory, announced or not, and not retried.
+func TestOversizedPageIsRejected(t *testing.T) {
+	big := fmt.Sprintf(`{"object":"list","data":[%s],"has_more":false,"pad":"%s"}`, inviteJSON("a"), strings.Repeat("x", 4096))
+	for _, chunked := range []bool{false, true} {
+		t.Run(fmt.Sprintf("chunked=%v", chunked), func(t *testing.T) {
+			s, base := newScripted(t)
+			s.on(invitesPath, func(w http.ResponseWriter, r *http.Request) {
+				if !chunked {
+					w.Header().Set("Content-Length", strconv.Itoa(len(big)))
+				}
+				w.Write([]byte(big[:100]))
+				w.(http.Flusher).Flush() // no Content-Length: chunked
+				w.Write([]byte(big[100:]))
+			})
+			o := scriptedOptions(base, newFakeClock(1700000000))
+			o.MaxResponseBytes = 1024
+			inv, err := collector.Collect(context.Background(), o)
+			require.NoError(t, err)
+			src := inv.Sources[inventory.SourceInvites]
+			assert.Equal(t, inventory.StatusFailed, src.Status)
+			require.NotNil(t, src.Reason)
+			assert.Contains(t, *src.Reason, "the answer is larger than the 1024-byte limit")
+			assert.Equal(t, 1, s.count(invitesPath), "not retried")
+			assert.Equal(t, inventory.StatusComplete, inv.Sources[inventory.SourceUsers].Status, "pages under the cap are read")
+		})
+	}
 }

@@ -45,6 +45,7 @@ func collectFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "full", Usage: "with --state: collect everything again, ignoring the state file (and write a new one)"},
 		&cli.BoolFlag{Name: "collect-all", Usage: "read every list, also those no enabled policy reads (by default they are skipped, and the inventory's sources say so)"},
 		&cli.IntFlag{Name: "max-pages", Value: collector.DefaultMaxPages, Usage: "read at most `N` pages of one list (a bound for a server whose cursor never ends)"},
+		&cli.Int64Flag{Name: "max-response-size", Value: collector.DefaultMaxResponseBytes, Usage: "read at most `BYTES` of one API answer (a page); a larger one fails its list"},
 		&cli.DurationFlag{Name: "deadline", Usage: "stop the collection after `DURATION`, recording what was not read as incomplete (default: no deadline)"},
 		&cli.BoolFlag{Name: "allow-partial", Usage: "exit 0 (or 1 for findings) even when some lists could not be read completely"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress or summary on standard error (warnings still show)"},
@@ -143,6 +144,9 @@ func collectOptions(c *cli.Context, e *env) (collector.Options, error) {
 	}
 	if o.MaxPages = c.Int("max-pages"); o.MaxPages < 1 {
 		return o, usageError("--max-pages %d: want at least 1", o.MaxPages)
+	}
+	if o.MaxResponseBytes = c.Int64("max-response-size"); o.MaxResponseBytes < 1 {
+		return o, usageError("--max-response-size %d: want at least 1 byte", o.MaxResponseBytes)
 	}
 	if o.Deadline = c.Duration("deadline"); o.Deadline < 0 {
 		return o, usageError("--deadline %s: want a positive duration such as 30m", o.Deadline)
