@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/openai-casb/openai-casb/evaluator"
 )
@@ -41,20 +42,22 @@ func (t Table) paint(s evaluator.Severity, text string) string {
 
 func (t Table) Write(w io.Writer, r *Report) error {
 	ew := &errWriter{w: w}
-	org := r.Inventory.Organization.ID
+	// Every string below may come from the inventory, which a server or
+	// a hand filled in: each passes oneLine, the header's too.
+	org := oneLine(r.Inventory.Organization.ID)
 	if n := r.Inventory.Organization.Name; n != nil && *n != "" {
-		org = fmt.Sprintf("%s (%s)", *n, org)
+		org = fmt.Sprintf("%s (%s)", oneLine(*n), org)
 	}
-	fmt.Fprintf(ew, "%s %s: organization %s, collected %s", r.Tool.Name, r.Tool.Version, org, timestamp(r.Inventory.CollectedAt))
+	fmt.Fprintf(ew, "%s %s: organization %s, collected %s", oneLine(r.Tool.Name), oneLine(r.Tool.Version), org, timestamp(r.Inventory.CollectedAt))
 	if r.EvaluatedAt != r.Inventory.CollectedAt {
 		fmt.Fprintf(ew, ", evaluated as of %s", timestamp(r.EvaluatedAt))
 	}
 	fmt.Fprintln(ew)
 	if r.Baseline != nil {
-		fmt.Fprintf(ew, "compared with baseline %s\n", r.Baseline.File)
+		fmt.Fprintf(ew, "compared with baseline %s\n", oneLine(r.Baseline.File))
 	}
 	for _, s := range IncompleteSources(r.Inventory) {
-		fmt.Fprintf(ew, "! %s %s", s.Source, s.Status)
+		fmt.Fprintf(ew, "! %s %s", oneLine(s.Source), oneLine(s.Status))
 		if s.Reason != "" {
 			fmt.Fprintf(ew, ": %s", oneLine(s.Reason))
 		}
@@ -83,7 +86,7 @@ func (t Table) Write(w io.Writer, r *Report) error {
 		fmt.Fprintln(tw, "FINDING\tRESOURCE\tMESSAGE")
 		for _, e := range group {
 			if state {
-				fmt.Fprintf(tw, "  %s\t", e.State)
+				fmt.Fprintf(tw, "  %s\t", oneLine(string(e.State)))
 			} else {
 				fmt.Fprint(tw, "  ")
 			}
@@ -151,15 +154,17 @@ func Summary(findings []evaluator.Finding) string {
 }
 
 func resourceLabel(r evaluator.Resource) string {
-	return fmt.Sprintf("%s %s", r.Type, oneLine(r.ID))
+	return fmt.Sprintf("%s %s", oneLine(r.Type), oneLine(r.ID))
 }
 
 // oneLine keeps a row on one line and the terminal safe whatever the API
 // put in a name: newlines and tabs would break the columns, and escape
-// sequences in a GPT name could rewrite what the reader's terminal shows.
+// sequences in a GPT name could rewrite what the reader's terminal shows
+// (ESC, CSI, OSC, CR: every C0 and C1 control), and bidirectional
+// overrides could reorder what it shows.
 func oneLine(s string) string {
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == utf8.RuneError {
 			return ' '
 		}
 		return r
