@@ -187,3 +187,33 @@ func TestMaxPagesFlag(t *testing.T) {
 	assert.Equal(t, exitError, r.code)
 	assert.Contains(t, r.stderr, "--max-pages 0: want at least 1")
 }
+
+// Row 9: policies export --force replaces symbolic links in DIR, never
+// writes through them, and never writes outside DIR.
+func TestExportReplacesLinksNeverFollowsThem(t *testing.T) {
+	outside := t.TempDir()
+	victim := filepath.Join(outside, "victim.rego")
+	require.NoError(t, os.WriteFile(victim, []byte("precious"), 0o600))
+	dir := t.TempDir()
+	require.NoError(t, os.Symlink(victim, filepath.Join(dir, "config.rego")))
+	require.NoError(t, os.Symlink("../"+filepath.Base(outside)+"/victim.rego", filepath.Join(dir, "lib.rego")))
+	dangling := filepath.Join(outside, "created-through-a-link.rego")
+	require.NoError(t, os.Symlink(dangling, filepath.Join(dir, "dlp.rego")))
+
+	r := runCLI(t, "", "policies", "export", dir)
+	assert.Equal(t, exitError, r.code, "links count as existing files")
+	r = runCLI(t, "", "policies", "export", "--force", dir)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	b, err := os.ReadFile(victim)
+	require.NoError(t, err)
+	assert.Equal(t, "precious", string(b), "written through a link")
+	assert.NoFileExists(t, dangling, "created outside DIR")
+	for _, name := range []string{"config.rego", "lib.rego", "dlp.rego"} {
+		st, err := os.Lstat(filepath.Join(dir, name))
+		require.NoError(t, err)
+		assert.True(t, st.Mode().IsRegular(), "%s is a regular file now", name)
+	}
+	entries, err := os.ReadDir(outside)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "nothing new outside DIR")
+}

@@ -118,6 +118,33 @@ func listPolicies(c *cli.Context, e *env) error {
 	return tw.Flush()
 }
 
+// exportFile writes one file under root as a new file renamed into place:
+// a symbolic link already at name is replaced, never followed.
+func exportFile(root *os.Root, name string, data []byte) error {
+	if d := filepath.Dir(name); d != "." {
+		if err := root.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	tmp := name + ".export.tmp"
+	_ = root.Remove(tmp)
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = root.Rename(tmp, name)
+	}
+	if err != nil {
+		_ = root.Remove(tmp)
+	}
+	return err
+}
+
 // exportPolicies writes the embedded tree to dir. It checks every target
 // first, so a refusal writes nothing at all.
 func exportPolicies(dir string, force bool, e *env) error {
@@ -146,17 +173,23 @@ func exportPolicies(dir string, force bool, e *env) error {
 			return fmt.Errorf("export policies: refusing to overwrite %s; use --force to replace them", strings.Join(existing, ", "))
 		}
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("export policies: %w", err)
+	}
+	// Every write goes through a Root of dir: no path, through a link or
+	// "..", can lead outside it.
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return fmt.Errorf("export policies: %w", err)
+	}
+	defer root.Close()
 	for _, f := range files {
 		data, err := fs.ReadFile(policies.FS, f)
 		if err != nil {
 			return fmt.Errorf("read built-in policy %s: %w", f, err)
 		}
-		target := filepath.Join(dir, filepath.FromSlash(f))
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			return fmt.Errorf("export policies: %w", err)
-		}
-		if err := os.WriteFile(target, data, 0o644); err != nil {
-			return fmt.Errorf("export policies: %w", err)
+		if err := exportFile(root, filepath.FromSlash(f), data); err != nil {
+			return fmt.Errorf("export policies: %s: %w", filepath.Join(dir, filepath.FromSlash(f)), err)
 		}
 	}
 	fmt.Fprintf(e.stderr, "wrote %d policy files to %s; edit config.rego for thresholds, test with `openai-casb policies test %s`, evaluate with --policies %s\n", len(files), dir, dir, dir)
