@@ -217,3 +217,20 @@ func TestExportReplacesLinksNeverFollowsThem(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "nothing new outside DIR")
 }
+
+// Row 10: --debug and every error print a base URL's password redacted.
+func TestBaseURLPasswordIsNeverPrinted(t *testing.T) {
+	src := simulator.Generate(simulator.GenerateOptions{Users: 5, Seed: 2})
+	base, _ := countingSimulator(t, src)
+	withPass := strings.Replace(base, "http://", "http://user:s3cretpass@", 1)
+	r := runEnv(t, simEnv(src), "", "collect", "-o", os.DevNull, "--debug", "--api-base-url", withPass, "--compliance-base-url", withPass)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "debug: → GET http://user:xxxxx@")
+	assert.NotContains(t, r.stderr, "s3cretpass")
+	for _, bad := range []string{"http://user:s3cretpass@api.example.com/v1", "ftp://user:s3cretpass@host/v1", "http://user:s3cretpass@host:bad/v1"} {
+		r = runEnv(t, simEnv(src), "", "collect", "--api-base-url", bad)
+		assert.Equal(t, exitError, r.code)
+		assert.NotContains(t, r.stderr, "s3cretpass", bad)
+		assert.Contains(t, r.stderr, "--api-base-url", bad)
+	}
+}
