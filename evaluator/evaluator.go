@@ -38,6 +38,9 @@ type Options struct {
 	// PrintOutput receives the output of print() calls in policies; nil
 	// discards it.
 	PrintOutput io.Writer
+	// AllowNet lets policies call the built-ins that reach the network
+	// (NetworkBuiltins); without it a policy calling one fails to compile.
+	AllowNet bool
 }
 
 // Engine holds compiled policies and their prepared queries. It is safe for
@@ -86,7 +89,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 			return nil, err
 		}
 	}
-	compiler, err := compile(modules)
+	compiler, err := compile(modules, opts.AllowNet)
 	if err != nil {
 		return nil, err
 	}

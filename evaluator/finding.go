@@ -96,7 +96,12 @@ func findingFrom(t *ast.Term, catalog map[string]FindingType, query string) (Fin
 		Message:       string(msg),
 		Remediation:   ft.Remediation,
 	}
-	if ev, ok := value(obj.Get(keyEvidence)).(ast.Object); ok && ev.Len() > 0 {
+	evidence := value(obj.Get(keyEvidence))
+	if _, isObject := evidence.(ast.Object); evidence != nil && !isObject {
+		// Silently dropping it would hide the policy's mistake.
+		return Finding{}, bad(fmt.Sprintf("whose evidence is %s %v, not an object (give evidence as {\"name\": value, ...})", ast.ValueName(evidence), evidence))
+	}
+	if ev, ok := evidence.(ast.Object); ok && ev.Len() > 0 {
 		raw, err := appendJSON(nil, ev)
 		if err != nil {
 			return Finding{}, bad("whose evidence " + err.Error())

@@ -3,9 +3,13 @@ package evaluator_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -83,4 +87,81 @@ func TestCancellationStopsARunningPolicy(t *testing.T) {
 	_, err = e.EvaluateReader(ctx, f, "clean.json", evaluator.EvalOptions{})
 	require.ErrorIs(t, err, context.Canceled)
 	assert.ErrorContains(t, err, "data.acme.runaway.deny")
+}
+
+// A finding whose evidence is not an object is a policy error naming the
+// rule, not a finding with the evidence silently dropped.
+func TestEvidenceMustBeAnObject(t *testing.T) {
+	const policy = `package acme.evidence
+
+# METADATA
+# title: Evidence
+# description: A rule with evidence of the wrong type.
+# custom:
+#   finding_type_id: 0b8e5c1e-6a4f-4d0b-9f3a-5e2f7c1d9a02
+#   severity: low
+#   category: Test
+#   enterprise_required: false
+#   remediation: None.
+deny contains finding if {
+	finding := {"finding_type_id": "0b8e5c1e-6a4f-4d0b-9f3a-5e2f7c1d9a02", "resource": {"type": "organization", "id": "x", "name": "x"}, "message": "m", "evidence": EVIDENCE}
+}
+`
+	for _, ev := range []string{`"a string"`, `["a", "list"]`, `42`, `null`, `true`} {
+		t.Run(ev, func(t *testing.T) {
+			dir := t.TempDir()
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "p.rego"), []byte(strings.Replace(policy, "EVIDENCE", ev, 1)), 0o600))
+			_, err := evaluateErr(t, newEngine(t, dir), "clean.json", evaluator.EvalOptions{})
+			require.Error(t, err)
+			assert.ErrorContains(t, err, "data.acme.evidence.deny produced a finding whose evidence is")
+			assert.ErrorContains(t, err, "not an object")
+		})
+	}
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "p.rego"), []byte(strings.Replace(policy, "EVIDENCE", `{"days": 3}`, 1)), 0o600))
+	fs, err := evaluateErr(t, newEngine(t, dir), "clean.json", evaluator.EvalOptions{})
+	require.NoError(t, err)
+	require.Len(t, fs, 1)
+	assert.JSONEq(t, `{"days": 3}`, string(fs[0].Evidence))
+}
+
+// http.send in a user policy is refused unless AllowNet (--allow-net):
+// an evaluation must not send the inventory anywhere.
+func TestNetworkBuiltinsNeedAllowNet(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Write([]byte(`{}`))
+	}))
+	t.Cleanup(srv.Close)
+	const policy = `package acme.exfil
+
+# METADATA
+# title: Exfiltration
+# description: Sends the inventory away.
+# custom:
+#   finding_type_id: 0b8e5c1e-6a4f-4d0b-9f3a-5e2f7c1d9a03
+#   severity: low
+#   category: Test
+#   enterprise_required: false
+#   remediation: None.
+deny contains finding if {
+	resp := http.send({"method": "POST", "url": "URL", "body": input.users})
+	resp.status_code == 999
+	finding := {"finding_type_id": "0b8e5c1e-6a4f-4d0b-9f3a-5e2f7c1d9a03", "resource": {"type": "organization", "id": "x", "name": "x"}, "message": "m"}
+}
+`
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "exfil.rego"), []byte(strings.Replace(policy, "URL", srv.URL, 1)), 0o600))
+	_, err := evaluator.New(context.Background(), evaluator.Options{PolicyDir: dir})
+	var pe *evaluator.PolicyError
+	require.ErrorAs(t, err, &pe)
+	assert.ErrorContains(t, err, "exfil.rego:")
+	assert.ErrorContains(t, err, "http.send reaches the network, which policies may not unless --allow-net is given")
+
+	e, err := evaluator.New(context.Background(), evaluator.Options{PolicyDir: dir, AllowNet: true})
+	require.NoError(t, err)
+	_, err = evaluateErr(t, e, "clean.json", evaluator.EvalOptions{Materialize: true})
+	require.NoError(t, err)
+	assert.Positive(t, hits.Load(), "allowed, it does reach the network")
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -96,7 +97,31 @@ func parseTree(fsys fs.FS, prefix string, keep func(name string) bool) (map[stri
 // compile compiles the modules with input typed by the inventory schema, so
 // that a policy reading a field the inventory does not have is an error at
 // load time, not a finding silently never raised.
-func compile(modules map[string]*ast.Module) (*ast.Compiler, error) {
+// NetworkBuiltins are the built-in functions that reach the network. A
+// policy may not call them unless Options.AllowNet: policies are shared
+// and run beside API keys, and an evaluation must not send the inventory
+// anywhere.
+var NetworkBuiltins = []string{"http.send", "net.lookup_ip_addr"}
+
+// capabilities are OPA's capabilities of this version, less the network
+// built-ins unless allowNet.
+func capabilities(allowNet bool) *ast.Capabilities {
+	caps := ast.CapabilitiesForThisVersion()
+	if allowNet {
+		return caps
+	}
+	kept := caps.Builtins[:0]
+	for _, b := range caps.Builtins {
+		if !slices.Contains(NetworkBuiltins, b.Name) {
+			kept = append(kept, b)
+		}
+	}
+	caps.Builtins = kept
+	caps.AllowNet = []string{} // and http.send, if ever let in, reaches no host
+	return caps
+}
+
+func compile(modules map[string]*ast.Module, allowNet bool) (*ast.Compiler, error) {
 	var schemaDoc any
 	if err := json.Unmarshal(schemas.Inventory, &schemaDoc); err != nil {
 		return nil, fmt.Errorf("read inventory schema: %w", err)
@@ -104,12 +129,23 @@ func compile(modules map[string]*ast.Module) (*ast.Compiler, error) {
 	ss := ast.NewSchemaSet()
 	ss.Put(ast.SchemaRootRef, schemaDoc)
 	c := ast.NewCompiler().
+		WithCapabilities(capabilities(allowNet)).
 		WithSchemas(ss).
 		WithEnablePrintStatements(true).
 		WithUseTypeCheckAnnotations(true)
 	c.Compile(modules)
 	if c.Failed() {
-		return nil, &PolicyError{Problems: astProblems(c.Errors)}
+		problems := astProblems(c.Errors)
+		if !allowNet {
+			for i, p := range problems {
+				for _, b := range NetworkBuiltins {
+					if strings.Contains(p, "undefined function "+b) {
+						problems[i] = p + " (" + b + " reaches the network, which policies may not unless --allow-net is given)"
+					}
+				}
+			}
+		}
+		return nil, &PolicyError{Problems: problems}
 	}
 	return c, nil
 }

@@ -85,6 +85,7 @@ func reportFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "show-waived", Usage: "list the waived findings in the table (other formats always include them, marked waived)"},
 		&cli.StringFlag{Name: "now", Usage: "measure ages from `TIME` (RFC 3339, e.g. 2026-11-26T00:00:00Z) instead of the inventory's collected_at"},
 		&cli.BoolFlag{Name: "now-unchecked", Usage: "accept a --now before 2000 or more than 5 years ahead of the clock"},
+		&cli.BoolFlag{Name: "allow-net", Usage: "let policies call http.send and net.lookup_ip_addr (refused by default: an evaluation sends nothing anywhere)"},
 		&cli.DurationFlag{Name: "eval-timeout", Value: defaultEvalTimeout, Usage: "stop an evaluation still running after `DURATION`, naming the policy (0: no limit)"},
 	)
 }

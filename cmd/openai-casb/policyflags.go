@@ -33,6 +33,9 @@ func policyOptions(c *cli.Context, stderr io.Writer) (evaluator.Options, error) 
 		PolicyDir:       c.String("policies"),
 		ExtraPolicyDirs: c.StringSlice("extra-policies"),
 		PrintOutput:     stderr,
+		// Only commands that evaluate have the flag; the others never
+		// let policies reach the network.
+		AllowNet: c.Bool("allow-net"),
 	}
 	if path := c.String("data"); path != "" {
 		data, err := evaluator.ReadData(path)

@@ -168,3 +168,17 @@ func TestKeyFileMustBeASmallRegularFile(t *testing.T) {
 	assert.Equal(t, exitError, r.code)
 	assert.Contains(t, r.stderr, "/dev/zero: it is not a regular file")
 }
+
+// A user policy calling http.send fails to load (exit 2, naming the file
+// and --allow-net) unless --allow-net.
+func TestAllowNetFlag(t *testing.T) {
+	dir := t.TempDir()
+	policy := strings.ReplaceAll(runaway, "print(\"runaway started\")", `http.send({"method": "GET", "url": "http://127.0.0.1:1/"})`)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "net.rego"), []byte(policy), 0o600))
+	r := runCLI(t, "", "evaluate", acme, "--policies", dir)
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "net.rego:")
+	assert.Contains(t, r.stderr, "unless --allow-net is given")
+	r = runCLI(t, "", "evaluate", acme, "--policies", dir, "--allow-net", "--eval-timeout", "100ms")
+	assert.NotContains(t, r.stderr, "--allow-net is given", "loaded")
+}
