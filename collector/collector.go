@@ -281,9 +281,7 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Everything the servers send passes one scrubber before it reaches a
-	// debug line, an error or the inventory.
-	sc := scrub.New(o.AdminKey, o.ComplianceKey)
+	sc := o.scrubber()
 	now := o.Clock.Now()
 	var rec *recorder
 	if o.Record != "" {
@@ -300,8 +298,6 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 		hc.Transport = rec
 		o.HTTPClient = &hc
 	}
-	debug := o.Debug
-	o.Debug = func(format string, a ...any) { debug("%s", sc.String(fmt.Sprintf(format, a...))) }
 	slots := newSlots(o.Concurrency)
 	header := http.Header{}
 	header.Set("User-Agent", o.Tool.Name+"/"+o.Tool.Version)
@@ -319,10 +315,8 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 		results: map[string]*result{},
 		notes:   &notes{},
 	}
-	c.admin.http = c.admin.withRedirectPolicy(o.HTTPClient)
-	c.comp.http = c.comp.withRedirectPolicy(o.HTTPClient)
-	c.admin.maxPages, c.comp.maxPages = o.MaxPages, o.MaxPages
-	c.admin.maxResponse, c.comp.maxResponse = o.MaxResponseBytes, o.MaxResponseBytes
+	c.admin.harden(o, sc)
+	c.comp.harden(o, sc)
 	cctx := ctx
 	if o.Deadline > 0 {
 		var cancel context.CancelFunc
@@ -351,6 +345,26 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 		return inv, nothing
 	}
 	return inv, nil
+}
+
+// scrubber is the one scrubber of the keys, which everything the servers
+// send passes before it reaches a debug line, an error, a warning or the
+// inventory; o.Debug is wrapped in it.
+func (o *Options) scrubber() *scrub.Scrubber {
+	sc := scrub.New(o.AdminKey, o.ComplianceKey)
+	debug := o.Debug
+	o.Debug = func(format string, a ...any) { debug("%s", sc.String(fmt.Sprintf(format, a...))) }
+	return sc
+}
+
+// harden gives a the protections every client of the APIs has: the
+// scrubber, the redirect policy, and the page and size caps of o (after
+// defaults).
+func (a *api) harden(o Options, sc *scrub.Scrubber) *api {
+	a.scrub = sc
+	a.http = a.withRedirectPolicy(o.HTTPClient)
+	a.maxPages, a.maxResponse = o.MaxPages, o.MaxResponseBytes
+	return a
 }
 
 // result is how one list went.

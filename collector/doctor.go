@@ -165,16 +165,17 @@ func Diagnose(ctx context.Context, do DiagnoseOptions) (*Diagnosis, error) {
 	if o.OrganizationID != "" {
 		header.Set("OpenAI-Organization", o.OrganizationID)
 	}
+	sc := o.scrubber()
 	slots := newSlots(o.Concurrency)
 	// One client per route, so that a refusal of one route (which stops a
 	// collection's whole API) does not hide the answers of the others.
 	newAdmin := func() *api {
-		return &api{name: adminAPIName, base: adminURL, key: o.AdminKey, keyFrom: o.AdminKeyFrom, header: header,
-			http: o.HTTPClient, retry: o.Retry, slots: slots, debug: o.Debug, clock: o.Clock}
+		return (&api{name: adminAPIName, base: adminURL, key: o.AdminKey, keyFrom: o.AdminKeyFrom, header: header,
+			http: o.HTTPClient, retry: o.Retry, slots: slots, debug: o.Debug, clock: o.Clock}).harden(o, sc)
 	}
 	newComp := func() *api {
-		return &api{name: complianceAPIName, base: compURL, key: o.ComplianceKey, keyFrom: o.ComplianceKeyFrom, header: header,
-			http: o.HTTPClient, retry: o.Retry, slots: slots, debug: o.Debug, clock: o.Clock}
+		return (&api{name: complianceAPIName, base: compURL, key: o.ComplianceKey, keyFrom: o.ComplianceKeyFrom, header: header,
+			http: o.HTTPClient, retry: o.Retry, slots: slots, debug: o.Debug, clock: o.Clock}).harden(o, sc)
 	}
 	now := o.Clock.Now()
 
@@ -278,6 +279,7 @@ func Diagnose(ctx context.Context, do DiagnoseOptions) (*Diagnosis, error) {
 	if wsSet && complianceRefused(d.Checks) {
 		d.SupportRequest = supportRequest(ctx, newAdmin(), o, d.OrganizationID)
 	}
+	sc.Value(d) // what the servers sent, in checks and ids
 	return d, nil
 }
 
