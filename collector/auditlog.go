@@ -170,6 +170,14 @@ func (a *auditRead) chain(ctx context.Context, s *auditSlice, first bool) {
 	defer a.wg.Done()
 	c := a.c
 	for {
+		a.mu.Lock()
+		pages := a.pages
+		a.mu.Unlock()
+		if pages >= c.o.MaxPages {
+			// All slices together: one list, one cap.
+			a.fail(&PageLimitError{API: c.admin.name, Path: auditPath, Pages: c.o.MaxPages})
+			return
+		}
 		q := url.Values{}
 		q.Add("event_types[]", "login.succeeded")
 		q.Set("effective_at[gte]", strconv.FormatInt(s.lo, 10))

@@ -114,6 +114,8 @@ type Options struct {
 	Record, Replay string
 	// Tool names the program in the inventory.
 	Tool inventory.Tool
+	// debugging: the caller set Debug (defaults fills in a no-op).
+	debugging bool
 	// DLP, when set, also fetches and scans the workspace's files.
 	DLP *DLP
 }
@@ -219,6 +221,7 @@ func (o *Options) defaults() error {
 	if o.Clock == nil {
 		o.Clock = realClock{}
 	}
+	o.debugging = o.Debug != nil
 	if o.Debug == nil {
 		o.Debug = func(string, ...any) {}
 	}
@@ -352,8 +355,9 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 // inventory; o.Debug is wrapped in it.
 func (o *Options) scrubber() *scrub.Scrubber {
 	sc := scrub.New(o.AdminKey, o.ComplianceKey)
-	debug := o.Debug
-	o.Debug = func(format string, a ...any) { debug("%s", sc.String(fmt.Sprintf(format, a...))) }
+	if debug := o.Debug; o.debugging {
+		o.Debug = func(format string, a ...any) { debug("%s", sc.String(fmt.Sprintf(format, a...))) }
+	}
 	return sc
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -91,4 +92,28 @@ func TestOversizedPageIsRejected(t *testing.T) {
 			assert.Equal(t, inventory.StatusComplete, inv.Sources[inventory.SourceUsers].Status, "pages under the cap are read")
 		})
 	}
+}
+
+// The audit log, read in concurrent time slices, has one cap for all of
+// them.
+func TestEndlessAuditLogStopsAtMaxPages(t *testing.T) {
+	s, base := newScripted(t)
+	var mu sync.Mutex
+	n := 0
+	s.on("/v1/organization/audit_logs", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		id := fmt.Sprintf("ev-%d", n)
+		mu.Unlock()
+		fmt.Fprintf(w, `{"object":"list","data":[{"id":%q,"type":"login.succeeded","effective_at":1699999000,"actor":{"type":"session","session":{"user":{"id":"u1","email":"a@x.example"}}}}],"has_more":true,"last_id":%q}`, id, id)
+	})
+	o := scriptedOptions(base, newFakeClock(1700000000))
+	o.MaxPages = 9
+	inv, err := collector.Collect(context.Background(), o)
+	require.NoError(t, err)
+	src := inv.Sources[inventory.SourceAuditLogs]
+	assert.NotEqual(t, inventory.StatusComplete, src.Status)
+	require.NotNil(t, src.Reason)
+	assert.Contains(t, *src.Reason, "stopped after 9 pages")
+	assert.LessOrEqual(t, s.count("/v1/organization/audit_logs"), 9+4*4, "at most one page more per slice running")
 }
