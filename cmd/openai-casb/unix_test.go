@@ -96,8 +96,9 @@ func TestSignalsStopARunawayEvaluation(t *testing.T) {
 				t.Fatal("the policy never started")
 			}
 			require.NoError(t, cmd.Process.Signal(sig))
-			err = cmd.Wait()
+			// Read standard error to its end before Wait, which closes it.
 			wg.Wait()
+			err = cmd.Wait()
 			require.NoError(t, ctx.Err(), "the process ignored %s", sig)
 			var ee *exec.ExitError
 			require.ErrorAs(t, err, &ee)
