@@ -2,9 +2,12 @@ package evaluator
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -24,6 +27,15 @@ type FindingType struct {
 	Package string
 	// Location is the rule's file and line.
 	Location string
+	// Frameworks maps a compliance framework (FrameworkIDs) to the control
+	// ids the finding type bears on: custom.frameworks.
+	Frameworks map[string][]string
+	// Sources are the inventory's sources entries the rule reads
+	// (custom.sources): when one of them was not collected completely, the
+	// rule's silence proves nothing.
+	Sources []string
+	// Config names the openai.config values the rule reads (custom.config).
+	Config []string
 }
 
 // FindingRule is the rule name that marks a finding rule. Every rule of that
@@ -109,6 +121,24 @@ func findingType(anns []*ast.Annotations, pkg, loc string) (FindingType, []strin
 		}
 		ft.Severity = s
 	}
+	ft.Sources = strList(a.Custom["sources"], "sources", &errs)
+	ft.Config = strList(a.Custom["config"], "config", &errs)
+	if v, ok := a.Custom["frameworks"]; ok {
+		m, isMap := v.(map[string]any)
+		if !isMap {
+			errs = append(errs, "METADATA custom.frameworks must map framework ids to lists of control ids")
+		}
+		for _, fw := range sortedKeys(m) {
+			ids := strList(m[fw], "frameworks."+fw, &errs)
+			if len(ids) == 0 {
+				continue
+			}
+			if ft.Frameworks == nil {
+				ft.Frameworks = map[string][]string{}
+			}
+			ft.Frameworks[fw] = ids
+		}
+	}
 	if v, ok := a.Custom["enterprise_required"]; ok {
 		b, isBool := v.(bool)
 		if !isBool {
@@ -157,4 +187,44 @@ func (e *PolicyError) Error() string {
 		msg += "\n(" + e.Hint + ")"
 	}
 	return msg
+}
+
+// strList reads a METADATA list of strings (numbers are taken as written,
+// so that an unquoted CIS safeguard 5.2 still reads "5.2"); nil when absent.
+func strList(v any, key string, errs *[]string) []string {
+	if v == nil {
+		return nil
+	}
+	items, ok := v.([]any)
+	if !ok {
+		*errs = append(*errs, fmt.Sprintf("METADATA custom.%s must be a list", key))
+		return nil
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		switch x := it.(type) {
+		case string:
+			if s := strings.TrimSpace(x); s != "" {
+				out = append(out, s)
+			}
+		case json.Number:
+			out = append(out, x.String())
+		case float64:
+			out = append(out, strconv.FormatFloat(x, 'f', -1, 64))
+		case int:
+			out = append(out, strconv.Itoa(x))
+		default:
+			*errs = append(*errs, fmt.Sprintf("METADATA custom.%s: %v is not a string", key, it))
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

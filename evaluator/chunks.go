@@ -2,6 +2,7 @@ package evaluator
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -28,10 +29,15 @@ import (
 // A rule that reads no resource array at all is safe too: it gives the same
 // findings over every chunk, and sets keep one of each.
 
-// chunkable reports whether every deny rule of the packages is safe, and if
-// not, which rule is not and why.
-func chunkable(c *ast.Compiler, arrays map[string]bool) (bool, string) {
+// chunkable reports whether every deny rule of the package pkg (e.g.
+// openai.identity) is safe, and if not, which rule is not and why. A
+// package that is not is evaluated once over the resource arrays it reads
+// (arraysRead), while the others stream.
+func chunkable(c *ast.Compiler, arrays map[string]bool, pkg string) (bool, string) {
 	for _, name := range sortedModuleNames(c.Modules) {
+		if c.Modules[name].Package.Path.String() != "data."+pkg {
+			continue
+		}
 		for _, rule := range c.Modules[name].Rules {
 			if rule.Head.Name.String() != FindingRule || len(rule.Head.Ref()) != 1 {
 				continue
@@ -258,4 +264,59 @@ func (a *analysis) inputRef(r ast.Ref, top, dep bool) string {
 		return "iterates more than one resource array, or one array twice"
 	}
 	return ""
+}
+
+// arraysRead lists the resource arrays the deny rules of pkg and every rule
+// they depend on refer to; all is true when it cannot tell (input read as a
+// whole, or indexed with a variable), and every array must be read.
+func arraysRead(c *ast.Compiler, arrays map[string]bool, pkg string) (names []string, all bool) {
+	seen := map[string]bool{}
+	visited := map[*ast.Rule]bool{}
+	var visit func(r *ast.Rule)
+	visit = func(r *ast.Rule) {
+		for ; r != nil && !visited[r]; r = r.Else {
+			visited[r] = true
+			ast.WalkRefs(r, func(ref ast.Ref) bool {
+				switch {
+				case ref[0].Value.Compare(ast.InputRootDocument.Value) == 0:
+					if len(ref) < 2 {
+						all = true
+						return false
+					}
+					key, ok := ref[1].Value.(ast.String)
+					if !ok {
+						all = true
+					} else if arrays[string(key)] {
+						seen[string(key)] = true
+					}
+				case ref[0].Value.Compare(ast.DefaultRootDocument.Value) == 0:
+					prefix := ref.ConstantPrefix()
+					if len(prefix) < 2 {
+						all = true
+						return false
+					}
+					for _, dep := range append(c.GetRules(prefix), c.GetRulesWithPrefix(prefix)...) {
+						visit(dep)
+					}
+				}
+				return false
+			})
+		}
+	}
+	for _, name := range sortedModuleNames(c.Modules) {
+		mod := c.Modules[name]
+		if mod.Package.Path.String() != "data."+pkg {
+			continue
+		}
+		for _, rule := range mod.Rules {
+			if rule.Head.Name.String() == FindingRule && len(rule.Head.Ref()) == 1 {
+				visit(rule)
+			}
+		}
+	}
+	for k := range seen {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names, all
 }

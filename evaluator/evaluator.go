@@ -62,6 +62,13 @@ type Engine struct {
 type query struct {
 	name string   // e.g. data.openai.access_security.deny
 	body ast.Body // compiled: denyVar = <name>
+	// stream: every deny rule of the package is a function of one element
+	// of one resource array, so the package is evaluated chunk by chunk;
+	// otherwise once, over the arrays it reads (or all of them).
+	stream    bool
+	whyNot    string
+	arrays    []string
+	allArrays bool
 }
 
 // denyVar is the variable a query binds a package's deny set to.
@@ -113,7 +120,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	for _, k := range inventory.ResourceArrays() {
 		arrays[k] = true
 	}
-	e.streaming, e.whyNotStreaming = chunkable(compiler, arrays)
+	e.streaming = true
 	for _, ft := range catalog {
 		e.byID[ft.ID] = ft
 	}
@@ -132,7 +139,15 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("prepare %s: %w", name, err)
 		}
-		e.queries = append(e.queries, query{name: name, body: body})
+		q := query{name: name, body: body}
+		q.stream, q.whyNot = chunkable(compiler, arrays, pkg)
+		if !q.stream {
+			q.arrays, q.allArrays = arraysRead(compiler, arrays, pkg)
+			if e.streaming {
+				e.streaming, e.whyNotStreaming = false, q.whyNot
+			}
+		}
+		e.queries = append(e.queries, q)
 	}
 	return e, nil
 }

@@ -10,6 +10,7 @@ import (
 	"math"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -50,7 +51,7 @@ func (e *Engine) EvaluateReader(ctx context.Context, r io.Reader, name string, o
 	}
 	var res *Result
 	var err error
-	if e.streaming && !opts.Materialize {
+	if !opts.Materialize {
 		res, err = e.streamed(ctx, r, name, opts)
 	} else {
 		res, err = e.materialized(ctx, r, name, opts)
@@ -66,9 +67,57 @@ func (e *Engine) EvaluateReader(ctx context.Context, r io.Reader, name string, o
 	return res, err
 }
 
-// Streaming reports whether the policies can be evaluated chunk by chunk
-// (bounded memory, every core), and if not, which rule prevents it.
+// Streaming reports whether every policy package can be evaluated chunk by
+// chunk (bounded memory, every core), and if not, the first rule that
+// prevents it. Packages that cannot are evaluated once, over the resource
+// arrays they read, while the others stream.
 func (e *Engine) Streaming() (bool, string) { return e.streaming, e.whyNotStreaming }
+
+// UserJoins reports whether a package other than the built-in openai.*
+// ones cannot stream, and the first rule that makes it so: such a package
+// is evaluated once over the whole arrays it reads (more memory). The
+// built-in packages that join do so by design, over the arrays they name.
+func (e *Engine) UserJoins() (bool, string) {
+	for _, q := range e.queries {
+		if !q.stream && !strings.HasPrefix(q.name, "data.openai.") {
+			return true, q.whyNot
+		}
+	}
+	return false, ""
+}
+
+// PackageStreaming reports whether one policy package (e.g. acme or
+// openai.identity) streams, and if not, why; false with a reason for a
+// package that has no finding rules.
+func (e *Engine) PackageStreaming(pkg string) (bool, string) {
+	for _, q := range e.queries {
+		if q.name == "data."+pkg+"."+FindingRule {
+			return q.stream, q.whyNot
+		}
+	}
+	return false, "no finding rules in package " + pkg
+}
+
+// joined lists the queries that do not stream, and the resource arrays they
+// read (every one when any of them cannot tell).
+func (e *Engine) joined() ([]query, map[string]bool) {
+	var qs []query
+	need := map[string]bool{}
+	for _, q := range e.queries {
+		if q.stream {
+			continue
+		}
+		qs = append(qs, q)
+		names := q.arrays
+		if q.allArrays {
+			names = resourceArrays
+		}
+		for _, k := range names {
+			need[k] = true
+		}
+	}
+	return qs, need
+}
 
 // header reads the small top-level members: their terms (collected_at
 // replaced by --now) and what reports need.
@@ -164,12 +213,16 @@ var (
 )
 
 // streamed evaluates each chunk of each resource array as soon as a worker
-// has parsed it, then merges the findings.
+// has parsed it, with every package that streams, then merges the
+// findings. The elements of the arrays that packages which do not stream
+// read are kept, and those packages evaluated over them at the end.
 func (e *Engine) streamed(ctx context.Context, r io.Reader, name string, opts EvalOptions) (*Result, error) {
+	joins, need := e.joined()
 	var (
 		h       *header
 		mu      sync.Mutex
 		found   []Finding
+		parts   = map[string][]part{}
 		builder = func() jsonstream.Builder[*ast.Term] { return newTermBuilder() }
 	)
 	handler := jsonstream.Handler[*ast.Term]{
@@ -184,14 +237,18 @@ func (e *Engine) streamed(ctx context.Context, r io.Reader, name string, opts Ev
 			found = append(found, fs...)
 			return err
 		},
-		Elements: func(key string, _ int, vals []*ast.Term) error {
-			arr := ast.NewTerm(ast.NewArray(append([]*ast.Term(nil), vals...)...))
+		Elements: func(key string, start int, vals []*ast.Term) error {
+			own := append([]*ast.Term(nil), vals...)
+			arr := ast.NewTerm(ast.NewArray(own...))
 			fs, err := e.evalAll(ctx, h.input(map[string]*ast.Term{key: arr}), h.now)
 			if err != nil {
 				return err
 			}
 			mu.Lock()
 			found = append(found, fs...)
+			if need[key] {
+				parts[key] = append(parts[key], part{start, own})
+			}
 			mu.Unlock()
 			return nil
 		},
@@ -204,6 +261,13 @@ func (e *Engine) streamed(ctx context.Context, r io.Reader, name string, opts Ev
 	}
 	if h.err != nil {
 		return nil, h.err
+	}
+	if len(joins) > 0 {
+		fs, err := e.evalQueries(ctx, joins, h.input(assemble(parts)), h.now, opts.Workers)
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, fs...)
 	}
 	found = dedupe(found)
 	if err := checkIdentities(found, e.byID); err != nil {
@@ -218,10 +282,6 @@ func (e *Engine) streamed(ctx context.Context, r io.Reader, name string, opts Ev
 // the streaming mode is tested against, and the mode for policies that
 // join or aggregate over whole arrays.
 func (e *Engine) materialized(ctx context.Context, r io.Reader, name string, opts EvalOptions) (*Result, error) {
-	type part struct {
-		start int
-		vals  []*ast.Term
-	}
 	var (
 		h     *header
 		mu    sync.Mutex
@@ -247,36 +307,9 @@ func (e *Engine) materialized(ctx context.Context, r io.Reader, name string, opt
 	if h.err != nil {
 		return nil, h.err
 	}
-	arrays := map[string]*ast.Term{}
-	for key, ps := range parts {
-		sort.Slice(ps, func(i, j int) bool { return ps[i].start < ps[j].start })
-		var all []*ast.Term
-		for _, p := range ps {
-			all = append(all, p.vals...)
-		}
-		arrays[key] = ast.ArrayTerm(all...)
-	}
-	input := h.input(arrays)
-	results := make([][]Finding, len(e.queries))
-	g, gctx := errgroup.WithContext(ctx)
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	g.SetLimit(workers)
-	for i, q := range e.queries {
-		g.Go(func() error {
-			fs, err := e.eval(gctx, q, input, h.now)
-			results[i] = fs
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
+	found, err := e.evalQueries(ctx, e.queries, h.input(assemble(parts)), h.now, opts.Workers)
+	if err != nil {
 		return nil, err
-	}
-	var found []Finding
-	for _, fs := range results {
-		found = append(found, fs...)
 	}
 	// Packages are separate sets, so two of them can give the same
 	// finding; the streamed mode keeps one, and so must its reference.
@@ -288,10 +321,58 @@ func (e *Engine) materialized(ctx context.Context, r io.Reader, name string, opt
 	return &Result{Header: h.info, Findings: found}, nil
 }
 
-// evalAll evaluates every policy package over one input.
+// part is a run of elements of one resource array, from its position start.
+type part struct {
+	start int
+	vals  []*ast.Term
+}
+
+// assemble puts each array's parts back in document order.
+func assemble(parts map[string][]part) map[string]*ast.Term {
+	arrays := map[string]*ast.Term{}
+	for key, ps := range parts {
+		sort.Slice(ps, func(i, j int) bool { return ps[i].start < ps[j].start })
+		var all []*ast.Term
+		for _, p := range ps {
+			all = append(all, p.vals...)
+		}
+		arrays[key] = ast.ArrayTerm(all...)
+	}
+	return arrays
+}
+
+// evalQueries evaluates the given packages over one input, in parallel.
+func (e *Engine) evalQueries(ctx context.Context, qs []query, input ast.Value, now int64, workers int) ([]Finding, error) {
+	results := make([][]Finding, len(qs))
+	g, gctx := errgroup.WithContext(ctx)
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	g.SetLimit(workers)
+	for i, q := range qs {
+		g.Go(func() error {
+			fs, err := e.eval(gctx, q, input, now)
+			results[i] = fs
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var found []Finding
+	for _, fs := range results {
+		found = append(found, fs...)
+	}
+	return found, nil
+}
+
+// evalAll evaluates every policy package that streams over one input.
 func (e *Engine) evalAll(ctx context.Context, input ast.Value, now int64) ([]Finding, error) {
 	var out []Finding
 	for _, q := range e.queries {
+		if !q.stream {
+			continue
+		}
 		fs, err := e.eval(ctx, q, input, now)
 		if err != nil {
 			return nil, err

@@ -19,6 +19,12 @@ var resourcePaths = map[string]string{
 	"gpt":             "/gpts/*",
 	"workspace_user":  "/workspace_users/*",
 	"file":            "/files/*",
+	"certificate":     "/certificates/*",
+	"role":            "/roles/*",
+	"group":           "/groups/*",
+	"agent":           "/agents/*",
+	"plugin":          "/plugins/*",
+	"organization":    "/organization",
 }
 
 // IndexLines reads an inventory document and records the line where each

@@ -53,6 +53,22 @@ func Write(w io.Writer, inv *Inventory) error {
 	if c.WorkspaceUsers != nil {
 		lines(e, "  ", "workspace_users", c.WorkspaceUsers, e.value)
 	}
+	// The estate's lists are written only when they were collected.
+	if c.Certificates != nil {
+		lines(e, "  ", "certificates", c.Certificates, e.value)
+	}
+	if c.Roles != nil {
+		lines(e, "  ", "roles", c.Roles, e.value)
+	}
+	if c.Groups != nil {
+		lines(e, "  ", "groups", c.Groups, e.value)
+	}
+	if c.Agents != nil {
+		lines(e, "  ", "agents", c.Agents, e.value)
+	}
+	if c.Plugins != nil {
+		lines(e, "  ", "plugins", c.Plugins, e.value)
+	}
 	if c.Files != nil {
 		lines(e, "  ", "files", c.Files, e.value)
 	}
@@ -127,12 +143,19 @@ func lines[T any](e *lineEncoder, indent, k string, items []T, each func(any)) {
 
 // projectHead is a Project without its lists, which go on lines of their own.
 type projectHead struct {
-	ID         string  `json:"id"`
-	Name       *string `json:"name"`
-	Status     string  `json:"status"`
-	StatusRaw  *string `json:"status_raw"`
-	CreatedAt  int64   `json:"created_at"`
-	ArchivedAt *int64  `json:"archived_at,omitempty"`
+	ID                    string                          `json:"id"`
+	Name                  *string                         `json:"name"`
+	Status                string                          `json:"status"`
+	StatusRaw             *string                         `json:"status_raw"`
+	CreatedAt             int64                           `json:"created_at"`
+	ArchivedAt            *int64                          `json:"archived_at,omitempty"`
+	Residency             *string                         `json:"residency,omitempty"`
+	DataRetention         *DataRetention                  `json:"data_retention,omitempty"`
+	ModelPermissions      *ModelPermissions               `json:"model_permissions,omitempty"`
+	HostedToolPermissions map[string]HostedToolPermission `json:"hosted_tool_permissions,omitempty"`
+	SpendLimit            *SpendLimit                     `json:"spend_limit,omitempty"`
+	SpendAlerts           []SpendAlert                    `json:"spend_alerts,omitempty"`
+	Certificates          []Certificate                   `json:"certificates,omitempty"`
 }
 
 // project writes a project's own fields on its line, then each of its keys,
@@ -143,7 +166,8 @@ func (e *lineEncoder) project(v any) {
 		return
 	}
 	e.scratch.Reset()
-	if e.err = e.enc.Encode(projectHead{p.ID, p.Name, p.Status, p.StatusRaw, p.CreatedAt, p.ArchivedAt}); e.err != nil {
+	if e.err = e.enc.Encode(projectHead{p.ID, p.Name, p.Status, p.StatusRaw, p.CreatedAt, p.ArchivedAt,
+		p.Residency, p.DataRetention, p.ModelPermissions, p.HostedToolPermissions, p.SpendLimit, p.SpendAlerts, p.Certificates}); e.err != nil {
 		return
 	}
 	head := bytes.TrimSuffix(e.scratch.Bytes(), []byte("}\n"))

@@ -29,6 +29,13 @@ type Inventory struct {
 	Invites        []Invite        `json:"invites"`
 	GPTs           []GPT           `json:"gpts"`
 	WorkspaceUsers []WorkspaceUser `json:"workspace_users,omitempty"`
+	// The estate beyond keys and members (estate.go); absent when not
+	// collected.
+	Certificates []Certificate `json:"certificates,omitempty"`
+	Roles        []Role        `json:"roles,omitempty"`
+	Groups       []Group       `json:"groups,omitempty"`
+	Agents       []OpaqueItem  `json:"agents,omitempty"`
+	Plugins      []OpaqueItem  `json:"plugins,omitempty"`
 	// DLP and Files are present only when files were scanned.
 	DLP   *DLP   `json:"dlp"`
 	Files []File `json:"files,omitempty"`
@@ -42,8 +49,14 @@ type Tool struct {
 
 // Organization is the OpenAI organization the Admin API answered for.
 type Organization struct {
-	ID   string  `json:"id"`
-	Name *string `json:"name,omitempty"`
+	ID            string         `json:"id"`
+	Name          *string        `json:"name,omitempty"`
+	DataRetention *DataRetention `json:"data_retention,omitempty"`
+	SpendLimit    *SpendLimit    `json:"spend_limit,omitempty"`
+	SpendAlerts   []SpendAlert   `json:"spend_alerts,omitempty"`
+	// AuditLoggingEnabled is derived: false when the audit-log list was
+	// refused because audit logging is off, true when it was read.
+	AuditLoggingEnabled *bool `json:"audit_logging_enabled,omitempty"`
 }
 
 // Workspace is the ChatGPT Enterprise workspace read through the Compliance API.
@@ -76,6 +89,24 @@ const (
 	SourceProjectFiles           = "project_files"
 	SourceConversationLogs       = "conversation_logs"
 	SourceConversationFiles      = "conversation_files"
+
+	SourceOrganizationDataRetention = "organization_data_retention"
+	SourceProjectDataRetention      = "project_data_retention"
+	SourceProjectModelPermissions   = "project_model_permissions"
+	SourceProjectHostedToolPerms    = "project_hosted_tool_permissions"
+	SourceOrganizationSpendLimit    = "organization_spend_limit"
+	SourceProjectSpendLimits        = "project_spend_limits"
+	SourceOrganizationSpendAlerts   = "organization_spend_alerts"
+	SourceProjectSpendAlerts        = "project_spend_alerts"
+	SourceOrganizationCertificates  = "organization_certificates"
+	SourceProjectCertificates       = "project_certificates"
+	SourceRoles                     = "roles"
+	SourceGroups                    = "groups"
+	SourceGroupUsers                = "group_users"
+	SourceGroupRoles                = "group_roles"
+	SourceUserRoles                 = "user_roles"
+	SourceAgents                    = "agents"
+	SourcePlugins                   = "plugins"
 )
 
 // Source records how completely one list was read, so that "none found" can be
@@ -151,6 +182,14 @@ type Project struct {
 	APIKeys         []ProjectAPIKey  `json:"api_keys"`
 	ServiceAccounts []ServiceAccount `json:"service_accounts"`
 	Users           []ProjectUser    `json:"users"`
+	// Settings of the project (estate.go); absent when not collected.
+	Residency             *string                         `json:"residency,omitempty"`
+	DataRetention         *DataRetention                  `json:"data_retention,omitempty"`
+	ModelPermissions      *ModelPermissions               `json:"model_permissions,omitempty"`
+	HostedToolPermissions map[string]HostedToolPermission `json:"hosted_tool_permissions,omitempty"`
+	SpendLimit            *SpendLimit                     `json:"spend_limit,omitempty"`
+	SpendAlerts           []SpendAlert                    `json:"spend_alerts,omitempty"`
+	Certificates          []Certificate                   `json:"certificates,omitempty"`
 }
 
 // ProjectAPIKey is a project key, by its redacted value only.
@@ -205,6 +244,8 @@ type User struct {
 	Banned           *bool           `json:"banned,omitempty"`
 	LastActivityAt   *int64          `json:"last_activity_at"`
 	ActivitySignals  ActivitySignals `json:"activity_signals"`
+	// Roles are the user's role assignments, when collected.
+	Roles []RoleAssignment `json:"roles,omitempty"`
 }
 
 // Activity signal names, as listed in ActivitySignals.Unavailable.
@@ -274,6 +315,11 @@ type GPT struct {
 	VisibilityRaw *string   `json:"visibility_raw"`
 	Tools         []GPTTool `json:"tools"`
 	Files         []GPTFile `json:"files"`
+	// InstructionsDetections is what the secret detectors found in the
+	// live configuration's instructions (never the instructions): nil when
+	// they were not scanned, an empty map when nothing matched.
+	InstructionsDetections *Detections    `json:"instructions_detections,omitempty"`
+	Recipients             []GPTRecipient `json:"recipients,omitempty"`
 }
 
 // GPTTool is one tool of a GPT: the normalized kind and the API's raw type.
@@ -283,6 +329,9 @@ type GPTTool struct {
 	ActionDomain     *string `json:"action_domain,omitempty"`
 	AuthType         *string `json:"auth_type,omitempty"`
 	PrivacyPolicyURL *string `json:"privacy_policy_url,omitempty"`
+	// OpenAPIDetections is what the secret detectors found in the action's
+	// raw OpenAPI text (never the text); nil when not scanned.
+	OpenAPIDetections *Detections `json:"openapi_detections,omitempty"`
 }
 
 // GPTFile is a knowledge file of a GPT: its name, never its contents.
@@ -353,6 +402,10 @@ type FileOwner struct {
 	ID    *string `json:"id,omitempty"`
 	Email *string `json:"email,omitempty"`
 }
+
+// Detections are what each detector that matched found in one text, by
+// detector name.
+type Detections map[string]Detection
 
 // Detection is what one detector found in a file. Confidence and
 // ByConfidence are absent from inventories written before detectors had

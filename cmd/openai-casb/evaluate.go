@@ -260,10 +260,11 @@ func explainTimeout(err error) error {
 	return err
 }
 
-// noteMaterialized says when the policies cannot be streamed, and which
-// rule is why: the results are the same, the memory is not.
+// noteMaterialized says when a policy of the user's cannot be streamed,
+// and which rule is why: the results are the same, the memory is not. The
+// built-in packages that join arrays do so by design and get no note.
 func noteMaterialized(engine *evaluator.Engine, p evaluateParams, e *env) {
-	if ok, why := engine.Streaming(); !ok && !p.quiet {
+	if joins, why := engine.UserJoins(); joins && !p.quiet {
 		fmt.Fprintf(e.stderr, "%s: note: policies are evaluated on the whole inventory at once (more memory): %s\n", toolName, why)
 	}
 }

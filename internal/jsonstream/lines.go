@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -15,6 +16,7 @@ type LineIndex struct {
 	paths  map[string]string         // resource type -> path pattern
 	byPath map[string]map[string]int // path pattern -> id -> line
 	byID   map[string]int            // id -> first line, for resource types of users' own policies
+	single map[string]bool           // paths of resources that are not array elements
 }
 
 // Line is the line (1-based) where the resource of that type and id starts,
@@ -42,7 +44,12 @@ func IndexLines(r io.Reader, paths map[string]string) (*LineIndex, error) {
 		return nil, fmt.Errorf("index inventory lines: %w", err)
 	}
 	nl := &newlines{r: r}
-	x := &LineIndex{paths: paths, byPath: map[string]map[string]int{}, byID: map[string]int{}}
+	x := &LineIndex{paths: paths, byPath: map[string]map[string]int{}, byID: map[string]int{}, single: map[string]bool{}}
+	for _, p := range paths {
+		if !strings.HasSuffix(p, "/*") {
+			x.single[p] = true
+		}
+	}
 	if err := scanLines(jsontext.NewDecoder(nl, jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true)), nl, x); err != nil {
 		return nil, fmt.Errorf("index inventory lines: %w", err)
 	}
@@ -128,7 +135,9 @@ func scanLines(dec *jsontext.Decoder, nl *newlines, x *LineIndex) error {
 			stack = append(stack, f)
 		case '}', ']':
 			stack = stack[:len(stack)-1]
-			if p := top(); k == '}' && parent.id != "" && p != nil && p.array {
+			// An object with an id in an array, or at a path that is a
+			// resource's own (the organization, a member of its own).
+			if p := top(); k == '}' && parent.id != "" && p != nil && (p.array || x.single[parent.path]) {
 				line := nl.line(parent.start)
 				if x.byPath[parent.path] == nil {
 					x.byPath[parent.path] = map[string]int{}
