@@ -40,11 +40,32 @@ var wantCatalog = []struct {
 	{"9aca654d-b331-4052-a5b4-2ceecced8676", "OpenAI: File in ChatGPT Conversation with DLP Profile match", "high", "Data Loss Prevention", true},
 	{"520200f5-7dcc-42c9-bc3c-423019159d45", "OpenAI: File in ChatGPT GPT with DLP Profile match", "high", "Data Loss Prevention", true},
 	{"8e46ec69-e5c1-4f53-ab00-a92f2050ec33", "OpenAI: File in ChatGPT Project with DLP Profile match", "high", "Data Loss Prevention", false},
+	// Beyond the seed catalog (issue 13): ids minted once, never changed.
+	{"ce44dd6a-8298-4f4c-acf5-f660cfe4cec7", "OpenAI: Project API key whose owner lost project access", "high", "Credentials", false},
+	{"346872ed-a583-44bd-9450-c0d64df345db", "OpenAI: Admin API key owned by someone who is no longer an owner", "high", "Credentials", false},
+	{"9e473a30-fe4e-49dc-9407-1e8e5fa5aa02", "OpenAI: API key owned by a disabled or banned user", "high", "Credentials", false},
+	{"f75e05e4-cb53-46da-9ab0-42c91cc7fc6b", "OpenAI: Admin API key with no expiry", "medium", "Credentials", false},
+	{"dde6eb03-a01e-4aac-8cde-d9999d90a03e", "OpenAI: Secret in a GPT's instructions or action definition", "critical", "Credentials", true},
+	{"fcfd97cb-695a-407c-a7da-40326afa8218", "OpenAI: More organization owners than allowed", "medium", "Identity", false},
+	{"c9980cb9-5767-4381-b462-7bb252779607", "OpenAI: Custom role granting organization-admin permissions", "high", "Identity", false},
+	{"222b77a1-036d-4d0f-ac93-75cde94a186e", "OpenAI: Person offboarded on one plane but active on the other", "high", "Identity", true},
+	{"181f2552-8a10-48bf-8981-833978826ef1", "OpenAI: Invite to an email domain outside the organization", "medium", "Identity", false},
+	{"c6a653b3-d86e-4710-aadf-a42a383b6d1a", "OpenAI: Data retention outside the allowed types", "medium", "Data governance", false},
+	{"468386e1-6bae-4906-8fbb-e5d55fbf0e28", "OpenAI: Project data residency outside the allowed regions", "medium", "Data governance", false},
+	{"b146bdc5-c1a7-4145-83a2-efdf1a36efc8", "OpenAI: Project with a risky hosted tool enabled", "medium", "Tools and agents", false},
+	{"0ccdd1d4-97e2-4394-8b99-024b69ba085a", "OpenAI: Project without a model allow-list", "low", "Tools and agents", false},
+	{"0ea4f384-454d-4b6b-a474-b57d062a06ac", "OpenAI: GPT custom action without authentication", "high", "Tools and agents", true},
+	{"a9f5823f-42e6-4bf2-a37e-58256438c77c", "OpenAI: GPT action calling a domain outside the allowed list", "medium", "Tools and agents", true},
+	{"bb0fa2c5-68ff-4032-97ed-6ecaac7418ea", "OpenAI: GPT whose owner is no longer an active workspace member", "medium", "Tools and agents", true},
+	{"6bb079ae-f60a-4c5b-b581-9f7adb4325e4", "OpenAI: GPT editable by too many people", "low", "Tools and agents", true},
+	{"ec0de752-7dd6-4483-bd5d-35b3899963c3", "OpenAI: Audit logging not enabled", "high", "Operations", false},
+	{"96915f30-ad6f-4b36-be8a-b871ed0fd651", "OpenAI: No enforcing hard spend limit", "medium", "Operations", false},
+	{"75769463-3ecb-4c62-b4f6-0401f1b4145c", "OpenAI: mTLS certificate expired or expiring while active", "high", "Operations", false},
 }
 
 // What acme.json was written to trigger: finding type id -> resource ids.
 var wantAcme = map[string][]string{
-	"5a2995f5-0cc1-4af3-9045-cdf7e6601f7b": {"g-acme-crm"},
+	"5a2995f5-0cc1-4af3-9045-cdf7e6601f7b": {"g-acme-crm", "g-ticket-bot"},
 	"d368036a-be90-49f0-b7da-5092a3f8beb4": {"g-data-analyst"},
 	"3af14358-5ff2-4502-921e-7ffd9a310093": {"g-market-research"},
 	"c69adfa6-2362-4939-86ec-49ff34093cfd": {"g-brand-voice"},
@@ -56,6 +77,52 @@ var wantAcme = map[string][]string{
 	"776ceb93-fa9a-4ca0-83db-668a67c09936": {"invite-owner", "invite-proj-owner"},
 	"20ab9ddb-fd48-46a8-9fdf-9bb9b9061f21": {"user-bob", "user-carol"},
 	"18fd5b21-8489-485e-9c93-0bd4a696e724": {"invite-past-expiry", "invite-stale"},
+	// The estate beyond the seed catalog. Residency and action domains are
+	// checked only when their allow-lists are configured, and audit logging
+	// is on in acme (audit-off.json has it off).
+	"ce44dd6a-8298-4f4c-acf5-f660cfe4cec7": {"key_res_orphan"},
+	"346872ed-a583-44bd-9450-c0d64df345db": {"key_admin_idle"},
+	"9e473a30-fe4e-49dc-9407-1e8e5fa5aa02": {"key_res_peggy"},
+	"f75e05e4-cb53-46da-9ab0-42c91cc7fc6b": {"key_admin_idle", "key_admin_never", "key_admin_new", "key_admin_old"},
+	"dde6eb03-a01e-4aac-8cde-d9999d90a03e": {"g-policy-helper", "g-ticket-bot"},
+	"fcfd97cb-695a-407c-a7da-40326afa8218": {"org-acme000000000000000000"},
+	"c9980cb9-5767-4381-b462-7bb252779607": {"role_group_mgr"},
+	"222b77a1-036d-4d0f-ac93-75cde94a186e": {"user-oscar", "user-peggy"},
+	"181f2552-8a10-48bf-8981-833978826ef1": {"invite-owner"},
+	"c6a653b3-d86e-4710-aadf-a42a383b6d1a": {"proj_research"},
+	"b146bdc5-c1a7-4145-83a2-efdf1a36efc8": {"proj_research", "proj_research"},
+	"0ccdd1d4-97e2-4394-8b99-024b69ba085a": {"proj_research"},
+	"0ea4f384-454d-4b6b-a474-b57d062a06ac": {"g-ticket-bot"},
+	"bb0fa2c5-68ff-4032-97ed-6ecaac7418ea": {"g-onboarding"},
+	"6bb079ae-f60a-4c5b-b581-9f7adb4325e4": {"g-acme-crm"},
+	"96915f30-ad6f-4b36-be8a-b871ed0fd651": {"org-acme000000000000000000", "proj_research"},
+	"75769463-3ecb-4c62-b4f6-0401f1b4145c": {"cert_client_2026"},
+}
+
+// audit-off.json is clean.json with audit logging never switched on.
+func TestAuditOffFiresAuditLogging(t *testing.T) {
+	findings := evaluate(t, newEngine(t, ""), "audit-off.json", evaluator.EvalOptions{})
+	require.Len(t, findings, 1)
+	assert.Equal(t, "ec0de752-7dd6-4483-bd5d-35b3899963c3", findings[0].FindingTypeID)
+	assert.Equal(t, "organization", findings[0].Resource.Type)
+}
+
+// With its allow-lists configured, acme fires the residency and action
+// domain findings too.
+func TestAllowListsFireWhenConfigured(t *testing.T) {
+	dir := exportTo(t)
+	cfg := filepath.Join(dir, "config.rego")
+	raw, err := os.ReadFile(cfg)
+	require.NoError(t, err)
+	edited := strings.Replace(string(raw), "allowed_residencies := set()", `allowed_residencies := {"EU_STORAGE_PROCESSING"}`, 1)
+	edited = strings.Replace(edited, "allowed_action_domains := set()", `allowed_action_domains := {"acme-partner.example"}`, 1)
+	require.NoError(t, os.WriteFile(cfg, []byte(edited), 0o644))
+	got := map[string][]string{}
+	for _, f := range evaluate(t, newEngine(t, dir), "acme.json", evaluator.EvalOptions{}) {
+		got[f.FindingTypeID] = append(got[f.FindingTypeID], f.Resource.ID)
+	}
+	assert.Equal(t, []string{"proj_research"}, got["468386e1-6bae-4906-8fbb-e5d55fbf0e28"])
+	assert.Equal(t, []string{"g-ticket-bot"}, got["a9f5823f-42e6-4bf2-a37e-58256438c77c"])
 }
 
 func TestCatalogIsTheFindingCatalog(t *testing.T) {
@@ -106,7 +173,7 @@ func TestFindingsAreSortedAndStable(t *testing.T) {
 	for i := 1; i < len(a); i++ {
 		assert.GreaterOrEqual(t, a[i-1].Severity, a[i].Severity, "most severe first")
 	}
-	assert.Equal(t, evaluator.SeverityHigh, a[0].Severity)
+	assert.Equal(t, evaluator.SeverityCritical, a[0].Severity)
 	assert.Equal(t, evaluator.SeverityLow, a[len(a)-1].Severity)
 }
 
@@ -277,8 +344,15 @@ deny contains object.union(lib.finding(rego.metadata.rule(), {"type": "invite", 
 }
 `)
 	findings := evaluate(t, newEngine(t, dir), "acme.json", evaluator.EvalOptions{})
-	assert.Equal(t, "acme-raise", findings[0].FindingTypeID)
-	assert.Equal(t, evaluator.SeverityCritical, findings[0].Severity)
+	var raised []evaluator.Finding
+	for _, f := range findings {
+		if f.FindingTypeID == "acme-raise" {
+			raised = append(raised, f)
+		}
+	}
+	require.Len(t, raised, 1)
+	assert.Equal(t, evaluator.SeverityCritical, raised[0].Severity)
+	assert.Equal(t, evaluator.SeverityCritical, findings[0].Severity, "sorted among the critical findings")
 }
 
 func TestParseSeverity(t *testing.T) {
@@ -351,7 +425,9 @@ func TestDLPFindingsOfASavedInventory(t *testing.T) {
 	ids := func(fs []evaluator.Finding) []string {
 		var out []string
 		for _, f := range fs {
-			out = append(out, f.FindingTypeID+" "+f.Resource.ID+" "+f.Key)
+			if f.Category == "Data Loss Prevention" {
+				out = append(out, f.FindingTypeID+" "+f.Resource.ID+" "+f.Key)
+			}
 		}
 		sort.Strings(out)
 		return out

@@ -32,6 +32,13 @@ privileged_grants(invite) := array.concat(
 #   remediation: >-
 #     Confirm the recipient should hold the role. Otherwise revoke the invite
 #     and invite again with the reader role (Organization settings > Members).
+#   sources: [invites]
+#   config: [high_privilege_org_roles, high_privilege_project_roles]
+#   frameworks:
+#     cis-v8: ["5.4", "6.1"]
+#     nist-csf-2.0: [PR.AA-05]
+#     iso-27001-2022: [A.5.18, A.8.2]
+#     soc2-2017: [CC6.2, CC6.3]
 deny contains finding if {
 	some invite in input.invites
 	invite.status == "pending"
@@ -66,6 +73,13 @@ stale(invite) := sprintf("was sent %d days ago", [lib.age_days(invite.created_at
 #   remediation: >-
 #     Revoke the invite, and invite again if the person still needs access
 #     (Organization settings > Members > Pending invites).
+#   sources: [invites]
+#   config: [stale_invite_days]
+#   frameworks:
+#     cis-v8: ["6.1", "6.2"]
+#     nist-csf-2.0: [PR.AA-01]
+#     iso-27001-2022: [A.5.16, A.5.18]
+#     soc2-2017: [CC6.2]
 deny contains finding if {
 	some invite in input.invites
 	invite.status == "pending"
@@ -108,6 +122,13 @@ inactive(user) := sprintf("shows no activity since being added %d days ago", [li
 #     Confirm with the user's manager whether the access is still needed;
 #     remove the member otherwise (Organization settings > Members), or through
 #     your identity provider when the member is SCIM-managed.
+#   sources: [users, audit_logs, project_api_keys]
+#   config: [inactive_user_days]
+#   frameworks:
+#     cis-v8: ["5.3"]
+#     nist-csf-2.0: [PR.AA-01, PR.AA-05]
+#     iso-27001-2022: [A.5.18]
+#     soc2-2017: [CC6.2]
 deny contains finding if {
 	some user in input.users
 	user.last_activity_at < inactive_user_cutoff

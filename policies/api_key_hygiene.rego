@@ -66,6 +66,13 @@ unused(key, _, idle_cut) := sprintf("was last used %d days ago", [lib.age_days(k
 #     Create a new admin key, move its users to the new key, then delete the
 #     old one (Organization settings > Admin keys). Prefer read-only admin keys
 #     for tools that only read.
+#   sources: [admin_api_keys]
+#   config: [admin_key_rotation_days]
+#   frameworks:
+#     cis-v8: ["5.2", "6.2"]
+#     nist-csf-2.0: [PR.AA-01]
+#     iso-27001-2022: [A.5.17, A.8.5]
+#     soc2-2017: [CC6.1]
 deny contains finding if {
 	some key in input.admin_api_keys
 	key.created_at < admin_rotation_cutoff
@@ -94,6 +101,13 @@ deny contains finding if {
 #   remediation: >-
 #     Create a new key in the project, move its users to it, then revoke the
 #     old key (Project settings > API keys).
+#   sources: [projects, project_api_keys]
+#   config: [project_key_rotation_days]
+#   frameworks:
+#     cis-v8: ["5.2"]
+#     nist-csf-2.0: [PR.AA-01]
+#     iso-27001-2022: [A.5.17]
+#     soc2-2017: [CC6.1]
 deny contains finding if {
 	some project in input.projects
 
@@ -127,6 +141,13 @@ deny contains finding if {
 #   remediation: >-
 #     Confirm with the key's owner that nothing depends on it, then delete it
 #     (Organization settings > Admin keys).
+#   sources: [admin_api_keys]
+#   config: [admin_key_never_used_days, admin_key_idle_days]
+#   frameworks:
+#     cis-v8: ["5.3", "6.2"]
+#     nist-csf-2.0: [PR.AA-01, PR.AA-05]
+#     iso-27001-2022: [A.5.18, A.8.2]
+#     soc2-2017: [CC6.2, CC6.3]
 deny contains finding if {
 	some key in input.admin_api_keys
 	key.last_used_at < admin_idle_cutoff
@@ -153,6 +174,13 @@ deny contains finding if {
 #   remediation: >-
 #     Confirm with the key's owner that nothing depends on it, then revoke it
 #     (Project settings > API keys).
+#   sources: [projects, project_api_keys]
+#   config: [project_key_never_used_days, project_key_idle_days]
+#   frameworks:
+#     cis-v8: ["5.3"]
+#     nist-csf-2.0: [PR.AA-01]
+#     iso-27001-2022: [A.5.18]
+#     soc2-2017: [CC6.2]
 deny contains finding if {
 	some project in input.projects
 	project.status != "archived"

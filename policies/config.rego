@@ -104,3 +104,65 @@ dlp_custom_detectors := {}
 # Files larger than this many bytes are not downloaded or scanned; they are
 # recorded as too_large.
 dlp_max_file_bytes := 20971520
+
+# --- The whole estate (credentials, identity, data, tools, operations) ----
+
+# An admin API key that expires more than this many days after it was
+# created lives too long; one with no expiry always does.
+admin_key_max_lifetime_days := 365
+
+# More organization owners than this is a finding.
+max_org_owners := 3
+
+# Permissions that make a custom role an organization administrator. The
+# Admin API has no public list of permission names; these follow the one
+# the spec shows (api.groups.write). Add your own as you see them.
+org_admin_permissions := {
+	"api.organization.admin",
+	"api.organization.write",
+	"api.users.write",
+	"api.roles.write",
+	"api.groups.write",
+	"api.invites.write",
+	"api.projects.write",
+	"api.admin_api_keys.write",
+}
+
+# Workspace member statuses (Compliance API, compared in lower case) that
+# mean the person has left the ChatGPT workspace.
+inactive_workspace_statuses := {"inactive", "deactivated", "disabled", "suspended", "removed"}
+
+# Email domains members and invites may use, in lower case. Empty: an
+# invite is a finding when no current member uses its domain.
+allowed_email_domains := set()
+
+# Data retention types (as the Admin API names them) an organization and
+# its projects may use. A project on organization_default follows the
+# organization, which is checked itself; "none" is standard retention.
+allowed_data_retention := {
+	"zero_data_retention",
+	"enhanced_zero_data_retention",
+	"modified_abuse_monitoring",
+	"enhanced_modified_abuse_monitoring",
+	"organization_default",
+}
+
+# Project data residencies allowed (e.g. {"EU_STORAGE_PROCESSING"}).
+# Empty: residency is not checked.
+allowed_residencies := set()
+
+# Hosted tools of the Responses API that are a finding when a project
+# enables them: one finding per project and tool.
+flagged_hosted_tools := {"mcp", "web_search", "code_interpreter"}
+
+# Domains GPT custom actions may call; subdomains of a listed domain are
+# allowed. Empty: action domains are not checked.
+allowed_action_domains := set()
+
+# More people than this who may edit one GPT (recipients with write
+# permission, the owner not counted) is a finding.
+max_gpt_editors := 3
+
+# An active mTLS certificate that expires within this many days is a
+# finding; one already expired while still active always is.
+certificate_expiry_days := 30

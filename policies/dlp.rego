@@ -85,6 +85,14 @@ profile_finding(meta, file, name) := finding if {
 #     Ask the user to delete the conversation or the file, rotate any
 #     credential it held, and remind them of the data handling policy. The
 #     samples in the evidence say what was found without repeating it.
+#   sources: [conversation_files]
+#   config: [dlp_profiles]
+#   frameworks:
+#     cis-v8: ["3.1", "3.13"]
+#     nist-csf-2.0: [PR.DS-01, PR.DS-10]
+#     iso-27001-2022: [A.8.12, A.5.12]
+#     soc2-2017: [C1.1, CC6.7]
+#     owasp-llm-2025: [LLM02:2025]
 deny contains finding if {
 	some file in input.files
 	file.location == "conversation"
@@ -106,6 +114,14 @@ deny contains finding if {
 #     Remove the file from the GPT's knowledge (or replace it with a version
 #     without the sensitive data), rotate any credential it held, and check
 #     who the GPT is shared with.
+#   sources: [gpt_files]
+#   config: [dlp_profiles]
+#   frameworks:
+#     cis-v8: ["3.1", "3.13"]
+#     nist-csf-2.0: [PR.DS-01]
+#     iso-27001-2022: [A.8.12, A.5.12]
+#     soc2-2017: [C1.1, CC6.7]
+#     owasp-llm-2025: [LLM02:2025, LLM08:2025]
 deny contains finding if {
 	some file in input.files
 	file.location == "gpt"
@@ -128,6 +144,14 @@ deny contains finding if {
 #     Remove the file from the project (or replace it with a version without
 #     the sensitive data), rotate any credential it held, and review the
 #     project's members.
+#   sources: [project_files]
+#   config: [dlp_profiles]
+#   frameworks:
+#     cis-v8: ["3.1", "3.13"]
+#     nist-csf-2.0: [PR.DS-01]
+#     iso-27001-2022: [A.8.12, A.5.12]
+#     soc2-2017: [C1.1, CC6.7]
+#     owasp-llm-2025: [LLM02:2025]
 deny contains finding if {
 	some file in input.files
 	file.location == "chatgpt_project"

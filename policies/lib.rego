@@ -63,3 +63,21 @@ display(r) := r.name if {
 	is_string(r.name)
 	r.name != ""
 } else := r.id
+
+# collected(name) holds when the list of that sources entry was read to
+# its end, so that the absence of something in it is a fact.
+collected(name) if input.sources[name].status == "complete"
+
+# lower_or_null lower-cases a string; anything else becomes null.
+lower_or_null(s) := lower(s) if is_string(s)
+
+else := null
+
+# email_domain is the lower-case part after the last @ of an email.
+email_domain(email) := d if {
+	is_string(email)
+	parts := split(lower(email), "@")
+	count(parts) > 1
+	d := parts[count(parts) - 1]
+	d != ""
+}

@@ -23,6 +23,13 @@ tools_of(gpt, kind) := [t | some t in gpt.tools; t.type == kind]
 #     Review each action's domain, authentication and privacy policy with the
 #     GPT's owner. Remove actions that are not approved, or restrict the GPT's
 #     sharing to the people who need it.
+#   sources: [gpts]
+#   frameworks:
+#     cis-v8: ["2.5", "15.1"]
+#     nist-csf-2.0: [GV.SC-04, PR.DS-02]
+#     iso-27001-2022: [A.5.14, A.5.19, A.5.23]
+#     soc2-2017: [CC6.6, CC9.2]
+#     owasp-llm-2025: [LLM06:2025, LLM02:2025]
 deny contains finding if {
 	some gpt in input.gpts
 	some tool in gpt.tools
@@ -57,6 +64,13 @@ else := "an undeclared domain"
 #   remediation: >-
 #     Confirm that the GPT needs to run code. If not, turn Code Interpreter
 #     off in the GPT's configuration.
+#   sources: [gpts]
+#   frameworks:
+#     cis-v8: ["2.7", "4.8"]
+#     nist-csf-2.0: [PR.PS-01]
+#     iso-27001-2022: [A.8.9, A.8.26]
+#     soc2-2017: [CC6.8]
+#     owasp-llm-2025: [LLM05:2025, LLM06:2025]
 deny contains finding if {
 	some gpt in input.gpts
 	some tool in gpt.tools
@@ -83,6 +97,13 @@ deny contains finding if {
 #   remediation: >-
 #     Confirm that the GPT needs live web access. If not, turn web browsing
 #     off in the GPT's configuration.
+#   sources: [gpts]
+#   frameworks:
+#     cis-v8: ["4.8", "9.3"]
+#     nist-csf-2.0: [PR.PS-01, PR.DS-02]
+#     iso-27001-2022: [A.8.9, A.8.23]
+#     soc2-2017: [CC6.6]
+#     owasp-llm-2025: [LLM01:2025, LLM02:2025]
 deny contains finding if {
 	some gpt in input.gpts
 	some tool in gpt.tools

@@ -19,6 +19,14 @@ import data.openai.lib
 #   remediation: >-
 #     Unpublish the GPT from the GPT Store unless publishing it was approved,
 #     and restrict GPT Store publishing in the workspace's GPT settings.
+#   sources: [gpts]
+#   config: [gpt_store_visibilities]
+#   frameworks:
+#     cis-v8: ["3.3"]
+#     nist-csf-2.0: [PR.DS-01, PR.AA-05]
+#     iso-27001-2022: [A.5.10, A.5.14]
+#     soc2-2017: [CC6.1, C1.1]
+#     owasp-llm-2025: [LLM02:2025, LLM07:2025]
 deny contains finding if {
 	some gpt in input.gpts
 	gpt.visibility in config.gpt_store_visibilities
@@ -43,6 +51,14 @@ deny contains finding if {
 #   remediation: >-
 #     Change the GPT's sharing to "Anyone in the workspace" or to invited
 #     people, and restrict external sharing in the workspace's GPT settings.
+#   sources: [gpts]
+#   config: [public_link_visibilities]
+#   frameworks:
+#     cis-v8: ["3.3"]
+#     nist-csf-2.0: [PR.DS-01, PR.AA-05]
+#     iso-27001-2022: [A.5.10, A.5.14]
+#     soc2-2017: [CC6.1, C1.1]
+#     owasp-llm-2025: [LLM02:2025, LLM07:2025]
 deny contains finding if {
 	some gpt in input.gpts
 	gpt.visibility in config.public_link_visibilities

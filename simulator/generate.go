@@ -105,6 +105,7 @@ func Generate(o GenerateOptions) *inventory.Inventory {
 	g.invites(inv, sz.Invites)
 	g.gpts(inv, sz.GPTs)
 	g.workspaceUsers(inv, sz.WorkspaceUsers)
+	g.estate(inv)
 	if o.Plant {
 		plant(inv, g.now)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -77,13 +78,18 @@ func TestFilteredCountsAreSaid(t *testing.T) {
 	for _, n := range sev {
 		total += n
 	}
-	require.Zero(t, sev["critical"], "acme has no critical finding: the case below relies on it")
+	require.Equal(t, 2, sev["critical"], "acme has two critical findings: the case below relies on it")
 
 	r := runCLI(t, "", "evaluate", acme, "--severity", "critical")
 	require.Equal(t, exitOK, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "No findings shown.")
-	assert.Contains(t, r.stdout, itoa(total)+" findings hidden by --severity critical")
+	assert.Contains(t, r.stdout, itoa(total-2)+" findings hidden by --severity critical")
+
 	assert.NotContains(t, r.stdout, "No findings.\n")
+	// audit-off.json has one high finding and no critical one.
+	hidden := runCLI(t, "", "evaluate", filepath.Join(fixtures, "audit-off.json"), "--severity", "critical")
+	require.Equal(t, exitOK, hidden.code, hidden.stderr)
+	assert.Contains(t, hidden.stdout, "No findings shown.")
+	assert.Contains(t, hidden.stdout, "hidden by --severity critical")
 
 	r = runCLI(t, "", "evaluate", acme, "--severity", "high,medium")
 	require.Equal(t, exitOK, r.code, r.stderr)
@@ -91,7 +97,7 @@ func TestFilteredCountsAreSaid(t *testing.T) {
 
 	j := runCLI(t, "", "evaluate", acme, "--severity", "critical", "-f", "json")
 	require.Equal(t, exitOK, j.code, j.stderr)
-	assert.Contains(t, j.stderr, "openai-casb: note: "+itoa(total)+" findings hidden by --severity critical")
+	assert.Contains(t, j.stderr, "openai-casb: note: "+itoa(total-2)+" findings hidden by --severity critical")
 
 	none := runCLI(t, "", "evaluate", acme)
 	assert.NotContains(t, none.stdout, "hidden")

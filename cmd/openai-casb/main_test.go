@@ -60,7 +60,8 @@ func TestEvaluateExitCodes(t *testing.T) {
 		{"findings do not fail by default", []string{"evaluate", acme}, exitOK},
 		{"fail-on high with highs", []string{"evaluate", acme, "--fail-on", "high"}, exitFindings},
 		{"fail-on low with lows", []string{"evaluate", "--fail-on=low", acme}, exitFindings},
-		{"fail-on critical without criticals", []string{"evaluate", acme, "--fail-on", "critical"}, exitOK},
+		{"fail-on critical with criticals", []string{"evaluate", acme, "--fail-on", "critical"}, exitFindings},
+		{"fail-on critical without criticals", []string{"evaluate", clean, "--fail-on", "critical"}, exitOK},
 		{"fail-on none", []string{"evaluate", acme, "--fail-on", "none"}, exitOK},
 		{"clean fails on nothing", []string{"evaluate", clean, "--fail-on", "low"}, exitOK},
 		{"missing file", []string{"evaluate", "nope.json"}, exitError},
@@ -88,7 +89,7 @@ func TestEvaluateExitCodes(t *testing.T) {
 func TestFailOnSaysWhy(t *testing.T) {
 	r := runCLI(t, "", "evaluate", acme, "--fail-on", "high", "--format", "json")
 	assert.Equal(t, exitFindings, r.code)
-	assert.Equal(t, "openai-casb: 9 finding(s) at or above high (--fail-on high)\n", r.stderr)
+	assert.Equal(t, "openai-casb: 20 finding(s) at or above high (--fail-on high)\n", r.stderr)
 	assert.True(t, json.Valid([]byte(r.stdout)), "the report is still written in full")
 }
 
@@ -187,7 +188,7 @@ func TestOutputFile(t *testing.T) {
 	r := runCLI(t, "", "evaluate", acme, "--format", "json", "--output", path)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Empty(t, r.stdout)
-	assert.Equal(t, "wrote "+path+": 19 findings: 0 critical, 9 high, 8 medium, 2 low\n", r.stderr)
+	assert.Equal(t, "wrote "+path+": 44 findings: 2 critical, 18 high, 20 medium, 4 low\n", r.stderr)
 	st, err := os.Stat(path)
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), st.Mode().Perm())
@@ -258,7 +259,7 @@ func TestPoliciesList(t *testing.T) {
 	r := runCLI(t, "", "policies", "list")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	assert.Len(t, lines, 16, "a header and fifteen finding types")
+	assert.Len(t, lines, 36, "a header and thirty-five finding types")
 	assert.Regexp(t, `^FINDING TYPE ID\s+SEVERITY\s+CATEGORY\s+TITLE$`, lines[0])
 	assert.Contains(t, r.stdout, "18fd5b21-8489-485e-9c93-0bd4a696e724  low")
 
@@ -266,7 +267,7 @@ func TestPoliciesList(t *testing.T) {
 	require.Equal(t, exitOK, j.code, j.stderr)
 	var entries []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(j.stdout), &entries))
-	assert.Len(t, entries, 15)
+	assert.Len(t, entries, 35)
 }
 
 func TestSchemaAndVersion(t *testing.T) {

@@ -99,9 +99,9 @@ func TestWaiversAcceptance(t *testing.T) {
 	assert.Equal(t, "user-nobody", rep.Waivers.Unused[0].Resource)
 	require.NotNil(t, rep.Summary.Waived)
 	assert.Equal(t, 1, *rep.Summary.Waived)
-	// 19 of the policies, one waived, one about the expired waiver.
-	assert.Equal(t, 19, rep.Summary.Total)
-	assert.Equal(t, map[string]int{"critical": 0, "high": 8, "medium": 8, "low": 3}, rep.Summary.BySeverity)
+	// 44 of the policies, one waived, one about the expired waiver.
+	assert.Equal(t, 44, rep.Summary.Total)
+	assert.Equal(t, map[string]int{"critical": 2, "high": 17, "medium": 20, "low": 5}, rep.Summary.BySeverity)
 	var waived, expiredFinding, brandVoice int
 	for _, f := range rep.Findings {
 		require.NotNil(t, f.Waived, "with a waivers file every finding says whether it is waived")
@@ -138,7 +138,7 @@ func TestWaiversAcceptance(t *testing.T) {
 	assert.Contains(t, table.stdout, "! waiver "+w+":10 expired on 2026-11-01")
 	assert.Contains(t, table.stdout, "! waiver "+w+":15 matched no finding (unused)")
 	assert.Regexp(t, `gpt g-brand-voice\s+GPT "Brand Voice" is published in the GPT Store`, table.stdout)
-	assert.Contains(t, table.stdout, "19 findings: 0 critical, 8 high, 8 medium, 3 low")
+	assert.Contains(t, table.stdout, "44 findings: 2 critical, 17 high, 20 medium, 5 low")
 	shown := runCLI(t, "", "evaluate", acme, "--waivers", w, "--show-waived")
 	assert.Regexp(t, `high\s+OpenAI: Admin API key not rotated\s+admin_api_key key_admin_old\s+2027-03-01\s+secops@example.com\s+Rotation scheduled`, shown.stdout)
 
@@ -170,22 +170,24 @@ func TestWaiversAcceptance(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"key_admin_old"}, suppressed)
-	assert.Len(t, s.Runs[0].Results, 20, "waived results stay, suppressed")
+	assert.Len(t, s.Runs[0].Results, 45, "waived results stay, suppressed")
 
-	// --fail-on high: 9 highs less the waived one.
+	// --fail-on high: 2 criticals and 18 highs, less the waived one.
 	gate := runCLI(t, "", "evaluate", acme, "--waivers", w, "--fail-on", "high")
 	assert.Equal(t, exitFindings, gate.code)
-	assert.Contains(t, gate.stderr, "8 finding(s) at or above high")
+	assert.Contains(t, gate.stderr, "19 finding(s) at or above high")
 
 	// GitHub annotations leave the waived finding out.
 	gh := runCLI(t, "", "evaluate", acme, "--waivers", w, "--format", "github")
-	assert.NotContains(t, gh.stdout, "[admin_api_key key_admin_old]")
+	assert.NotContains(t, gh.stdout, "Admin API key %22terraform-admin%22 was created")
+	assert.NotContains(t, gh.stdout, "Admin API key \"terraform-admin\" was created")
+	assert.Contains(t, gh.stdout, "Admin API key \"terraform-admin\" never expires [admin_api_key key_admin_old]", "only the waived finding type is left out")
 	assert.Contains(t, gh.stdout, "1 waived")
 
 	// --strict-waivers: the unused waiver is a low finding too.
 	strict := runCLI(t, "", "evaluate", acme, "--waivers", w, "--strict-waivers")
 	assert.Regexp(t, `openai-casb: Unused waiver\s+waiver finding_type_id=20ab9ddb-fd48-46a8-9fdf-9bb9b9061f21 resource=user-nobody\s+Waiver \S+:15 selects no finding`, strict.stdout)
-	assert.Contains(t, strict.stdout, "20 findings: 0 critical, 8 high, 8 medium, 4 low")
+	assert.Contains(t, strict.stdout, "45 findings: 2 critical, 17 high, 20 medium, 6 low")
 }
 
 // Waiving a finding whose only highs are waived lets --fail-on high pass.
@@ -205,6 +207,22 @@ func TestWaivedFindingsDoNotFailTheBuild(t *testing.T) {
     expires: 2027-01-01
   - category: Access security
     resource: invite-*
+    reason: Reviewed
+    expires: 2027-01-01
+  - category: Credentials
+    resource: "*"
+    reason: Reviewed
+    expires: 2027-01-01
+  - category: Identity
+    resource: "*"
+    reason: Reviewed
+    expires: 2027-01-01
+  - category: Tools and agents
+    resource: "*"
+    reason: Reviewed
+    expires: 2027-01-01
+  - category: Operations
+    resource: "*"
     reason: Reviewed
     expires: 2027-01-01
 `)
