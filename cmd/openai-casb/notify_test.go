@@ -90,11 +90,11 @@ func TestNotifyWithoutBaselinePresetsAndSources(t *testing.T) {
 		require.Len(t, h.bodies, 1, name)
 	}
 	assert.Contains(t, slack.bodies[0], `"blocks":[`)
-	assert.Contains(t, slack.bodies[0], "openai-casb: 9 findings in Acme Corp")
+	assert.Contains(t, slack.bodies[0], "openai-casb: 20 findings in Acme Corp")
 	assert.Contains(t, teams.bodies[0], `"contentType":"application/vnd.microsoft.card.adaptive"`)
 	var m struct{ Count int }
 	require.NoError(t, json.Unmarshal([]byte(generic.bodies[0]), &m))
-	assert.Equal(t, 9, m.Count, "the high findings of acme")
+	assert.Equal(t, 20, m.Count, "the high and critical findings of acme")
 	assert.NotContains(t, r.stderr, "SECRETTOKEN")
 }
 
