@@ -7,7 +7,7 @@ OPA     := $(GO) tool opa
 SCHEMA  := schemas/inventory.schema.json
 BIN     := bin/openai-casb
 
-.PHONY: all build demo test opa-test lint fmt fuzz bench bench-stages bench-collect ci clean \
+.PHONY: docs all build demo test opa-test lint fmt fuzz bench bench-stages bench-collect ci clean \
 	tools tools-test release-check release-snapshot image docs-check
 
 FUZZTIME ?= 60s
@@ -137,3 +137,8 @@ docs-check:
 
 clean:
 	rm -rf bin dist
+
+# docs/findings.md is generated from the finding catalog; a test fails
+# when it is stale.
+docs:
+	$(GO) run ./cmd/openai-casb policies list --format markdown > docs/findings.md

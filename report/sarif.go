@@ -298,7 +298,7 @@ func sarifRuleOf(ft evaluator.FindingType) sarifRule {
 		DefaultConfiguration: sarifRuleConfig{Level: level(ft.Severity)},
 		Properties: sarifRuleProperty{
 			SecuritySeverity:   securitySeverity[ft.Severity],
-			Tags:               []string{"security", ft.Category},
+			Tags:               append([]string{"security", ft.Category}, FrameworkTags(ft)...),
 			Precision:          "very-high",
 			Category:           ft.Category,
 			Severity:           ft.Severity.String(),
@@ -430,4 +430,17 @@ func PascalCase(title string) string {
 		sb.WriteString(string(runes))
 	}
 	return sb.String()
+}
+
+// FrameworkTags are the compliance controls a finding type maps, as SARIF
+// rule tags FRAMEWORK/CONTROL (cis-v8/5.3, owasp-llm-2025/LLM02:2025), in
+// framework then control order.
+func FrameworkTags(ft evaluator.FindingType) []string {
+	var tags []string
+	for _, fw := range sortedKeys(ft.Frameworks) {
+		for _, id := range ft.Frameworks[fw] {
+			tags = append(tags, fw+"/"+id)
+		}
+	}
+	return tags
 }

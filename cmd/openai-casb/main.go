@@ -157,6 +157,7 @@ func newApp(e *env) *cli.App {
 			demoCommand(e),
 			simulateCommand(e),
 			policiesCommand(e),
+			complianceCommand(e),
 			dlpCommand(e),
 			schemaCommand(e),
 			versionCommand(e),

@@ -7,14 +7,17 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/openai-casb/openai-casb/collector"
 	"github.com/openai-casb/openai-casb/evaluator"
 	"github.com/openai-casb/openai-casb/policies"
+	"github.com/openai-casb/openai-casb/report"
 )
 
 func policiesCommand(e *env) *cli.Command {
@@ -27,7 +30,12 @@ func policiesCommand(e *env) *cli.Command {
 			{
 				Name:  "list",
 				Usage: "list the finding types the policies declare: id, severity, category, title",
-				Flags: listFlags(),
+				Description: "--format markdown writes the catalog page docs/findings.md is generated from (make docs):\n" +
+					"every finding type with what it needs, its thresholds, remediation and compliance controls.\n" +
+					"--framework keeps the finding types mapped to one compliance framework (see docs/compliance.md).",
+				Flags: append(listFlags(),
+					&cli.StringFlag{Name: "framework", Usage: "list only the finding types that map to `FRAMEWORK` (cis-v8, nist-csf-2.0, iso-27001-2022, soc2-2017, owasp-llm-2025)"},
+				),
 				Action: func(c *cli.Context) error {
 					if c.NArg() != 0 {
 						return usageError("policies list takes no arguments")
@@ -66,11 +74,12 @@ func listFlags() []cli.Flag {
 	}
 }
 
-// listEngine checks the listing flags and loads the policies.
-func listEngine(c *cli.Context, e *env) (string, *evaluator.Engine, error) {
+// listEngine checks the listing flags and loads the policies. formats are
+// the output formats beyond table and json the command takes.
+func listEngine(c *cli.Context, e *env, formats ...string) (string, *evaluator.Engine, error) {
 	format := c.String("format")
-	if format != "table" && format != "json" {
-		return "", nil, usageError("--format: unknown format %q: want table or json", format)
+	if format != "table" && format != "json" && !slices.Contains(formats, format) {
+		return "", nil, usageError("--format: unknown format %q: want %s", format, strings.Join(append([]string{"table", "json"}, formats...), ", "))
 	}
 	opts, err := policyOptions(c, e.stderr)
 	if err != nil {
@@ -84,26 +93,53 @@ func listEngine(c *cli.Context, e *env) (string, *evaluator.Engine, error) {
 }
 
 func listPolicies(c *cli.Context, e *env) error {
-	format, engine, err := listEngine(c, e)
+	format, engine, err := listEngine(c, e, "markdown")
 	if err != nil {
 		return err
 	}
 	catalog := engine.Catalog()
+	if name := c.String("framework"); name != "" {
+		fw, err := evaluator.LookupFramework(name, catalog)
+		if err != nil {
+			return usageError("--framework: %v", err)
+		}
+		var kept []evaluator.FindingType
+		for _, ft := range catalog {
+			if len(ft.Frameworks[fw.ID]) > 0 {
+				kept = append(kept, ft)
+			}
+		}
+		catalog = kept
+	}
+	if format == "markdown" {
+		config, err := engine.Config(c.Context)
+		if err != nil {
+			return err
+		}
+		sources := map[string]report.SourceDoc{}
+		for name, s := range collector.Sources {
+			sources[name] = report.SourceDoc{API: s.API, Route: s.Route, Key: s.Key, Plan: s.Plan}
+		}
+		return report.WriteCatalogMarkdown(e.stdout, catalog, config, sources)
+	}
 	if format == "json" {
 		type entry struct {
-			ID                 string `json:"finding_type_id"`
-			Title              string `json:"title"`
-			Severity           string `json:"severity"`
-			Category           string `json:"category"`
-			EnterpriseRequired bool   `json:"enterprise_required"`
-			Description        string `json:"description"`
-			Remediation        string `json:"remediation"`
-			Package            string `json:"package"`
-			Location           string `json:"location"`
+			ID                 string              `json:"finding_type_id"`
+			Title              string              `json:"title"`
+			Severity           string              `json:"severity"`
+			Category           string              `json:"category"`
+			EnterpriseRequired bool                `json:"enterprise_required"`
+			Description        string              `json:"description"`
+			Remediation        string              `json:"remediation"`
+			Package            string              `json:"package"`
+			Location           string              `json:"location"`
+			Sources            []string            `json:"sources,omitempty"`
+			Config             []string            `json:"config,omitempty"`
+			Frameworks         map[string][]string `json:"frameworks,omitempty"`
 		}
 		out := make([]entry, 0, len(catalog))
 		for _, ft := range catalog {
-			out = append(out, entry{ft.ID, ft.Title, ft.Severity.String(), ft.Category, ft.EnterpriseRequired, ft.Description, ft.Remediation, ft.Package, ft.Location})
+			out = append(out, entry{ft.ID, ft.Title, ft.Severity.String(), ft.Category, ft.EnterpriseRequired, ft.Description, ft.Remediation, ft.Package, ft.Location, ft.Sources, ft.Config, ft.Frameworks})
 		}
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
