@@ -317,6 +317,7 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 			pacer: newPacer(o.ComplianceRequestsPerMinute, o.Clock)},
 		results: map[string]*result{},
 		notes:   &notes{},
+		estate:  newEstate(),
 	}
 	c.admin.harden(o, sc)
 	c.comp.harden(o, sc)
@@ -405,6 +406,8 @@ type collection struct {
 	dlpReuse    *reuse     // the DLP results to reuse and to keep, for the next state
 	files       []inventory.File
 	fileResults map[string]*fileResult
+
+	estate *estate
 }
 
 type projectResult struct {
@@ -438,6 +441,7 @@ func (c *collection) run(ctx context.Context) {
 			}
 			return err
 		})
+		c.userRoles(ctx)
 	})
 	top(func() {
 		c.simple(ctx, c.admin, inventory.SourceInvites, "GET /organization/invites", "/organization/invites", nil, func(raw json.RawMessage) error {
@@ -453,6 +457,7 @@ func (c *collection) run(ctx context.Context) {
 			c.auditLog(ctx)
 		}
 	})
+	c.organizationEstate(ctx, top)
 	if c.o.WorkspaceID == "" {
 		reason := "CHATGPT_WORKSPACE_ID is not set: custom GPTs and workspace members were not read, and the Enterprise findings cannot fire"
 		c.mu.Lock()
@@ -585,6 +590,7 @@ func (c *collection) projectsAndChildren(ctx context.Context) {
 		if p.Status == inventory.ProjectArchived {
 			return nil
 		}
+		c.projectEstate(ctx, &g, pr, base)
 		g.Go(func() error {
 			c.read(ctx, c.admin, priorityFanOut, inventory.SourceProjectServiceAccounts, "GET /organization/projects/{project_id}/service_accounts", base+"/service_accounts", nil, pr.accounts, func(raw json.RawMessage) error {
 				s, err := normalizeServiceAccount(raw, c.notes)
@@ -650,6 +656,7 @@ func (c *collection) inventory() *inventory.Inventory {
 	inv.Sources[inventory.SourceProjectAPIKeys] = children(keys, projects, 0, "")
 	inv.Sources[inventory.SourceProjectServiceAccounts] = children(accounts, projects, archived, "service accounts")
 	inv.Sources[inventory.SourceProjectUsers] = children(members, projects, archived, "members")
+	c.estateInto(inv)
 	c.skipUnwanted(inv)
 	c.deriveActivity(inv)
 	if c.o.DLP != nil {

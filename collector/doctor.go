@@ -308,6 +308,12 @@ func adminProbes(now time.Time, auditDays int) []probe {
 		{AreaAdmin, inventory.SourceUsers, "GET /organization/users", "/organization/users", nil},
 		{AreaAdmin, inventory.SourceInvites, "GET /organization/invites", "/organization/invites", nil},
 		{AreaAdmin, inventory.SourceAuditLogs, "GET /organization/audit_logs", "/organization/audit_logs", audit},
+		{AreaAdmin, inventory.SourceOrganizationDataRetention, "GET /organization/data_retention", "/organization/data_retention", nil},
+		{AreaAdmin, inventory.SourceOrganizationSpendLimit, "GET /organization/spend_limit", "/organization/spend_limit", nil},
+		{AreaAdmin, inventory.SourceOrganizationSpendAlerts, "GET /organization/spend_alerts", "/organization/spend_alerts", nil},
+		{AreaAdmin, inventory.SourceOrganizationCertificates, "GET /organization/certificates", "/organization/certificates", nil},
+		{AreaAdmin, inventory.SourceRoles, "GET /organization/roles", "/organization/roles", nil},
+		{AreaAdmin, inventory.SourceGroups, "GET /organization/groups", "/organization/groups", nil},
 	}
 }
 
@@ -316,11 +322,15 @@ func projectProbes(id string) []probe {
 	base := "/organization/projects/" + url.PathEscape(id)
 	keys := url.Values{}
 	keys.Set("owner_project_access", "any")
-	return []probe{
+	out := []probe{
 		{AreaAdmin, inventory.SourceProjectAPIKeys, "GET /organization/projects/{project_id}/api_keys", base + "/api_keys", keys},
 		{AreaAdmin, inventory.SourceProjectServiceAccounts, "GET /organization/projects/{project_id}/service_accounts", base + "/service_accounts", nil},
 		{AreaAdmin, inventory.SourceProjectUsers, "GET /organization/projects/{project_id}/users", base + "/users", nil},
 	}
+	for _, r := range projectRoutes {
+		out = append(out, probe{AreaAdmin, r.source, r.route, base + r.suffix, nil})
+	}
+	return out
 }
 
 // complianceProbes are the Compliance API routes of a scan: the GPTs and

@@ -15,7 +15,12 @@ func (o *Options) Reads(source string) bool {
 	}
 	switch source {
 	case inventory.SourceProjects:
-		return o.Reads(inventory.SourceProjectAPIKeys) || o.Reads(inventory.SourceProjectServiceAccounts) || o.Reads(inventory.SourceProjectUsers)
+		return o.Reads(inventory.SourceProjectAPIKeys) || o.Reads(inventory.SourceProjectServiceAccounts) || o.Reads(inventory.SourceProjectUsers) ||
+			slices.ContainsFunc(projectRoutes, func(r estateRoute) bool { return o.Reads(r.source) })
+	case inventory.SourceGroups:
+		return o.Reads(inventory.SourceGroupUsers) || o.Reads(inventory.SourceGroupRoles)
+	case inventory.SourceUsers:
+		return o.Reads(inventory.SourceUserRoles)
 	case inventory.SourceGPTs:
 		return o.DLP != nil // for their knowledge files
 	}

@@ -44,7 +44,7 @@ func TestOnlyTheNeededListsAreRead(t *testing.T) {
 }
 
 func TestSourcesFilling(t *testing.T) {
-	assert.Equal(t, []string{inventory.SourceAuditLogs, inventory.SourceProjectAPIKeys, inventory.SourceUsers},
+	assert.Equal(t, []string{inventory.SourceAuditLogs, inventory.SourceProjectAPIKeys, inventory.SourceUserRoles, inventory.SourceUsers},
 		inventory.SourcesFilling([]string{"users", "collected_at"}))
 	assert.Empty(t, inventory.SourcesFilling([]string{"collected_at"}))
 }

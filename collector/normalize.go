@@ -155,6 +155,7 @@ type apiProject struct {
 	Status     flexString `json:"status"`
 	CreatedAt  flexTime   `json:"created_at"`
 	ArchivedAt flexTime   `json:"archived_at"`
+	Residency  *string    `json:"residency"`
 }
 
 // normalizeProject reads a project. status is anyOf [string, null] in the
@@ -178,7 +179,7 @@ func normalizeProject(raw json.RawMessage, n *notes) (inventory.Project, error) 
 	return inventory.Project{
 		ID: p.ID, Name: p.Name, Status: projectStatus(p.Status.v, p.ArchivedAt.v),
 		StatusRaw: n.value("project", p.ID, "status", p.Status.v, inventory.ProjectActive, inventory.ProjectArchived),
-		CreatedAt: created, ArchivedAt: p.ArchivedAt.v,
+		CreatedAt: created, ArchivedAt: p.ArchivedAt.v, Residency: p.Residency,
 		APIKeys: []inventory.ProjectAPIKey{}, ServiceAccounts: []inventory.ServiceAccount{}, Users: []inventory.ProjectUser{},
 	}, nil
 }

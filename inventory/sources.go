@@ -32,6 +32,24 @@ var sourceMembers = map[string][]string{
 	SourceProjectFiles:           {"files"},
 	SourceConversationLogs:       {"files"},
 	SourceConversationFiles:      {"files"},
+
+	SourceOrganizationDataRetention: {"organization"},
+	SourceOrganizationSpendLimit:    {"organization"},
+	SourceOrganizationSpendAlerts:   {"organization"},
+	SourceOrganizationCertificates:  {"certificates"},
+	SourceProjectDataRetention:      {"projects"},
+	SourceProjectModelPermissions:   {"projects"},
+	SourceProjectHostedToolPerms:    {"projects"},
+	SourceProjectSpendLimits:        {"projects"},
+	SourceProjectSpendAlerts:        {"projects"},
+	SourceProjectCertificates:       {"projects"},
+	SourceRoles:                     {"roles"},
+	SourceGroups:                    {"groups"},
+	SourceGroupUsers:                {"groups"},
+	SourceGroupRoles:                {"groups"},
+	SourceUserRoles:                 {"users"},
+	SourceAgents:                    {"agents"},
+	SourcePlugins:                   {"plugins"},
 }
 
 // MembersOf lists the top-level members of the document that the given

@@ -84,6 +84,9 @@ func encodeAPI(inv *inventory.Inventory, opts Options) *apiData {
 			status = p.Status
 		}
 		obj := map[string]any{"id": p.ID, "object": "organization.project", "name": p.Name, "created_at": p.CreatedAt, "archived_at": p.ArchivedAt, "status": status}
+		if p.Residency != nil {
+			obj["residency"] = *p.Residency
+		}
 		d.projects.add(p.ID, obj)
 		if p.Status == "archived" {
 			d.archived[p.ID] = true

@@ -69,3 +69,127 @@ func (g *gen) estate(inv *inventory.Inventory) {
 		})
 	}
 }
+
+// settings gives the organization and each active project the settings
+// the Admin API reports, with the usual gaps: most projects without a model
+// allow-list, some with risky hosted tools on, a few on standard retention,
+// an inactive organization spend limit, certificates near expiry, a custom
+// role with admin permissions. Drawn after everything else.
+func (g *gen) settings(inv *inventory.Inventory) {
+	org := &inv.Organization
+	org.DataRetention = &inventory.DataRetention{Type: ptr("zero_data_retention")}
+	org.SpendLimit = &inventory.SpendLimit{ThresholdAmount: ptr(int64(100000)), Currency: ptr("USD"), Interval: ptr("month"), EnforcementStatus: ptr("inactive")}
+	org.SpendAlerts = []inventory.SpendAlert{{ID: "alert_org_80", ThresholdAmount: ptr(int64(80000)), Currency: ptr("USD"), Interval: ptr("month"), ChannelType: ptr("email"), Recipients: []string{"finops@sim.example"}}}
+	org.AuditLoggingEnabled = ptr(true)
+	inv.Certificates = []inventory.Certificate{
+		{ID: "cert_sim_current", Name: ptr("client-ca"), CreatedAt: ptr(g.now - 300*Day), ValidAt: ptr(g.now - 300*Day), ExpiresAt: ptr(g.now + 200*Day), Active: ptr(true)},
+		{ID: "cert_sim_expiring", Name: ptr("client-ca-old"), CreatedAt: ptr(g.now - 700*Day), ValidAt: ptr(g.now - 700*Day), ExpiresAt: ptr(g.now + 12*Day), Active: ptr(true)},
+	}
+	inv.Roles = []inventory.Role{
+		{ID: "role_sim_owner", Name: ptr("Owner"), Permissions: []string{"api.organization.admin"}, ResourceType: ptr("api.organization"), PredefinedRole: ptr(true)},
+		{ID: "role_sim_groups", Name: ptr("Group Manager"), Permissions: []string{"api.groups.read", "api.groups.write"}, ResourceType: ptr("api.organization"), PredefinedRole: ptr(false)},
+		{ID: "role_sim_models", Name: ptr("Model User"), Permissions: []string{"api.model.request"}, ResourceType: ptr("api.project"), PredefinedRole: ptr(false)},
+	}
+	models := inventory.RoleAssignment{ID: "role_sim_models", Name: ptr("Model User"), Permissions: []string{"api.model.request"}, ResourceType: ptr("api.project"), PredefinedRole: ptr(false)}
+	inv.Groups = []inventory.Group{}
+	for i := range max(1, len(inv.Users)/200) {
+		grp := inventory.Group{ID: fmt.Sprintf("group_sim%04d", i), Name: ptr(fmt.Sprintf("team-%d", i)), CreatedAt: ptr(g.now - 100*Day), IsSCIMManaged: ptr(true), GroupType: ptr("group"),
+			Roles: []inventory.RoleAssignment{models}}
+		for range 3 {
+			if len(inv.Users) > 0 {
+				u := inv.Users[g.r.IntN(len(inv.Users))]
+				if !slicesContainsUser(grp.Users, u.ID) {
+					grp.Users = append(grp.Users, inventory.GroupUser{ID: u.ID, Name: u.Name, Email: u.Email})
+				}
+			}
+		}
+		inv.Groups = append(inv.Groups, grp)
+	}
+	for i := range inv.Users {
+		inv.Users[i].Roles = []inventory.RoleAssignment{}
+		if g.pct(5) {
+			inv.Users[i].Roles = []inventory.RoleAssignment{models}
+		}
+	}
+	residencies := []string{"GLOBAL", "GLOBAL", "US_STORAGE_PROCESSING", "EU_STORAGE_PROCESSING"}
+	for i := range inv.Projects {
+		p := &inv.Projects[i]
+		if p.Status == inventory.ProjectArchived {
+			continue
+		}
+		p.Residency = ptr(residencies[g.r.IntN(len(residencies))])
+		retention := "organization_default"
+		if g.pct(10) {
+			retention = "none"
+		}
+		p.DataRetention = &inventory.DataRetention{Type: &retention}
+		p.ModelPermissions = &inventory.ModelPermissions{Mode: ptr("deny_list"), ModelIDs: []string{}}
+		if g.pct(30) {
+			p.ModelPermissions = &inventory.ModelPermissions{Mode: ptr("allow_list"), ModelIDs: []string{"gpt-4.1", "gpt-4.1-mini"}}
+		}
+		p.HostedToolPermissions = map[string]inventory.HostedToolPermission{}
+		for _, tool := range []struct {
+			name string
+			pct  int
+		}{{"file_search", 60}, {"web_search", 20}, {"image_generation", 30}, {"mcp", 8}, {"code_interpreter", 15}} {
+			p.HostedToolPermissions[tool.name] = inventory.HostedToolPermission{Enabled: ptr(g.pct(tool.pct))}
+		}
+		status := "inactive"
+		if g.pct(40) {
+			status = "enforcing"
+		}
+		p.SpendLimit = &inventory.SpendLimit{ThresholdAmount: ptr(int64(5000)), Currency: ptr("USD"), Interval: ptr("month"), EnforcementStatus: &status}
+		if g.pct(20) {
+			p.SpendAlerts = []inventory.SpendAlert{{ID: fmt.Sprintf("alert_%s", p.ID), ThresholdAmount: ptr(int64(4000)), Currency: ptr("USD"), Interval: ptr("month"), ChannelType: ptr("email"), Recipients: []string{"owner@sim.example"}}}
+		}
+		if g.pct(5) {
+			p.Certificates = []inventory.Certificate{inv.Certificates[g.r.IntN(len(inv.Certificates))]}
+		}
+	}
+}
+
+func slicesContainsUser(us []inventory.GroupUser, id string) bool {
+	for _, u := range us {
+		if u.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// estateSources fills the sources entries of the estate, as a collection
+// that read them completely would.
+func estateSources(inv *inventory.Inventory) {
+	active, alerts, certs, groupUsers, groupRoles, userRoles := 0, 0, 0, 0, 0, 0
+	for _, p := range inv.Projects {
+		if p.Status != inventory.ProjectArchived {
+			active++
+			alerts += len(p.SpendAlerts)
+			certs += len(p.Certificates)
+		}
+	}
+	for _, g := range inv.Groups {
+		groupUsers += len(g.Users)
+		groupRoles += len(g.Roles)
+	}
+	for _, u := range inv.Users {
+		userRoles += len(u.Roles)
+	}
+	set := func(name string, n, p int) {
+		inv.Sources[name] = inventory.Source{Status: inventory.StatusComplete, Items: n, Pages: p}
+	}
+	set(inventory.SourceOrganizationDataRetention, 1, 1)
+	set(inventory.SourceOrganizationSpendLimit, 1, 1)
+	set(inventory.SourceOrganizationSpendAlerts, len(inv.Organization.SpendAlerts), 1)
+	set(inventory.SourceOrganizationCertificates, len(inv.Certificates), 1)
+	set(inventory.SourceRoles, len(inv.Roles), 1)
+	set(inventory.SourceGroups, len(inv.Groups), max(1, (len(inv.Groups)+99)/100))
+	for _, name := range []string{inventory.SourceProjectDataRetention, inventory.SourceProjectModelPermissions, inventory.SourceProjectHostedToolPerms, inventory.SourceProjectSpendLimits} {
+		set(name, active, active)
+	}
+	set(inventory.SourceProjectSpendAlerts, alerts, active)
+	set(inventory.SourceProjectCertificates, certs, active)
+	set(inventory.SourceGroupUsers, groupUsers, len(inv.Groups))
+	set(inventory.SourceGroupRoles, groupRoles, len(inv.Groups))
+	set(inventory.SourceUserRoles, userRoles, len(inv.Users))
+}

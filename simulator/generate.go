@@ -109,11 +109,13 @@ func Generate(o GenerateOptions) *inventory.Inventory {
 	if o.Plant {
 		plant(inv, g.now)
 	}
+	g.settings(inv)
 	if o.Shapes == ShapesSpec {
 		specShapes(inv, o.Plant)
 	}
 	deriveActivity(inv)
 	fillSources(inv)
+	estateSources(inv)
 	return inv
 }
 

@@ -125,6 +125,7 @@ type Fault struct {
 // Server serves the Admin API and the Compliance API of one organization
 // under /v1. It is safe for concurrent use.
 type Server struct {
+	estate  *estateData
 	inv     *inventory.Inventory
 	opts    Options
 	data    *apiData
@@ -160,7 +161,7 @@ func New(inv *inventory.Inventory, opts Options) *Server {
 		opts.MaxPageSize = 100
 	}
 	s := &Server{
-		inv: inv, opts: opts, data: encodeAPI(inv, opts), audit: newAuditLog(inv, opts.LoginsPerUserDay, opts.FaultSeed),
+		inv: inv, opts: opts, data: encodeAPI(inv, opts), estate: encodeEstate(inv), audit: newAuditLog(inv, opts.LoginsPerUserDay, opts.FaultSeed),
 		limits: newRateLimits(opts), content: prepareContent(inv, opts.Content, opts.Shapes == ShapesSpec), mux: http.NewServeMux(),
 		rng:     rand.New(rand.NewPCG(opts.FaultSeed, 7)),
 		byRoute: map[string]int64{},
@@ -265,6 +266,7 @@ func (s *Server) routes() {
 	comp("users", func(w http.ResponseWriter, r *http.Request) (any, error) {
 		return page(r, d.wsUsers, s.opts.MaxPageSize, false)
 	})
+	s.estateRoutes(admin)
 	s.contentRoutes(comp)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, apiErr(http.StatusNotFound, fmt.Sprintf("Unknown request URL: %s %s", r.Method, r.URL.Path), "unknown_url"))
