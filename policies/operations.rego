@@ -139,9 +139,13 @@ deny contains finding if {
 	c.cert.active == true
 	is_number(c.cert.expires_at)
 	why := expiry(c.cert)
-	finding := lib.finding_with_evidence(
+
+	# One certificate may be active for the organization and for projects:
+	# a finding for each, told apart by where.
+	finding := lib.keyed_finding(
 		rego.metadata.rule(),
 		{"type": "certificate", "id": c.cert.id, "name": object.get(c.cert, "name", null)},
+		c.scope,
 		sprintf("Active certificate %q (%s) %s", [lib.display(object.union({"name": null}, c.cert)), c.scope, why]),
 		{"expires_at": c.cert.expires_at, "scope": c.scope},
 	)
