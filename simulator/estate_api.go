@@ -195,8 +195,12 @@ func (s *Server) estateRoutes(admin func(string, func(http.ResponseWriter, *http
 	}
 	admin("data_retention", one(d.orgRetention))
 	admin("spend_limit", one(d.orgSpendLimit))
-	admin("spend_alerts", func(_ http.ResponseWriter, r *http.Request) (any, error) { return page(r, d.orgAlerts, s.opts.MaxPageSize, true) })
-	admin("certificates", func(_ http.ResponseWriter, r *http.Request) (any, error) { return page(r, d.orgCerts, s.opts.MaxPageSize, true) })
+	admin("spend_alerts", func(_ http.ResponseWriter, r *http.Request) (any, error) {
+		return page(r, d.orgAlerts, s.opts.MaxPageSize, true)
+	})
+	admin("certificates", func(_ http.ResponseWriter, r *http.Request) (any, error) {
+		return page(r, d.orgCerts, s.opts.MaxPageSize, true)
+	})
 	tools := map[string]any{}
 	for _, name := range []string{"file_search", "web_search", "image_generation", "mcp", "code_interpreter"} {
 		tools[name] = map[string]any{"enabled": false}
@@ -207,8 +211,12 @@ func (s *Server) estateRoutes(admin func(string, func(http.ResponseWriter, *http
 	admin("projects/{id}/spend_limit", perProject(d.projSpendLimit, spendLimit("project.spend_limit", nil)))
 	admin("projects/{id}/spend_alerts", perKey(d.projAlerts, "project", false))
 	admin("projects/{id}/certificates", perKey(d.projCerts, "project", false))
-	admin("roles", func(_ http.ResponseWriter, r *http.Request) (any, error) { return cursorPage(r, d.roles, s.opts.MaxPageSize) })
-	admin("groups", func(_ http.ResponseWriter, r *http.Request) (any, error) { return cursorPage(r, d.groups, s.opts.MaxPageSize) })
+	admin("roles", func(_ http.ResponseWriter, r *http.Request) (any, error) {
+		return cursorPage(r, d.roles, s.opts.MaxPageSize)
+	})
+	admin("groups", func(_ http.ResponseWriter, r *http.Request) (any, error) {
+		return cursorPage(r, d.groups, s.opts.MaxPageSize)
+	})
 	admin("groups/{id}/users", perKey(d.groupUsers, "group", true))
 	admin("groups/{id}/roles", perKey(d.groupRoles, "group", true))
 	admin("users/{id}/roles", perKey(d.userRoles, "user", true))

@@ -111,7 +111,7 @@ func TestScanReportsExactlyTheServedOrganizationsFindings(t *testing.T) {
 	for _, f := range got.Findings {
 		ids[f.FindingTypeID] = true
 	}
-	assert.Len(t, ids, 18, "every posture finding type the served lists can show")
+	assert.Len(t, ids, 24, "every posture finding type the served lists can show")
 }
 
 func TestDemoShowsEveryPostureFindingType(t *testing.T) {
@@ -121,7 +121,7 @@ func TestDemoShowsEveryPostureFindingType(t *testing.T) {
 	for _, f := range parseReport(t, r.stdout).Findings {
 		ids[f.FindingTypeID] = true
 	}
-	assert.Len(t, ids, 16)
+	assert.Len(t, ids, 21)
 
 	table := runCLI(t, "", "demo")
 	require.Equal(t, exitOK, table.code, table.stderr)
