@@ -1,14 +1,11 @@
 package main
 
 import (
-	"errors"
-	"io/fs"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/openai-casb/openai-casb/evaluator"
-	"github.com/openai-casb/openai-casb/inventory"
 	"github.com/openai-casb/openai-casb/report"
 )
 
@@ -46,7 +43,7 @@ func complianceCommand(e *env) *cli.Command {
 			}
 			engine, err := evaluator.New(c.Context, evaluator.Options{PolicyDir: p.policyDir, PrintOutput: e.stderr})
 			if err != nil {
-				return withExit(exitError, err)
+				return err
 			}
 			fw, err := evaluator.LookupFramework(c.Args().First(), engine.Catalog())
 			if err != nil {
@@ -56,12 +53,7 @@ func complianceCommand(e *env) *cli.Command {
 			var res *evaluator.Result
 			if p.inventory != "" {
 				if res, err = evaluateFile(c.Context, engine, p, e); err != nil {
-					var ve *inventory.ValidationError
-					var se *inventory.SyntaxError
-					if errors.As(err, &ve) || errors.As(err, &se) || errors.Is(err, fs.ErrNotExist) {
-						return withExit(exitError, err)
-					}
-					return withExit(exitError, err)
+					return err // exit 2, with the file and line of a bad inventory
 				}
 				out.Header = &res.Header
 			}
