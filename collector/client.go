@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/time/rate"
 
@@ -455,7 +456,17 @@ func (a *api) httpError(path string, status int, body []byte) *HTTPError {
 			e.Code = c
 		}
 	} else if len(body) > 0 {
-		e.Message = a.redact(strings.TrimSpace(string(body[:min(len(body), 200)])))
+		// Scrub the whole body, then shorten it: cut first, a key-shaped
+		// string could lose the length that makes it recognisable.
+		msg := a.redact(strings.TrimSpace(string(body)))
+		if len(msg) > 200 {
+			cut := 200
+			for cut > 0 && !utf8.RuneStart(msg[cut]) {
+				cut--
+			}
+			msg = msg[:cut] + "…"
+		}
+		e.Message = msg
 	}
 	return e
 }
