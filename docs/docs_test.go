@@ -151,7 +151,9 @@ func TestNoPageReachesOutside(t *testing.T) {
 	for _, p := range pages(t) {
 		raw, err := os.ReadFile(p)
 		require.NoError(t, err)
-		assert.NotContains(t, string(raw), "../shared", "%s refers to a file outside the repository", p)
+		// Spelled in two parts so that a grep of docs/ for the path finds
+		// the pages that use it, not this check.
+		assert.NotContains(t, string(raw), "../"+"shared", "%s refers to a file outside the repository", p)
 	}
 }
 
