@@ -36,6 +36,10 @@ const (
 	ocsfStatusResolved   = 4
 
 	ocsfAnalyticRule = 1
+
+	// ocsfCISFramework is the framework id whose controls also go to
+	// remediation.cis_controls.
+	ocsfCISFramework = "cis-v8"
 )
 
 var ocsfActivityNames = map[int]string{ocsfActivityCreate: "Create", ocsfActivityUpdate: "Update", ocsfActivityClose: "Close"}
@@ -130,6 +134,16 @@ type (
 	}
 	ocsfRemediation struct {
 		Desc string `json:"desc"`
+		// CISControls are the finding type's CIS Controls v8 ids: the one
+		// framework OCSF's Detection Finding names an attribute for.
+		CISControls []ocsfCISControl `json:"cis_controls,omitempty"`
+	}
+	// ocsfCISControl is one CIS control: its id as name (5.4), its title
+	// as desc, version v8.
+	ocsfCISControl struct {
+		Name    string `json:"name"`
+		Desc    string `json:"desc,omitempty"`
+		Version string `json:"version"`
 	}
 	ocsfCloud struct {
 		Provider string      `json:"provider"`
@@ -160,6 +174,13 @@ type (
 		WorkspaceID   string `json:"workspace_id,omitempty"`
 		// Waiver is the waiver that accepts the finding; nil when open.
 		Waiver *ocsfWaiver `json:"waiver,omitempty"`
+		// Compliance maps each framework the finding type bears on to its
+		// control ids (the rule's custom.frameworks). OCSF 1.8.0 has a
+		// compliance object only in the Compliance Finding class (2003),
+		// whose one control and pass/fail status per event describe a
+		// control assessment, not a detection; a Detection Finding has no
+		// attribute for it, so it stands here.
+		Compliance map[string][]string `json:"compliance,omitempty"`
 	}
 	ocsfWaiver struct {
 		Reason  string `json:"reason"`
@@ -174,16 +195,16 @@ type (
 // included (resolved).
 func (OCSF) Write(w io.Writer, r *Report) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
-	descs := map[string]string{}
+	types := map[string]evaluator.FindingType{}
 	for _, ft := range r.Catalog {
-		descs[ft.ID] = ft.Description
+		types[ft.ID] = ft
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	for _, e := range r.Entries {
 		buf.Reset()
-		if err := enc.Encode(ocsfEventOf(r, e, descs[e.FindingTypeID])); err != nil {
+		if err := enc.Encode(ocsfEventOf(r, e, types[e.FindingTypeID])); err != nil {
 			return fmt.Errorf("encode OCSF event: %w", err)
 		}
 		if _, err := bw.Write(buf.Bytes()); err != nil {
@@ -193,7 +214,17 @@ func (OCSF) Write(w io.Writer, r *Report) error {
 	return bw.Flush()
 }
 
-func ocsfEventOf(r *Report, e Entry, desc string) ocsfEvent {
+// cisTitles are the CIS Controls v8 titles of the built-in mapping.
+var cisTitles = func() map[string]string {
+	for _, fw := range evaluator.Frameworks {
+		if fw.ID == ocsfCISFramework {
+			return fw.Controls
+		}
+	}
+	return nil
+}()
+
+func ocsfEventOf(r *Report, e Entry, ft evaluator.FindingType) ocsfEvent {
 	activity, status := ocsfState(e)
 	sevID, sev := ocsfSeverity(e.Severity)
 	now := r.EvaluatedAt * 1000 // OCSF timestamps are milliseconds
@@ -207,7 +238,7 @@ func ocsfEventOf(r *Report, e Entry, desc string) ocsfEvent {
 		StatusID: status, Status: ocsfStatusNames[status],
 		Message: e.Message,
 		FindingInfo: ocsfFindingInfo{
-			UID: e.Fingerprint, Title: e.Title, Desc: desc, Types: []string{e.Category},
+			UID: e.Fingerprint, Title: e.Title, Desc: ft.Description, Types: []string{e.Category},
 			Analytic: ocsfAnalytic{UID: e.FindingTypeID, Name: e.Title, Category: e.Category, TypeID: ocsfAnalyticRule, Type: "Rule"},
 		},
 		Resources:   []ocsfResource{{Type: e.Resource.Type, UID: e.Resource.ID, Name: e.Resource.Name, Data: compact(e.Evidence)}},
@@ -226,6 +257,12 @@ func ocsfEventOf(r *Report, e Entry, desc string) ocsfEvent {
 	}
 	if ws := r.Inventory.Workspace; ws != nil {
 		ev.Unmapped.WorkspaceID = ws.ID
+	}
+	if len(ft.Frameworks) > 0 {
+		ev.Unmapped.Compliance = ft.Frameworks
+	}
+	for _, id := range ft.Frameworks[ocsfCISFramework] {
+		ev.Remediation.CISControls = append(ev.Remediation.CISControls, ocsfCISControl{Name: id, Desc: cisTitles[id], Version: "v8"})
 	}
 	if w := e.Waiver; w != nil && e.State != StateAbsent {
 		ev.StatusDetail = fmt.Sprintf("waived until %s: %s", w.Expires, w.Reason)

@@ -146,3 +146,25 @@ func TestOCSFWaivedIsSuppressed(t *testing.T) {
 	assert.Equal(t, 1.0, events[1]["status_id"], "the open finding stays new")
 	assert.NotContains(t, events[1], "status_detail")
 }
+
+// The controls a finding type maps go to unmapped.compliance by framework
+// (Detection Finding has no compliance attribute), the CIS ones to
+// remediation.cis_controls too; every event still validates.
+func TestOCSFCompliance(t *testing.T) {
+	r := sample()
+	r.Catalog[0].Frameworks = map[string][]string{"cis-v8": {"5.2", "6.2"}, "soc2-2017": {"CC6.1"}}
+	r.Catalog[1].Frameworks = map[string][]string{"owasp-llm-2025": {"LLM06:2025"}}
+	r.Entries = append(r.Entries, r.Entries[0])
+	r.Entries[2].FindingTypeID, r.Entries[2].Fingerprint = "c", "f2"
+	events := ocsfEvents(t, r)
+	require.Len(t, events, 3)
+	assert.Equal(t, map[string]any{"cis-v8": []any{"5.2", "6.2"}, "soc2-2017": []any{"CC6.1"}}, events[0]["unmapped"].(map[string]any)["compliance"])
+	assert.Equal(t, []any{
+		map[string]any{"name": "5.2", "desc": "Use Unique Passwords", "version": "v8"},
+		map[string]any{"name": "6.2", "desc": "Establish an Access Revoking Process", "version": "v8"},
+	}, events[0]["remediation"].(map[string]any)["cis_controls"])
+	assert.Equal(t, map[string]any{"owasp-llm-2025": []any{"LLM06:2025"}}, events[1]["unmapped"].(map[string]any)["compliance"])
+	assert.NotContains(t, events[1]["remediation"], "cis_controls", "no CIS control mapped")
+	assert.NotContains(t, events[2]["unmapped"], "compliance", "a type that maps no control has none")
+	assert.Equal(t, map[string]any{"desc": "rotate"}, events[2]["remediation"])
+}

@@ -340,3 +340,45 @@ func TestCSVNeutralizesAPlantedFormula(t *testing.T) {
 	}
 	assert.Positive(t, gpts)
 }
+
+// Every OCSF event of acme carries, in unmapped.compliance, exactly the
+// controls policies list says its finding type maps, and its CIS ones in
+// remediation.cis_controls.
+func TestOCSFComplianceIsTheCatalogs(t *testing.T) {
+	var catalog []struct {
+		ID         string              `json:"finding_type_id"`
+		Frameworks map[string][]string `json:"frameworks"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(runOK(t, "policies", "list", "--format", "json")), &catalog))
+	want := map[string]map[string][]string{}
+	for _, ft := range catalog {
+		want[ft.ID] = ft.Frameworks
+	}
+	out := runOK(t, "evaluate", acme, "--format", "ocsf")
+	checkOCSF(t, out) // every event validates
+	mapped := 0
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var ev struct {
+			Remediation struct {
+				CISControls []struct{ Name, Version string } `json:"cis_controls"`
+			} `json:"remediation"`
+			Unmapped struct {
+				FindingTypeID string              `json:"finding_type_id"`
+				Compliance    map[string][]string `json:"compliance"`
+			} `json:"unmapped"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(line), &ev))
+		w := want[ev.Unmapped.FindingTypeID]
+		assert.Equal(t, w, ev.Unmapped.Compliance, ev.Unmapped.FindingTypeID)
+		var cis []string
+		for _, c := range ev.Remediation.CISControls {
+			assert.Equal(t, "v8", c.Version)
+			cis = append(cis, c.Name)
+		}
+		assert.Equal(t, w["cis-v8"], cis, ev.Unmapped.FindingTypeID)
+		if len(w) > 0 {
+			mapped++
+		}
+	}
+	assert.Positive(t, mapped, "acme has findings of mapped types")
+}
