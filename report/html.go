@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/base64"
@@ -11,6 +12,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/openai-casb/openai-casb/evaluator"
 )
@@ -21,7 +23,8 @@ import (
 // read completely, counts per severity and per category as SVG bar charts
 // drawn here, and a findings table that sorts and filters (by severity,
 // category, baseline state, waived and text) with each finding's message, evidence
-// and remediation. The table is plain HTML, so the page reads without
+// and remediation, and, when the policies map finding types to compliance
+// controls, a compliance view of the framework chosen. The table is plain HTML, so the page reads without
 // script; the small inline script only sorts and filters.
 //
 // Everything from the inventory goes through html/template's contextual
@@ -37,6 +40,7 @@ var htmlScript string
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"script": func() template.JS { return template.JS(htmlScript) },
+	"join":   func(s []string) string { return strings.Join(s, ", ") },
 }).Parse(htmlSource))
 
 // htmlCSP is the page's Content-Security-Policy: nothing loads, only the
@@ -65,7 +69,71 @@ type htmlPage struct {
 	Rows         []htmlRow
 	Categories   []string
 	States       []string
+	Compliance   []htmlFramework
 	Generated    string
+}
+
+// htmlFramework is the compliance view of one framework.
+type htmlFramework struct {
+	ID, Name                string
+	Pass, Fail, NotAssessed int
+	Controls                []htmlControl
+}
+
+type htmlControl struct {
+	ID, Title, Status string
+	Missing           []string
+	Types             []string // the mapped finding types' titles
+	Open, Waived      int
+	Findings          []htmlControlFinding
+	More              int // open findings past htmlControlFindings
+}
+
+type htmlControlFinding struct {
+	Severity, Title, ResourceType, ResourceID, ResourceName, Key string
+}
+
+// htmlControlFindings is how many open findings a control lists; the
+// findings table has them all.
+const htmlControlFindings = 20
+
+func htmlCompliance(r *Report) []htmlFramework {
+	views := r.Compliance
+	if views == nil {
+		views = ComplianceViews(r)
+	}
+	titles := map[string]string{}
+	for _, ft := range r.Catalog {
+		titles[ft.ID] = ft.Title
+	}
+	var out []htmlFramework
+	for _, v := range views {
+		f := htmlFramework{ID: v.Framework.ID, Name: v.Framework.Name}
+		for _, c := range v.Controls {
+			hc := htmlControl{ID: c.ID, Title: c.Title, Status: c.Status, Missing: c.Missing, Open: len(c.Findings), Waived: c.Waived}
+			for _, id := range c.FindingTypes {
+				hc.Types = append(hc.Types, cmp.Or(titles[id], id))
+			}
+			for i, fd := range c.Findings {
+				if i == htmlControlFindings {
+					hc.More = len(c.Findings) - i
+					break
+				}
+				hc.Findings = append(hc.Findings, htmlControlFinding{fd.Severity.String(), fd.Title, fd.Resource.Type, fd.Resource.ID, fd.Resource.Name, fd.Key})
+			}
+			switch c.Status {
+			case evaluator.ControlPass:
+				f.Pass++
+			case evaluator.ControlFail:
+				f.Fail++
+			case evaluator.ControlNotAssessed:
+				f.NotAssessed++
+			}
+			f.Controls = append(f.Controls, hc)
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 type htmlCount struct {
@@ -188,6 +256,7 @@ func (HTML) Write(w io.Writer, r *Report) error {
 		}
 	}
 	p.Categories = slices.Sorted(maps.Keys(allCats))
+	p.Compliance = htmlCompliance(r)
 	for _, s := range []BaselineState{StateNew, StateChanged, StateUnchanged, StateAbsent} {
 		if states[string(s)] {
 			p.States = append(p.States, string(s))

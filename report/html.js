@@ -1,5 +1,18 @@
 (function () {
   "use strict";
+  // The compliance view shows the framework chosen, none until then.
+  var fw = document.getElementById("f-framework");
+  if (fw) {
+    var views = Array.prototype.slice.call(document.querySelectorAll("div.framework"));
+    var hint = document.getElementById("framework-hint");
+    var showFramework = function () {
+      views.forEach(function (v) { v.hidden = v.dataset.framework !== fw.value; });
+      hint.hidden = fw.value !== "";
+    };
+    fw.addEventListener("change", showFramework);
+    showFramework();
+  }
+
   var table = document.getElementById("findings");
   if (!table) { return; }
   var body = table.tBodies[0];

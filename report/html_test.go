@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/openai-casb/openai-casb/evaluator"
 	"github.com/openai-casb/openai-casb/report"
 )
 
@@ -90,9 +91,54 @@ func TestHTMLEscapesEverything(t *testing.T) {
 	ev, err := json.Marshal(map[string]string{"x": evil})
 	require.NoError(t, err)
 	r.Entries[0].Evidence = ev
+	r.Catalog[0].Frameworks = map[string][]string{`fw"><b>`: {evil}}
 	out := htmlOf(t, r)
+	assert.Contains(t, out, `id="compliance"`, "the planted framework and control are shown, as text")
 	assert.Equal(t, 1, strings.Count(out, "<script"), "only the page's own script")
 	assert.NotContains(t, out, "<img")
 	assert.NotContains(t, out, `"><img`, "no attribute is closed early")
 	assert.Contains(t, out, "&lt;script&gt;alert(1)&lt;/script&gt;&#34;&gt;&lt;img src=x onerror=alert(2)&gt;&amp;amp;")
+}
+
+func TestHTMLComplianceView(t *testing.T) {
+	assert.NotContains(t, htmlOf(t, sample()), `id="compliance"`, "no framework mapped: no compliance view")
+
+	r := waivedSample() // a (key_1) waived, b (inv_1) open, c never found
+	r.Catalog[0].Frameworks = map[string][]string{"cis-v8": {"5.2"}, "my-fw": {"X-1"}}
+	r.Catalog[0].Sources = []string{"users"}
+	r.Catalog[1].Frameworks = map[string][]string{"cis-v8": {"6.1", "5.2"}}
+	r.Catalog[2].Frameworks = map[string][]string{"cis-v8": {"6.2"}}
+	r.Catalog[2].Sources = []string{"gpts"} // skipped in sample
+	out := htmlOf(t, r)
+	assert.Contains(t, out, `<select id="f-framework"><option value="">choose a framework</option><option value="cis-v8">CIS Critical Security Controls v8</option><option value="my-fw">my-fw</option></select>`,
+		"built-in frameworks first, then the user's")
+	control := regexp.MustCompile(`(?s)<tr class="control [^"]*" data-control="([^"]+)" data-status="([^"]+)">.*?<span class="n-open">(\d+)</span> open(, \d+ waived)?`)
+	type row struct{ id, status, open, waived string }
+	var got []row
+	for _, m := range control.FindAllStringSubmatch(out, -1) {
+		got = append(got, row{m[1], m[2], m[3], m[4]})
+	}
+	assert.Equal(t, []row{
+		{"5.2", "fail", "1", ", 1 waived"}, // b open, a waived
+		{"6.1", "fail", "1", ""},           // b
+		{"6.2", "not-assessed", "0", ""},   // c reads gpts, skipped
+		{"X-1", "pass", "0", ", 1 waived"}, // a is waived: an accepted risk
+	}, got)
+	assert.Contains(t, out, `not read completely: gpts`)
+	assert.Contains(t, out, `<span class="pill sev-low">low</span> Stale invite: <span class="rtype">invite</span> <span class="rid">inv_1</span>`)
+	assert.Contains(t, out, `<span class="rid">5.2</span><br>Use Unique Passwords`)
+	assert.Contains(t, out, `finding types: Key not rotated, Stale invite`)
+	assert.Contains(t, out, `<span class="n-fail">2</span> fail</span> · <span class="cstatus pass"><span class="n-pass">0</span> pass</span> · <span class="cstatus not-assessed"><span class="n-not-assessed">1</span> not assessed`)
+}
+
+// Statuses computed before --severity narrowed the entries are kept: a
+// control fails on a finding the report does not list.
+func TestHTMLComplianceCountsHiddenFindings(t *testing.T) {
+	r := sample()
+	r.Catalog[1].Frameworks = map[string][]string{"cis-v8": {"6.1"}}
+	r.Compliance = report.ComplianceViews(r)
+	r.Entries = report.FilterSeverities(r.Entries, []evaluator.Severity{evaluator.SeverityHigh})
+	assert.Contains(t, htmlOf(t, r), `data-control="6.1" data-status="fail"`)
+	r.Compliance = nil
+	assert.Contains(t, htmlOf(t, r), `data-control="6.1" data-status="pass"`, "computed from the entries left")
 }

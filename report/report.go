@@ -38,6 +38,10 @@ type Report struct {
 	// Hidden counts the findings that filters kept out of Entries, one
 	// line per filter, so a reader knows they exist.
 	Hidden []Hidden
+	// Compliance is the compliance view (ComplianceViews), computed
+	// before --severity narrowed Entries; nil: the HTML report computes
+	// it from Entries.
+	Compliance []FrameworkView
 	// Failure, when set, is why the evaluation did not complete: formats
 	// that can say so (SARIF) report it instead of results.
 	Failure error

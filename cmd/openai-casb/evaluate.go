@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -386,7 +387,10 @@ func finish(ctx context.Context, engine *evaluator.Engine, res *evaluator.Result
 		r.Baseline = &sum
 	}
 	// What fails the build is decided on every finding, before --severity
-	// narrows what is written.
+	// narrows what is written; so is a control's compliance status.
+	if slices.ContainsFunc(p.outputs, func(o output) bool { return o.format == "html" }) {
+		r.Compliance = report.ComplianceViews(r)
+	}
 	gating := r.Entries
 	r.Entries = report.FilterSeverities(r.Entries, p.severities)
 	noteHidden(r, gating, severityFilter(p.severities))

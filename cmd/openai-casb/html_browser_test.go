@@ -147,6 +147,39 @@ func TestHTMLInChromium(t *testing.T) {
 	b.do(t, chromedp.Click(chromedp.CSS(`th[data-sort="rank"]`)))
 	assert.Equal(t, "critical", b.eval(t, `document.querySelector("#findings tbody tr").dataset.severity`))
 
+	// The compliance view: nothing until a framework is chosen, then that
+	// framework's controls with the statuses and open findings the
+	// compliance command gives.
+	var cis struct {
+		Controls []struct {
+			ID      string
+			Status  string
+			Failing []json.RawMessage `json:"failing_findings"`
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(runOK(t, "compliance", "cis-v8", acme, "--format", "json")), &cis))
+	require.NotEmpty(t, cis.Controls)
+	const shownFrameworks = `Array.from(document.querySelectorAll("div.framework")).filter(d => !d.hidden)`
+	assert.Equal(t, float64(0), b.eval(t, shownFrameworks+`.length`))
+	assert.Equal(t, false, b.eval(t, `document.getElementById("framework-hint").hidden`))
+	b.do(t, chromedp.SetValue(chromedp.CSS("#f-framework"), "cis-v8"))
+	b.eval(t, `document.getElementById("f-framework").dispatchEvent(new Event("change")); 0`)
+	assert.Equal(t, []any{"cis-v8"}, b.eval(t, shownFrameworks+`.map(d => d.dataset.framework)`))
+	assert.Equal(t, true, b.eval(t, `document.getElementById("framework-hint").hidden`))
+	got := b.eval(t, shownFrameworks+`[0].querySelectorAll("tr.control").length`)
+	assert.Equal(t, float64(len(cis.Controls)), got)
+	for _, c := range cis.Controls {
+		row := `document.querySelector('div.framework[data-framework="cis-v8"] tr[data-control="` + c.ID + `"]')`
+		assert.Equal(t, c.Status, b.eval(t, row+`.dataset.status`), c.ID)
+		assert.Equal(t, strconv.Itoa(len(c.Failing)), b.eval(t, row+`.querySelector(".n-open").textContent`), c.ID)
+		assert.Equal(t, true, b.eval(t, row+`.getBoundingClientRect().height > 0`), "control %s is displayed", c.ID)
+	}
+	b.do(t, chromedp.SetValue(chromedp.CSS("#f-framework"), "soc2-2017"))
+	b.eval(t, `document.getElementById("f-framework").dispatchEvent(new Event("change")); 0`)
+	assert.Equal(t, []any{"soc2-2017"}, b.eval(t, shownFrameworks+`.map(d => d.dataset.framework)`))
+	b.do(t, chromedp.SetValue(chromedp.CSS("#f-framework"), "cis-v8"))
+	b.eval(t, `document.getElementById("f-framework").dispatchEvent(new Event("change")); 0`)
+
 	shot, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(90))
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "acme-report.png")
