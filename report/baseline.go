@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/openai-casb/openai-casb/evaluator"
 )
@@ -19,7 +20,11 @@ import (
 type Baseline struct {
 	File           string
 	OrganizationID string
-	entries        map[string]Entry
+	// EvaluatedAt is when the baseline was evaluated (unix seconds): its
+	// inventory.evaluated_at (JSON) or the run's evaluated_at property
+	// (SARIF); zero when it says not.
+	EvaluatedAt int64
+	entries     map[string]Entry
 }
 
 // BaselineSummary counts the entries of a report against its baseline.
@@ -69,11 +74,29 @@ func (b *Baseline) add(e Entry, where string) error {
 	if len(e.Fingerprint) != sha256HexLen {
 		return fmt.Errorf("%s has no full fingerprint (reports of openai-casb 0.1.0 and later have one)", where)
 	}
+	// A baseline older than first_seen, or a finding it saw first, was
+	// seen no later than when that baseline was evaluated.
+	if e.FirstSeen == 0 {
+		e.FirstSeen = b.EvaluatedAt
+	}
+	e.LastSeen = b.EvaluatedAt
 	b.entries[e.Fingerprint] = e
 	return nil
 }
 
 const sha256HexLen = 64
+
+// parseTime reads an RFC 3339 time of a baseline; empty is zero (unknown).
+func parseTime(s, where string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return 0, fmt.Errorf("%s %q is not an RFC 3339 time such as 2026-11-26T00:00:00Z", where, s)
+	}
+	return t.Unix(), nil
+}
 
 func (b *Baseline) fromJSON(raw []byte) error {
 	var doc jsonReport
@@ -81,6 +104,10 @@ func (b *Baseline) fromJSON(raw []byte) error {
 		return err
 	}
 	b.OrganizationID = doc.Inventory.OrganizationID
+	var err error
+	if b.EvaluatedAt, err = parseTime(doc.Inventory.EvaluatedAt, "inventory.evaluated_at"); err != nil {
+		return err
+	}
 	for i, f := range doc.Findings {
 		if f.BaselineState == string(StateAbsent) {
 			continue
@@ -96,6 +123,9 @@ func (b *Baseline) fromJSON(raw []byte) error {
 		}}
 		if f.Resource.Name != nil {
 			e.Resource.Name = *f.Resource.Name
+		}
+		if e.FirstSeen, err = parseTime(f.FirstSeen, fmt.Sprintf("findings[%d].first_seen", i)); err != nil {
+			return err
 		}
 		if err := b.add(e, fmt.Sprintf("findings[%d]", i)); err != nil {
 			return err
@@ -115,6 +145,12 @@ func (b *Baseline) fromSARIF(raw []byte) error {
 	run := doc.Runs[0]
 	if run.AutomationDetails != nil {
 		b.OrganizationID = strings.TrimSuffix(strings.TrimPrefix(run.AutomationDetails.ID, toolName+"/"), "/")
+	}
+	if at, ok := run.Properties["evaluated_at"].(string); ok {
+		var err error
+		if b.EvaluatedAt, err = parseTime(at, "runs[0].properties.evaluated_at"); err != nil {
+			return err
+		}
 	}
 	for i, r := range run.Results {
 		if r.BaselineState == string(StateAbsent) {
@@ -137,6 +173,12 @@ func (b *Baseline) fromSARIF(raw []byte) error {
 			}
 			e.Evidence = compact(p.Evidence)
 		}
+		if pv := r.Provenance; pv != nil {
+			var err error
+			if e.FirstSeen, err = parseTime(pv.FirstDetectionTimeUTC, fmt.Sprintf("runs[0].results[%d].provenance.firstDetectionTimeUtc", i)); err != nil {
+				return err
+			}
+		}
 		if err := b.add(e, fmt.Sprintf("runs[0].results[%d]", i)); err != nil {
 			return err
 		}
@@ -146,12 +188,16 @@ func (b *Baseline) fromSARIF(raw []byte) error {
 
 // Compare marks each current entry new, changed or unchanged and adds the
 // baseline's entries that are gone as absent, keeping the report's order.
-func (b *Baseline) Compare(current []Entry) ([]Entry, BaselineSummary) {
+// A new entry was first seen now (unix seconds); the others keep the
+// baseline's first-seen time; an absent one was last seen when the baseline
+// was evaluated.
+func (b *Baseline) Compare(current []Entry, now int64) ([]Entry, BaselineSummary) {
 	sum := BaselineSummary{File: b.File}
 	seen := map[string]bool{}
 	out := make([]Entry, 0, len(current))
 	for _, e := range current {
 		if prev, ok := b.entries[e.Fingerprint]; ok {
+			e.FirstSeen = prev.FirstSeen
 			if sameFinding(prev.Finding, e.Finding) {
 				e.State = StateUnchanged
 				sum.Unchanged++
@@ -160,7 +206,7 @@ func (b *Baseline) Compare(current []Entry) ([]Entry, BaselineSummary) {
 				sum.Changed++
 			}
 		} else {
-			e.State = StateNew
+			e.State, e.FirstSeen = StateNew, now
 			sum.New++
 		}
 		seen[e.Fingerprint] = true

@@ -51,7 +51,7 @@ func TestBaselineFromJSONAndSARIF(t *testing.T) {
 			base, err := report.ReadBaseline(writeBaseline(t, w, before))
 			require.NoError(t, err)
 			assert.Equal(t, "org-1", base.OrganizationID)
-			entries, sum := base.Compare(after)
+			entries, sum := base.Compare(after, 1795651200)
 			assert.Equal(t, report.BaselineSummary{File: base.File, New: 1, Changed: 1, Unchanged: 1, Absent: 1}, sum)
 			states := map[string]report.BaselineState{}
 			for _, e := range entries {
@@ -76,11 +76,11 @@ func TestBaselineOfABaselineReport(t *testing.T) {
 	r.Entries = report.Entries("org-1", []evaluator.Finding{finding("a", "u1", evaluator.SeverityHigh)})
 	old, err := report.ReadBaseline(writeBaseline(t, report.JSON{}, r))
 	require.NoError(t, err)
-	r.Entries, _ = old.Compare(nil) // u1 is now absent
+	r.Entries, _ = old.Compare(nil, 1795651200) // u1 is now absent
 	for _, w := range []report.Writer{report.JSON{}, report.SARIF{}} {
 		next, err := report.ReadBaseline(writeBaseline(t, w, r))
 		require.NoError(t, err)
-		_, sum := next.Compare(nil)
+		_, sum := next.Compare(nil, 1795651200)
 		assert.Zero(t, sum.Absent)
 	}
 }
@@ -143,4 +143,89 @@ func TestTheKeyIsPartOfTheIdentity(t *testing.T) {
 	assert.NotEqual(t, one, other)
 	f.Key = ""
 	assert.Equal(t, plain, report.Fingerprint("org-1", f), "findings without a key keep their fingerprint")
+}
+
+// First-seen times travel through a chain of baselines, in JSON and in
+// SARIF: a new finding was first seen now, the others keep what the
+// baseline says; a baseline without first-seen times (the first run, or
+// older releases) counts as the time it was evaluated.
+func TestFirstSeenThroughBaselines(t *testing.T) {
+	const day1, day2, day3 = int64(1795000000), int64(1795086400), int64(1795172800)
+	seen := func(es []report.Entry) map[string][3]any {
+		out := map[string][3]any{}
+		for _, e := range es {
+			out[e.Resource.ID] = [3]any{string(e.State), e.FirstSeen, e.LastSeen}
+		}
+		return out
+	}
+	for name, w := range map[string]report.Writer{"json": report.JSON{}, "sarif": report.SARIF{}} {
+		t.Run(name, func(t *testing.T) {
+			r := sarifSample()
+			r.EvaluatedAt = day1
+			r.Entries = report.Entries("org-1", []evaluator.Finding{
+				finding("a", "u1", evaluator.SeverityHigh), finding("a", "u2", evaluator.SeverityHigh), finding("b", "u3", evaluator.SeverityLow),
+			})
+			for _, e := range r.Entries {
+				require.Zero(t, e.FirstSeen, "without a baseline nothing is known of earlier runs")
+			}
+			base1, err := report.ReadBaseline(writeBaseline(t, w, r))
+			require.NoError(t, err)
+			assert.Equal(t, day1, base1.EvaluatedAt)
+
+			day2Findings := []evaluator.Finding{finding("a", "u1", evaluator.SeverityHigh), finding("b", "u3", evaluator.SeverityLow), finding("b", "u4", evaluator.SeverityLow)}
+			day2Findings[1].Evidence = json.RawMessage(`{"more":1}`)
+			r.EvaluatedAt = day2
+			r.Entries, _ = base1.Compare(report.Entries("org-1", day2Findings), day2)
+			assert.Equal(t, map[string][3]any{
+				"u1": {"unchanged", day1, int64(0)},
+				"u2": {"absent", day1, day1},
+				"u3": {"changed", day1, int64(0)},
+				"u4": {"new", day2, int64(0)},
+			}, seen(r.Entries))
+
+			base2, err := report.ReadBaseline(writeBaseline(t, w, r))
+			require.NoError(t, err)
+			entries, _ := base2.Compare(report.Entries("org-1", day2Findings), day3)
+			assert.Equal(t, map[string][3]any{
+				"u1": {"unchanged", day1, int64(0)}, // from first_seen, not base2's evaluation time
+				"u3": {"unchanged", day1, int64(0)},
+				"u4": {"unchanged", day2, int64(0)},
+			}, seen(entries))
+		})
+	}
+}
+
+// A JSON baseline of a release before first_seen, or one without any
+// time: it still works; the first-seen time is the baseline's evaluation,
+// or unknown.
+func TestFirstSeenFromAnOldBaseline(t *testing.T) {
+	fp := report.Fingerprint("org-1", finding("a", "u1", evaluator.SeverityHigh))
+	doc := func(inventory string) string {
+		return `{"inventory": {"organization_id": "org-1"` + inventory + `}, "findings": [{"finding_type_id": "a", "title": "T a", "category": "C", "severity": "high",
+			"resource": {"type": "user", "id": "u1", "name": "u1@x"}, "message": "m u1", "remediation": "r", "evidence": {}, "fingerprint": "` + fp + `"}]}`
+	}
+	for name, c := range map[string]struct {
+		inventory string
+		first     int64
+	}{
+		"0.1 report": {`, "evaluated_at": "2026-11-20T00:00:00Z"`, 1795132800},
+		"no times":   {``, 0},
+	} {
+		path := filepath.Join(t.TempDir(), "old.json")
+		require.NoError(t, os.WriteFile(path, []byte(doc(c.inventory)), 0o600))
+		base, err := report.ReadBaseline(path)
+		require.NoError(t, err, name)
+		entries, sum := base.Compare(report.Entries("org-1", []evaluator.Finding{finding("a", "u1", evaluator.SeverityHigh)}), 1795651200)
+		assert.Equal(t, 1, sum.Unchanged, name)
+		assert.Equal(t, c.first, entries[0].FirstSeen, name)
+	}
+}
+
+func TestFirstSeenErrors(t *testing.T) {
+	fp := report.Fingerprint("org-1", finding("a", "u1", evaluator.SeverityHigh))
+	path := filepath.Join(t.TempDir(), "bad.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"inventory": {"organization_id": "org-1"}, "findings": [{"finding_type_id": "a", "severity": "high",
+		"resource": {"type": "user", "id": "u1"}, "fingerprint": "`+fp+`", "first_seen": "yesterday"}]}`), 0o600))
+	_, err := report.ReadBaseline(path)
+	assert.ErrorContains(t, err, `findings[0].first_seen "yesterday" is not an RFC 3339 time`)
 }

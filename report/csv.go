@@ -25,6 +25,7 @@ var CSVHeader = []string{
 	"fingerprint", "baseline_state",
 	"organization_id", "collected_at", "evaluated_at",
 	"waived", "waiver_reason", "waiver_owner", "waiver_expires",
+	"first_seen", "last_seen",
 }
 
 func (CSV) Write(w io.Writer, r *Report) error {
@@ -50,6 +51,13 @@ func (CSV) Write(w io.Writer, r *Report) error {
 		if w := e.Waiver; w != nil {
 			isWaived, reason, owner, expires = "true", w.Reason, w.Owner, w.Expires
 		}
+		var first, last string
+		if e.FirstSeen != 0 {
+			first = timestamp(e.FirstSeen)
+		}
+		if e.LastSeen != 0 {
+			last = timestamp(e.LastSeen)
+		}
 		copy(row, []string{
 			e.Severity.String(), e.Title, e.Category, e.FindingTypeID,
 			e.Resource.Type, e.Resource.ID, e.Resource.Name,
@@ -57,6 +65,7 @@ func (CSV) Write(w io.Writer, r *Report) error {
 			e.Fingerprint, string(e.State),
 			org, collected, evaluated,
 			isWaived, reason, owner, expires,
+			first, last,
 		})
 		for i := range row {
 			row[i] = neutralizeFormula(row[i])

@@ -48,6 +48,15 @@ type Entry struct {
 	// Waiver is the active waiver that accepts this finding; nil when the
 	// finding is open (or no waivers file was given).
 	Waiver *Waiver
+	// FirstSeen is when a finding of this fingerprint was first seen, in
+	// unix seconds, as the chain of baselines tells: this evaluation for a
+	// new finding, the baseline's first_seen (or, from a baseline that has
+	// none, the time that baseline was evaluated) for the others. Zero
+	// without a baseline: then nothing is known of earlier runs.
+	FirstSeen int64
+	// LastSeen is, for an absent finding, when the baseline saw it (its
+	// evaluation time); zero otherwise.
+	LastSeen int64
 }
 
 // Fingerprint is the identity of a finding in an organization: its

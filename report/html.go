@@ -162,6 +162,7 @@ type htmlRow struct {
 	Waiver                     *Waiver
 	Message, Remediation       string
 	Evidence, Fingerprint, Key string
+	FirstSeen, LastSeen        string // RFC 3339, with a baseline
 }
 
 // Chart geometry, in SVG user units.
@@ -236,6 +237,12 @@ func (HTML) Write(w io.Writer, r *Report) error {
 			ResourceType: e.Resource.Type, ResourceID: e.Resource.ID, ResourceName: e.Resource.Name,
 			State: string(e.State), Message: e.Message, Remediation: e.Remediation,
 			Fingerprint: e.Fingerprint, Key: e.Key, Waiver: e.Waiver,
+		}
+		if e.FirstSeen != 0 {
+			row.FirstSeen = timestamp(e.FirstSeen)
+		}
+		if e.LastSeen != 0 {
+			row.LastSeen = timestamp(e.LastSeen)
 		}
 		if r.Waivers != nil {
 			row.Waived = "open"

@@ -64,9 +64,17 @@ func TestHTMLBaselineAndWaivers(t *testing.T) {
 	r := waivedSample()
 	r.Entries[1].State = report.StateNew
 	r.Entries[0].State = report.StateUnchanged
+	r.Entries[1].FirstSeen = 1795651200
+	r.Entries[0].FirstSeen = 1790000000
 	r.Baseline = &report.BaselineSummary{File: "prev.json", New: 1, Unchanged: 1}
+	gone := r.Entries[1]
+	gone.Fingerprint, gone.State, gone.Waiver, gone.FirstSeen, gone.LastSeen = "f0", report.StateAbsent, nil, 1790000000, 1795564800
+	r.Entries = append(r.Entries, gone)
 	out := htmlOf(t, r)
-	assert.Contains(t, out, `<select id="f-state"><option value="">all</option><option value="new">new</option><option value="unchanged">unchanged</option></select>`)
+	assert.Contains(t, out, `<span class="state unchanged">unchanged</span><br><span class="rtype seen">first seen 2026-09-21T14:13:20Z</span>`)
+	assert.Contains(t, out, `<span class="state new">new</span><br><span class="rtype seen">first seen 2026-11-26T00:00:00Z</span>`)
+	assert.Contains(t, out, `<span class="state absent">absent</span><br><span class="rtype seen">first seen 2026-09-21T14:13:20Z</span><br><span class="rtype seen">last seen 2026-11-25T00:00:00Z</span>`)
+	assert.Contains(t, out, `<select id="f-state"><option value="">all</option><option value="new">new</option><option value="unchanged">unchanged</option><option value="absent">absent</option></select>`)
 	assert.Contains(t, out, `id="f-waived"`)
 	assert.Contains(t, out, `<div class="n" id="count-waived">1</div>`)
 	assert.Contains(t, out, `<div class="n" id="count-total">1</div>`, "waived findings are not open")

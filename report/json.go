@@ -119,6 +119,11 @@ type jsonFinding struct {
 	Evidence      json.RawMessage `json:"evidence"`
 	Fingerprint   string          `json:"fingerprint"`
 	BaselineState string          `json:"baseline_state,omitempty"`
+	// FirstSeen (RFC 3339) is when the chain of baselines first saw the
+	// finding; only with a baseline. LastSeen is when the baseline saw an
+	// absent finding.
+	FirstSeen string `json:"first_seen,omitempty"`
+	LastSeen  string `json:"last_seen,omitempty"`
 	// Waived and Waiver are written only with a waivers file: waived on
 	// every finding, waiver on the waived ones.
 	Waived *bool              `json:"waived,omitempty"`
@@ -274,6 +279,14 @@ func appendFinding(b []byte, f jsonFinding) []byte {
 		b = append(b, ",\n      \"baseline_state\": "...)
 		b = jsonw.String(b, f.BaselineState)
 	}
+	if f.FirstSeen != "" {
+		b = append(b, ",\n      \"first_seen\": "...)
+		b = jsonw.String(b, f.FirstSeen)
+	}
+	if f.LastSeen != "" {
+		b = append(b, ",\n      \"last_seen\": "...)
+		b = jsonw.String(b, f.LastSeen)
+	}
 	if f.Waived != nil {
 		b = append(b, ",\n      \"waived\": "...)
 		b = strconv.AppendBool(b, *f.Waived)
@@ -320,6 +333,12 @@ func jsonFindingOf(e Entry, waivers bool) jsonFinding {
 		Evidence:      e.Evidence,
 		Fingerprint:   e.Fingerprint,
 		BaselineState: string(e.State),
+	}
+	if e.FirstSeen != 0 {
+		jf.FirstSeen = timestamp(e.FirstSeen)
+	}
+	if e.LastSeen != 0 {
+		jf.LastSeen = timestamp(e.LastSeen)
 	}
 	if len(jf.Evidence) == 0 {
 		jf.Evidence = json.RawMessage("{}")

@@ -268,13 +268,16 @@ func ocsfEventOf(r *Report, e Entry, ft evaluator.FindingType) ocsfEvent {
 		ev.StatusDetail = fmt.Sprintf("waived until %s: %s", w.Expires, w.Reason)
 		ev.Unmapped.Waiver = &ocsfWaiver{Reason: w.Reason, Owner: w.Owner, Expires: w.Expires, File: w.File, Line: w.Line}
 	}
-	// Seen now unless gone; a finding new against a baseline was first
-	// seen now too.
+	// Seen now unless gone, when the baseline saw it last; first seen
+	// when the chain of baselines says (a new finding: now), unknown
+	// without a baseline.
 	if e.State != StateAbsent {
 		ev.FindingInfo.LastSeenTime = now
+	} else if e.LastSeen != 0 {
+		ev.FindingInfo.LastSeenTime = e.LastSeen * 1000
 	}
-	if e.State == StateNew {
-		ev.FindingInfo.FirstSeenTime = now
+	if e.FirstSeen != 0 {
+		ev.FindingInfo.FirstSeenTime = e.FirstSeen * 1000
 	}
 	return ev
 }

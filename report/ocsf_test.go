@@ -69,26 +69,35 @@ func TestOCSFEvents(t *testing.T) {
 	assert.Equal(t, []any{map[string]any{"type": "invite", "uid": "inv_1"}}, second["resources"], "no name, no evidence: left out")
 }
 
+// Against a baseline (report.Baseline.Compare sets the times; see
+// TestFirstSeenThroughBaselines): new findings were first seen now, those
+// the baseline had keep its first-seen time, absent ones were last seen
+// when the baseline was evaluated; from a baseline that gives no time,
+// first_seen_time is left out.
 func TestOCSFBaselineStates(t *testing.T) {
+	const now, first, baseAt = int64(1795651200), int64(1790000000), int64(1795564800)
 	r := sample()
-	r.Entries[0].State = report.StateUnchanged
-	r.Entries[1].State = report.StateNew
+	r.Entries[0].State, r.Entries[0].FirstSeen = report.StateUnchanged, first
+	r.Entries[1].State, r.Entries[1].FirstSeen = report.StateNew, now
 	gone := r.Entries[1]
-	gone.Fingerprint, gone.State = "f0", report.StateAbsent
+	gone.Fingerprint, gone.State, gone.FirstSeen, gone.LastSeen = "f0", report.StateAbsent, first, baseAt
 	changed := r.Entries[0]
-	changed.Fingerprint, changed.State = "f1", report.StateChanged
-	r.Entries = append(r.Entries, gone, changed)
+	changed.Fingerprint, changed.State, changed.FirstSeen = "f1", report.StateChanged, first+1
+	unknown := r.Entries[0]
+	unknown.Fingerprint, unknown.FirstSeen = "f2", 0
+	r.Entries = append(r.Entries, gone, changed, unknown)
 	events := ocsfEvents(t, r)
-	require.Len(t, events, 4, "absent findings are reported, resolved")
+	require.Len(t, events, 5, "absent findings are reported, resolved")
 	cases := []struct {
 		activity, status, typeUID float64
-		firstSeen, lastSeen       bool
+		firstSeen, lastSeen       any // milliseconds, nil when left out
 		state                     string
 	}{
-		{2, 2, 200402, false, true, "unchanged"},
-		{1, 1, 200401, true, true, "new"},
-		{3, 4, 200403, false, false, "absent"},
-		{2, 2, 200402, false, true, "changed"},
+		{2, 2, 200402, float64(first * 1000), float64(now * 1000), "unchanged"},
+		{1, 1, 200401, float64(now * 1000), float64(now * 1000), "new"},
+		{3, 4, 200403, float64(first * 1000), float64(baseAt * 1000), "absent"},
+		{2, 2, 200402, float64((first + 1) * 1000), float64(now * 1000), "changed"},
+		{2, 2, 200402, nil, float64(now * 1000), "unchanged"},
 	}
 	for i, c := range cases {
 		ev := events[i]
@@ -96,10 +105,8 @@ func TestOCSFBaselineStates(t *testing.T) {
 		assert.Equal(t, c.status, ev["status_id"], "event %d", i)
 		assert.Equal(t, c.typeUID, ev["type_uid"], "event %d", i)
 		fi := ev["finding_info"].(map[string]any)
-		_, first := fi["first_seen_time"]
-		_, last := fi["last_seen_time"]
-		assert.Equal(t, c.firstSeen, first, "event %d first_seen_time", i)
-		assert.Equal(t, c.lastSeen, last, "event %d last_seen_time", i)
+		assert.Equal(t, c.firstSeen, fi["first_seen_time"], "event %d first_seen_time", i)
+		assert.Equal(t, c.lastSeen, fi["last_seen_time"], "event %d last_seen_time", i)
 		assert.Equal(t, c.state, ev["unmapped"].(map[string]any)["baseline_state"], "event %d", i)
 	}
 }

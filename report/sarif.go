@@ -141,7 +141,14 @@ type (
 		Fingerprints        map[string]string  `json:"fingerprints"`
 		BaselineState       string             `json:"baselineState,omitempty"`
 		Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+		Provenance          *sarifProvenance   `json:"provenance,omitempty"`
 		Properties          *sarifResultProps  `json:"properties,omitempty"`
+	}
+	// sarifProvenance says when a finding was first (and, absent, last)
+	// seen: only with a baseline, which is what tells.
+	sarifProvenance struct {
+		FirstDetectionTimeUTC string `json:"firstDetectionTimeUtc,omitempty"`
+		LastDetectionTimeUTC  string `json:"lastDetectionTimeUtc,omitempty"`
 	}
 	// sarifSuppression is a waiver: an external suppression, accepted,
 	// with the waiver's reason, owner and expiry as the justification.
@@ -347,6 +354,15 @@ func sarifResultOf(e Entry, ruleIndex int, r *Report) sarifResult {
 	}
 	if r.Artifact != nil {
 		res.Locations[0].PhysicalLocation.ArtifactLocation.Index = &idx
+	}
+	if e.FirstSeen != 0 || e.LastSeen != 0 {
+		res.Provenance = &sarifProvenance{}
+		if e.FirstSeen != 0 {
+			res.Provenance.FirstDetectionTimeUTC = timestamp(e.FirstSeen)
+		}
+		if e.LastSeen != 0 {
+			res.Provenance.LastDetectionTimeUTC = timestamp(e.LastSeen)
+		}
 	}
 	if w := e.Waiver; w != nil {
 		just := w.Reason

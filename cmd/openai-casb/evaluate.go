@@ -383,7 +383,7 @@ func finish(ctx context.Context, engine *evaluator.Engine, res *evaluator.Result
 	}
 	if base != nil {
 		var sum report.BaselineSummary
-		r.Entries, sum = base.Compare(r.Entries)
+		r.Entries, sum = base.Compare(r.Entries, r.EvaluatedAt)
 		r.Baseline = &sum
 	}
 	// What fails the build is decided on every finding, before --severity

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -381,4 +382,50 @@ func TestOCSFComplianceIsTheCatalogs(t *testing.T) {
 		}
 	}
 	assert.Positive(t, mapped, "acme has findings of mapped types")
+}
+
+// Three daily runs, each against the report of the day before: OCSF's
+// first_seen_time is when the chain of baselines first saw each finding,
+// and the CSV's first_seen column says the same.
+func TestFirstSeenAcrossRuns(t *testing.T) {
+	dir := t.TempDir()
+	day1, day2, day3 := "2026-11-26T00:00:00Z", "2026-11-27T00:00:00Z", "2026-11-28T00:00:00Z"
+	prev1, prev2 := filepath.Join(dir, "day1.json"), filepath.Join(dir, "day2.json")
+	runOK(t, "evaluate", acme, "--format", "json", "--output", prev1, "--now", day1)
+	changed := changedAcme(t)
+	runOK(t, "evaluate", changed, "--format", "json", "--output", prev2, "--now", day2, "--baseline", prev1)
+	ms := func(s string) float64 {
+		tm, err := time.Parse(time.RFC3339, s)
+		require.NoError(t, err)
+		return float64(tm.UnixMilli())
+	}
+	out := runOK(t, "evaluate", changed, "--format", "ocsf", "--now", day3, "--baseline", prev2)
+	checkOCSF(t, out) // every event validates
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var ev struct {
+			FindingInfo struct {
+				FirstSeen float64 `json:"first_seen_time"`
+				LastSeen  float64 `json:"last_seen_time"`
+			} `json:"finding_info"`
+			Resources []struct{ UID string } `json:"resources"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(line), &ev))
+		want := day1
+		if ev.Resources[0].UID == "g-policy-helper" && strings.Contains(line, "anyone-with-link") {
+			want = day2 // newly shared by link on day 2
+		}
+		assert.Equal(t, ms(want), ev.FindingInfo.FirstSeen, ev.Resources[0].UID)
+		assert.Equal(t, ms(day3), ev.FindingInfo.LastSeen)
+		n++
+	}
+	assert.Equal(t, 44, n)
+
+	rows, err := csv.NewReader(strings.NewReader(runOK(t, "evaluate", changed, "--format", "csv", "--now", day3, "--baseline", prev2))).ReadAll()
+	require.NoError(t, err)
+	firstSeen := map[string]int{}
+	for _, row := range rows[1:] {
+		firstSeen[row[len(row)-2]]++
+	}
+	assert.Equal(t, map[string]int{day1: 43, day2: 1}, firstSeen)
 }
