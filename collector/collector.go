@@ -487,7 +487,7 @@ func (c *collection) run(ctx context.Context) {
 		})
 		top(func() {
 			c.simple(ctx, c.comp, inventory.SourceWorkspaceUsers, "GET /compliance/workspaces/{workspace_id}/users", ws+"/users", nil, func(raw json.RawMessage) error {
-				u, err := normalizeWorkspaceUser(raw)
+				u, err := normalizeWorkspaceUser(raw, c.notes)
 				if err == nil {
 					c.wsUsers = append(c.wsUsers, u)
 				}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -30,17 +32,39 @@ var specRoutes = []struct{ spec, pattern string }{
 	{"/organization/audit_logs", "audit_logs"},
 }
 
-// Every property the spec gives an item of a list the collector reads is
-// one the collector knows: a spec-valid answer never warns of a new field.
+// The estate's routes (issue 13), as the spec names them, and the
+// simulator's pattern for each.
+var estateSpecRoutes = []struct{ spec, pattern string }{
+	{"/organization/data_retention", "data_retention"},
+	{"/organization/spend_limit", "spend_limit"},
+	{"/organization/spend_alerts", "spend_alerts"},
+	{"/organization/certificates", "certificates"},
+	{"/organization/roles", "roles"},
+	{"/organization/groups", "groups"},
+	{"/organization/projects/{project_id}/data_retention", "projects/{id}/data_retention"},
+	{"/organization/projects/{project_id}/model_permissions", "projects/{id}/model_permissions"},
+	{"/organization/projects/{project_id}/hosted_tool_permissions", "projects/{id}/hosted_tool_permissions"},
+	{"/organization/projects/{project_id}/spend_limit", "projects/{id}/spend_limit"},
+	{"/organization/projects/{project_id}/spend_alerts", "projects/{id}/spend_alerts"},
+	{"/organization/projects/{project_id}/certificates", "projects/{id}/certificates"},
+	{"/organization/groups/{group_id}/users", "groups/{id}/users"},
+	{"/organization/groups/{group_id}/roles", "groups/{id}/roles"},
+	{"/organization/users/{user_id}/roles", "users/{id}/roles"},
+}
+
+// Every property the spec gives an item of a route the collector reads,
+// nested ones included, is one the collector knows: a spec-valid answer
+// never warns of a new field, and what extra keeps is what the spec does
+// not document.
 func TestKnownFieldsCoverTheSpec(t *testing.T) {
 	spec := spectest.Load(t)
-	for _, r := range specRoutes {
-		known := collector.KnownFields(r.spec)
-		if known == nil {
-			continue // audit log events: only logins are read
-		}
-		for _, p := range spec.ItemProperties(r.spec) {
-			assert.True(t, known[p], "GET %s: the spec's property %q is not among the fields the collector knows", r.spec, p)
+	for _, r := range append(slices.Clone(specRoutes), estateSpecRoutes...) {
+		for _, p := range spec.ItemPropertyPaths(r.spec) {
+			ok, checked := collector.Knows(r.spec, p)
+			if !checked {
+				break // audit log events: only logins are read
+			}
+			assert.True(t, ok, "GET %s: the spec's property %s is not among the fields the collector knows", r.spec, strings.Join(p, "."))
 		}
 	}
 }
@@ -65,18 +89,16 @@ func TestSpecExamplesAreCollected(t *testing.T) {
 	spec := spectest.Load(t)
 	s, base := newScripted(t)
 	served := map[string]int{}
-	for _, r := range specRoutes {
+	// Every project, group and user of the examples answers its children.
+	ids := strings.NewReplacer("{project_id}", "proj_abc", "{group_id}", "group_01J1F8ABCDXYZ", "{user_id}", "user_abc")
+	for _, r := range append(slices.Clone(specRoutes), estateSpecRoutes...) {
 		body, repaired, err := spec.Example(r.spec)
 		require.NoError(t, err)
 		if repaired {
 			t.Logf("GET %s: the spec's example is not JSON as written; read with its trailing commas removed", r.spec)
 		}
 		served[r.spec] = len(exampleItems(t, body))
-		// Every project of the examples (proj_abc) answers its children.
-		path := "/v1" + r.spec
-		if r.pattern != "" && len(r.pattern) > len("projects/{id}") && r.pattern[:len("projects/{id}")] == "projects/{id}" {
-			path = "/v1/organization/projects/proj_abc" + r.spec[len("/organization/projects/{project_id}"):]
-		}
+		path := "/v1" + ids.Replace(r.spec)
 		// The example is the first page; the audit log's says has_more,
 		// so the page after it is an empty one.
 		s.on(path, func(w http.ResponseWriter, r *http.Request) {
@@ -108,6 +130,25 @@ func TestSpecExamplesAreCollected(t *testing.T) {
 	assert.Len(t, inv.Invites, served["/organization/invites"])
 	assert.Equal(t, served["/organization/audit_logs"], inv.Sources[inventory.SourceAuditLogs].Items)
 	assert.Equal(t, "service_account", *inv.AdminAPIKeys[0].Owner.Type, "the example's owner type is kept as sent")
+	// The estate's examples.
+	require.NotNil(t, inv.Organization.DataRetention)
+	assert.Equal(t, "modified_abuse_monitoring", *inv.Organization.DataRetention.Type)
+	require.NotNil(t, inv.Organization.SpendLimit)
+	assert.Equal(t, int64(10000), *inv.Organization.SpendLimit.ThresholdAmount)
+	assert.Len(t, inv.Organization.SpendAlerts, served["/organization/spend_alerts"])
+	assert.Len(t, inv.Certificates, served["/organization/certificates"])
+	assert.Len(t, inv.Roles, served["/organization/roles"])
+	require.Len(t, inv.Groups, served["/organization/groups"])
+	assert.Len(t, inv.Groups[0].Users, served["/organization/groups/{group_id}/users"])
+	assert.Len(t, inv.Groups[0].Roles, served["/organization/groups/{group_id}/roles"])
+	assert.Len(t, inv.Users[0].Roles, served["/organization/users/{user_id}/roles"])
+	require.NotNil(t, p.DataRetention)
+	require.NotNil(t, p.ModelPermissions)
+	assert.Equal(t, []string{"gpt-4.1", "o3"}, p.ModelPermissions.ModelIDs)
+	assert.Len(t, p.HostedToolPermissions, 5)
+	require.NotNil(t, p.SpendLimit)
+	assert.Len(t, p.SpendAlerts, served["/organization/projects/{project_id}/spend_alerts"])
+	assert.Len(t, p.Certificates, served["/organization/projects/{project_id}/certificates"])
 	assert.Empty(t, warnings, "the spec's own examples hold nothing unknown")
 
 	raw, err := inventory.Marshal(inv)
@@ -199,9 +240,75 @@ func FuzzSpecResponses(f *testing.F) {
 		}
 		assert.Equal(t, len(items["audit_logs"]), inv.Sources[inventory.SourceAuditLogs].Items)
 
+		// Every unknown member the generator added, at any depth, is in
+		// its resource's extra, at its path, with its value.
+		extra := func(pattern string, id string, got inventory.Extra) {
+			var doc any
+			for _, raw := range items[pattern] {
+				var m map[string]any
+				require.NoError(t, json.Unmarshal(raw, &m))
+				if m["id"] == id {
+					doc = m
+				}
+			}
+			want := unknownPaths(doc, "")
+			have := map[string]string{}
+			for k, v := range got {
+				have[k] = string(v)
+			}
+			assert.Equal(t, want, have, "seed %d: %s %s", seed, pattern, id)
+		}
+		for _, k := range inv.AdminAPIKeys {
+			extra("admin_api_keys", k.ID, k.Extra)
+		}
+		for _, u := range inv.Users {
+			extra("users", u.ID, u.Extra)
+		}
+		for _, in := range inv.Invites {
+			extra("invites", in.ID, in.Extra)
+		}
+		for _, p := range inv.Projects {
+			extra("projects", p.ID, p.Extra)
+			for _, k := range p.APIKeys {
+				extra("projects/{id}/api_keys", k.ID, k.Extra)
+			}
+			for _, sa := range p.ServiceAccounts {
+				extra("projects/{id}/service_accounts", sa.ID, sa.Extra)
+			}
+			for _, u := range p.Users {
+				extra("projects/{id}/users", u.ID, u.Extra)
+			}
+		}
+
 		raw, err := inventory.Marshal(inv)
 		require.NoError(t, err)
 		_, err = inventory.Decode(raw, "generated.json")
 		require.NoError(t, err, "seed %d: the inventory is valid", seed)
 	})
+}
+
+// unknownPaths lists the members of doc the generator made up
+// (x_unknown_N), by the path extra keeps them at, with their JSON values.
+func unknownPaths(doc any, path string) map[string]string {
+	out := map[string]string{}
+	switch v := doc.(type) {
+	case map[string]any:
+		for k, e := range v {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			if strings.HasPrefix(k, "x_unknown_") {
+				raw, _ := json.Marshal(e)
+				out[p] = string(raw)
+				continue
+			}
+			maps.Copy(out, unknownPaths(e, p))
+		}
+	case []any:
+		for i, e := range v {
+			maps.Copy(out, unknownPaths(e, fmt.Sprintf("%s[%d]", path, i)))
+		}
+	}
+	return out
 }

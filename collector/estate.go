@@ -26,36 +26,36 @@ import (
 // estateRoute is one per-project surface.
 type estateRoute struct {
 	source, route, suffix string
-	keep                  func(p *inventory.Project, raw json.RawMessage) error
+	keep                  func(p *inventory.Project, raw json.RawMessage, n *notes) error
 	list                  bool
 }
 
 var projectRoutes = []estateRoute{
-	{inventory.SourceProjectDataRetention, "GET /organization/projects/{project_id}/data_retention", "/data_retention", func(p *inventory.Project, raw json.RawMessage) (err error) {
-		p.DataRetention, err = normalizeRetention(raw)
+	{inventory.SourceProjectDataRetention, "GET /organization/projects/{project_id}/data_retention", "/data_retention", func(p *inventory.Project, raw json.RawMessage, n *notes) (err error) {
+		p.DataRetention, err = normalizeRetention(raw, n, "of project "+p.ID)
 		return err
 	}, false},
-	{inventory.SourceProjectModelPermissions, "GET /organization/projects/{project_id}/model_permissions", "/model_permissions", func(p *inventory.Project, raw json.RawMessage) (err error) {
-		p.ModelPermissions, err = normalizeModelPermissions(raw)
+	{inventory.SourceProjectModelPermissions, "GET /organization/projects/{project_id}/model_permissions", "/model_permissions", func(p *inventory.Project, raw json.RawMessage, n *notes) (err error) {
+		p.ModelPermissions, err = normalizeModelPermissions(raw, n, "of project "+p.ID)
 		return err
 	}, false},
-	{inventory.SourceProjectHostedToolPerms, "GET /organization/projects/{project_id}/hosted_tool_permissions", "/hosted_tool_permissions", func(p *inventory.Project, raw json.RawMessage) (err error) {
-		p.HostedToolPermissions, err = normalizeHostedTools(raw)
+	{inventory.SourceProjectHostedToolPerms, "GET /organization/projects/{project_id}/hosted_tool_permissions", "/hosted_tool_permissions", func(p *inventory.Project, raw json.RawMessage, n *notes) (err error) {
+		p.HostedToolPermissions, err = normalizeHostedTools(raw, n, p.ID, &p.Extra)
 		return err
 	}, false},
-	{inventory.SourceProjectSpendLimits, "GET /organization/projects/{project_id}/spend_limit", "/spend_limit", func(p *inventory.Project, raw json.RawMessage) (err error) {
-		p.SpendLimit, err = normalizeSpendLimit(raw)
+	{inventory.SourceProjectSpendLimits, "GET /organization/projects/{project_id}/spend_limit", "/spend_limit", func(p *inventory.Project, raw json.RawMessage, n *notes) (err error) {
+		p.SpendLimit, err = normalizeSpendLimit(raw, n, "of project "+p.ID)
 		return err
 	}, false},
-	{inventory.SourceProjectSpendAlerts, "GET /organization/projects/{project_id}/spend_alerts", "/spend_alerts", func(p *inventory.Project, raw json.RawMessage) error {
-		a, err := normalizeSpendAlert(raw)
+	{inventory.SourceProjectSpendAlerts, "GET /organization/projects/{project_id}/spend_alerts", "/spend_alerts", func(p *inventory.Project, raw json.RawMessage, n *notes) error {
+		a, err := normalizeSpendAlert(raw, n)
 		if err == nil {
 			p.SpendAlerts = append(p.SpendAlerts, a)
 		}
 		return err
 	}, true},
-	{inventory.SourceProjectCertificates, "GET /organization/projects/{project_id}/certificates", "/certificates", func(p *inventory.Project, raw json.RawMessage) error {
-		cert, err := normalizeCertificate(raw)
+	{inventory.SourceProjectCertificates, "GET /organization/projects/{project_id}/certificates", "/certificates", func(p *inventory.Project, raw json.RawMessage, n *notes) error {
+		cert, err := normalizeCertificate(raw, n)
 		if err == nil {
 			p.Certificates = append(p.Certificates, cert)
 		}
@@ -144,19 +144,19 @@ func (c *collection) organizationEstate(ctx context.Context, top func(func())) {
 	e := c.estate
 	top(func() {
 		c.object(ctx, inventory.SourceOrganizationDataRetention, "GET /organization/data_retention", "/organization/data_retention", func(raw json.RawMessage) (err error) {
-			e.retention, err = normalizeRetention(raw)
+			e.retention, err = normalizeRetention(raw, c.notes, "of the organization")
 			return err
 		})
 	})
 	top(func() {
 		c.object(ctx, inventory.SourceOrganizationSpendLimit, "GET /organization/spend_limit", "/organization/spend_limit", func(raw json.RawMessage) (err error) {
-			e.limit, err = normalizeSpendLimit(raw)
+			e.limit, err = normalizeSpendLimit(raw, c.notes, "of the organization")
 			return err
 		})
 	})
 	top(func() {
 		c.simpleOrSkip(ctx, inventory.SourceOrganizationSpendAlerts, "GET /organization/spend_alerts", "/organization/spend_alerts", func(raw json.RawMessage) error {
-			a, err := normalizeSpendAlert(raw)
+			a, err := normalizeSpendAlert(raw, c.notes)
 			if err == nil {
 				e.alerts = append(e.alerts, a)
 			}
@@ -165,7 +165,7 @@ func (c *collection) organizationEstate(ctx context.Context, top func(func())) {
 	})
 	top(func() {
 		c.simpleOrSkip(ctx, inventory.SourceOrganizationCertificates, "GET /organization/certificates", "/organization/certificates", func(raw json.RawMessage) error {
-			cert, err := normalizeCertificate(raw)
+			cert, err := normalizeCertificate(raw, c.notes)
 			if err == nil {
 				e.certs = append(e.certs, cert)
 			}
@@ -174,7 +174,7 @@ func (c *collection) organizationEstate(ctx context.Context, top func(func())) {
 	})
 	top(func() {
 		c.simpleOrSkip(ctx, inventory.SourceRoles, "GET /organization/roles", "/organization/roles", func(raw json.RawMessage) error {
-			r, err := normalizeRole(raw)
+			r, err := normalizeRole(raw, c.notes)
 			if err == nil {
 				e.roles = append(e.roles, r)
 			}
@@ -191,7 +191,7 @@ func (c *collection) groupsAndMembers(ctx context.Context) {
 	var g errgroup.Group
 	g.SetLimit(c.o.Concurrency)
 	c.simpleOrSkip(ctx, inventory.SourceGroups, "GET /organization/groups", "/organization/groups", func(raw json.RawMessage) error {
-		grp, err := normalizeGroup(raw)
+		grp, err := normalizeGroup(raw, c.notes)
 		if err != nil {
 			return err
 		}
@@ -201,14 +201,14 @@ func (c *collection) groupsAndMembers(ctx context.Context) {
 		e.mu.Unlock()
 		base := "/organization/groups/" + url.PathEscape(grp.ID)
 		c.fanOut(ctx, &g, inventory.SourceGroupUsers, "GET /organization/groups/{group_id}/users", base+"/users", func(raw json.RawMessage) error {
-			u, err := normalizeGroupUser(raw)
+			u, err := normalizeGroupUser(raw, c.notes)
 			if err == nil {
 				gp.Users = append(gp.Users, u)
 			}
 			return err
 		}, nil)
 		c.fanOut(ctx, &g, inventory.SourceGroupRoles, "GET /organization/groups/{group_id}/roles", base+"/roles", func(raw json.RawMessage) error {
-			r, err := normalizeRoleAssignment(raw)
+			r, err := normalizeRoleAssignment(raw, c.notes)
 			if err == nil {
 				gp.Roles = append(gp.Roles, r)
 			}
@@ -236,7 +236,7 @@ func (c *collection) userRoles(ctx context.Context) {
 	for _, id := range ids {
 		var roles []inventory.RoleAssignment
 		c.fanOut(ctx, &g, inventory.SourceUserRoles, "GET /organization/users/{user_id}/roles", "/organization/users/"+url.PathEscape(id)+"/roles", func(raw json.RawMessage) error {
-			r, err := normalizeRoleAssignment(raw)
+			r, err := normalizeRoleAssignment(raw, c.notes)
 			if err == nil {
 				roles = append(roles, r)
 			}
@@ -294,7 +294,7 @@ func (c *collection) projectEstate(ctx context.Context, g *errgroup.Group, pr *p
 				c.read(ctx, c.admin, priorityFanOut, rt.source, rt.route, base+rt.suffix, nil, r, func(raw json.RawMessage) error {
 					c.mu.Lock()
 					defer c.mu.Unlock()
-					return rt.keep(&pr.p, raw)
+					return rt.keep(&pr.p, raw, c.notes)
 				})
 			} else {
 				body, err := c.admin.get(ctx, priorityFanOut, rt.route, base+rt.suffix, nil)
@@ -303,7 +303,7 @@ func (c *collection) projectEstate(ctx context.Context, g *errgroup.Group, pr *p
 				} else {
 					r.stats = listStats{items: 1, pages: 1}
 					c.mu.Lock()
-					if err := rt.keep(&pr.p, body); err != nil {
+					if err := rt.keep(&pr.p, body, c.notes); err != nil {
 						r.bad, r.firstBad = 1, err
 					}
 					c.mu.Unlock()

@@ -136,10 +136,9 @@ func normalizeAdminKey(raw json.RawMessage, n *notes) (inventory.AdminAPIKey, er
 	if err != nil || k.ID == "" {
 		return inventory.AdminAPIKey{}, itemError("admin key", k.ID, orMissingID(err))
 	}
-	n.fields("admin key", k.ID, raw, adminKeyFields)
 	out := inventory.AdminAPIKey{
 		ID: k.ID, Name: k.Name, RedactedValue: k.RedactedValue, CreatedAt: created,
-		ExpiresAt: k.ExpiresAt.v, LastUsedAt: k.LastUsedAt.v,
+		ExpiresAt: k.ExpiresAt.v, LastUsedAt: k.LastUsedAt.v, Extra: extras(n, "admin key", k.ID, raw, adminKeyShape),
 	}
 	if k.Owner != nil {
 		// The spec's text says type is always user; its own example says
@@ -175,9 +174,9 @@ func normalizeProject(raw json.RawMessage, n *notes) (inventory.Project, error) 
 	if err != nil {
 		return inventory.Project{}, itemError("project", p.ID, err)
 	}
-	n.fields("project", p.ID, raw, projectFields)
 	return inventory.Project{
-		ID: p.ID, Name: p.Name, Status: projectStatus(p.Status.v, p.ArchivedAt.v),
+		Extra: extras(n, "project", p.ID, raw, projectShape),
+		ID:    p.ID, Name: p.Name, Status: projectStatus(p.Status.v, p.ArchivedAt.v),
 		StatusRaw: n.value("project", p.ID, "status", p.Status.v, inventory.ProjectActive, inventory.ProjectArchived),
 		CreatedAt: created, ArchivedAt: p.ArchivedAt.v, Residency: p.Residency,
 		APIKeys: []inventory.ProjectAPIKey{}, ServiceAccounts: []inventory.ServiceAccount{}, Users: []inventory.ProjectUser{},
@@ -228,9 +227,9 @@ func normalizeProjectKey(raw json.RawMessage, n *notes) (inventory.ProjectAPIKey
 	if err != nil || k.ID == "" {
 		return inventory.ProjectAPIKey{}, itemError("project key", k.ID, orMissingID(err))
 	}
-	n.fields("project key", k.ID, raw, projectKeyFields)
 	out := inventory.ProjectAPIKey{
 		ID: k.ID, Name: k.Name, RedactedValue: k.RedactedValue, CreatedAt: created, LastUsedAt: k.LastUsedAt.v,
+		Extra: extras(n, "project key", k.ID, raw, projectKeyShape),
 	}
 	if v := k.OwnerProjectAccess.v; v != nil {
 		out.OwnerProjectAccess = n.value("project key", k.ID, "owner_project_access", v, "active", "inactive")
@@ -286,9 +285,8 @@ func normalizeServiceAccount(raw json.RawMessage, n *notes) (inventory.ServiceAc
 	if err != nil || s.ID == "" {
 		return inventory.ServiceAccount{}, itemError("service account", s.ID, orMissingID(err))
 	}
-	n.fields("service account", s.ID, raw, serviceAccountFields)
 	return inventory.ServiceAccount{
-		ID: s.ID, Name: s.Name, CreatedAt: created,
+		ID: s.ID, Name: s.Name, CreatedAt: created, Extra: extras(n, "service account", s.ID, raw, serviceAccountShape),
 		Role: n.value("service account", s.ID, "role", s.Role.v, "owner", "member", "none"),
 	}, nil
 }
@@ -309,9 +307,8 @@ func normalizeProjectUser(raw json.RawMessage, n *notes) (inventory.ProjectUser,
 	if u.ID == "" {
 		return inventory.ProjectUser{}, itemError("project member", "", orMissingID(nil))
 	}
-	n.fields("project member", u.ID, raw, projectUserFields)
 	return inventory.ProjectUser{
-		ID: u.ID, Email: u.Email, Name: u.Name, AddedAt: u.AddedAt.v,
+		ID: u.ID, Email: u.Email, Name: u.Name, AddedAt: u.AddedAt.v, Extra: extras(n, "project member", u.ID, raw, projectUserShape),
 		Role: n.value("project member", u.ID, "role", u.Role.v, "owner", "member"),
 	}, nil
 }
@@ -344,9 +341,8 @@ func normalizeUser(raw json.RawMessage, n *notes) (inventory.User, bool, error) 
 	if err != nil || u.ID == "" {
 		return inventory.User{}, false, itemError("user", u.ID, orMissingID(err))
 	}
-	n.fields("user", u.ID, raw, userFields)
 	out := inventory.User{
-		ID: u.ID, Name: u.Name, Email: u.Email, AddedAt: added,
+		ID: u.ID, Name: u.Name, Email: u.Email, AddedAt: added, Extra: extras(n, "user", u.ID, raw, userShape),
 		Role:             n.value("user", u.ID, "role", u.Role.v, "owner", "reader"),
 		APIKeyLastUsedAt: u.APIKeyLastUsedAt.v, IsServiceAccount: u.IsServiceAccount, IsSCIMManaged: u.IsSCIMManaged,
 		ActivitySignals: inventory.ActivitySignals{Unavailable: []string{}},
@@ -391,13 +387,12 @@ func normalizeInvite(raw json.RawMessage, n *notes) (inventory.Invite, error) {
 	if err != nil {
 		return inventory.Invite{}, itemError("invite", in.ID, err)
 	}
-	n.fields("invite", in.ID, raw, inviteFields)
 	email := ""
 	if in.Email != nil {
 		email = *in.Email
 	}
 	out := inventory.Invite{
-		ID: in.ID, Email: email, CreatedAt: created,
+		ID: in.ID, Email: email, CreatedAt: created, Extra: extras(n, "invite", in.ID, raw, inviteShape),
 		Role:      n.value("invite", in.ID, "role", in.Role.v, "owner", "reader"),
 		Status:    n.value("invite", in.ID, "status", in.Status.v, "pending", "accepted", "expired"),
 		ExpiresAt: in.ExpiresAt.v, AcceptedAt: in.AcceptedAt.v, Projects: []inventory.InviteProject{},
@@ -491,7 +486,8 @@ func normalizeGPT(raw json.RawMessage, n *notes) (inventory.GPT, error) {
 		return inventory.GPT{}, itemError("GPT", "", orMissingID(nil))
 	}
 	out := inventory.GPT{
-		ID: g.ID, CreatedAt: g.CreatedAt.v, OwnerID: g.OwnerID.v, OwnerEmail: g.OwnerEmail, BuilderName: g.BuilderName,
+		Extra: extras(n, "GPT", g.ID, raw, gptShape),
+		ID:    g.ID, CreatedAt: g.CreatedAt.v, OwnerID: g.OwnerID.v, OwnerEmail: g.OwnerEmail, BuilderName: g.BuilderName,
 		Visibility: inventory.VisibilityUnknown, Tools: []inventory.GPTTool{}, Files: []inventory.GPTFile{},
 	}
 	if g.Sharing != nil && g.Sharing.Visibility.v != nil {
@@ -578,7 +574,7 @@ type apiWorkspaceUser struct {
 	CreatedAt flexTime   `json:"created_at"`
 }
 
-func normalizeWorkspaceUser(raw json.RawMessage) (inventory.WorkspaceUser, error) {
+func normalizeWorkspaceUser(raw json.RawMessage, n *notes) (inventory.WorkspaceUser, error) {
 	var u apiWorkspaceUser
 	if err := json.Unmarshal(raw, &u); err != nil {
 		return inventory.WorkspaceUser{}, itemError("workspace user", idOf(raw), fmt.Errorf("cannot be read: %w", err))
@@ -586,7 +582,8 @@ func normalizeWorkspaceUser(raw json.RawMessage) (inventory.WorkspaceUser, error
 	if u.ID == "" {
 		return inventory.WorkspaceUser{}, itemError("workspace user", "", orMissingID(nil))
 	}
-	return inventory.WorkspaceUser{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role.v, Status: u.Status.v, CreatedAt: u.CreatedAt.v}, nil
+	return inventory.WorkspaceUser{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role.v, Status: u.Status.v, CreatedAt: u.CreatedAt.v,
+		Extra: extras(n, "workspace user", u.ID, raw, workspaceUserShape)}, nil
 }
 
 func orMissingID(err error) error {

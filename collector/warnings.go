@@ -1,7 +1,6 @@
 package collector
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -62,51 +61,9 @@ func (n *notes) value(kind, id, field string, v *string, known ...string) *strin
 	return v
 }
 
-// fields notes the top-level fields of an item that this version does not
-// read: the resource is kept, the field's value is not.
-func (n *notes) fields(kind, id string, raw json.RawMessage, known map[string]bool) {
-	if n == nil {
-		return
-	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil {
-		return
-	}
-	for k := range m {
-		if !known[k] {
-			n.add(kind+"\x00field\x00"+k, fmt.Sprintf("%s %s has a field %q that this version does not read: the %s is kept without it", kind, orNoID(id), k, kind))
-		}
-	}
-}
-
 func orNoID(id string) string {
 	if id == "" {
 		return "(no id)"
 	}
 	return id
 }
-
-// set is a set of field names.
-func set(names ...string) map[string]bool {
-	m := make(map[string]bool, len(names))
-	for _, n := range names {
-		m[n] = true
-	}
-	return m
-}
-
-// Fields each item of the Admin API may carry, from the official OpenAPI
-// document's schemas (Project, ProjectApiKey, ProjectServiceAccount,
-// ProjectUser, User, Invite, AdminApiKey), plus fields older responses or
-// the reference notes name. Anything else is noted once.
-var (
-	adminKeyFields       = set("object", "id", "name", "redacted_value", "created_at", "expires_at", "last_used_at", "owner")
-	projectFields        = set("object", "id", "name", "created_at", "archived_at", "status", "external_key_id", "residency")
-	projectKeyFields     = set("object", "id", "name", "redacted_value", "created_at", "last_used_at", "owner_project_access", "owner")
-	serviceAccountFields = set("object", "id", "name", "role", "created_at")
-	projectUserFields    = set("object", "id", "name", "email", "role", "added_at")
-	userFields           = set("object", "id", "name", "email", "role", "added_at", "is_default", "created", "user",
-		"api_key_last_used_at", "is_service_account", "is_scale_tier_authorized_purchaser", "is_scim_managed", "projects",
-		"technical_level", "developer_persona")
-	inviteFields = set("object", "id", "email", "role", "status", "created_at", "invited_at", "expires_at", "accepted_at", "projects")
-)

@@ -7,7 +7,8 @@ package inventory
 // DataRetention is an organization's or project's data retention control.
 type DataRetention struct {
 	// Type as the API sent it, e.g. zero_data_retention.
-	Type *string `json:"type"`
+	Type  *string `json:"type"`
+	Extra Extra   `json:"extra,omitempty"`
 }
 
 // SpendLimit is a hard spend limit of the organization or a project.
@@ -16,6 +17,7 @@ type SpendLimit struct {
 	Currency          *string `json:"currency"`
 	Interval          *string `json:"interval"`
 	EnforcementStatus *string `json:"enforcement_status"`
+	Extra             Extra   `json:"extra,omitempty"`
 }
 
 // SpendAlert is a spend alert and who it notifies.
@@ -26,17 +28,20 @@ type SpendAlert struct {
 	Interval        *string  `json:"interval,omitempty"`
 	ChannelType     *string  `json:"channel_type,omitempty"`
 	Recipients      []string `json:"recipients,omitempty"`
+	Extra           Extra    `json:"extra,omitempty"`
 }
 
 // ModelPermissions is a project's model allow- or deny-list.
 type ModelPermissions struct {
 	Mode     *string  `json:"mode"`
 	ModelIDs []string `json:"model_ids"`
+	Extra    Extra    `json:"extra,omitempty"`
 }
 
 // HostedToolPermission says whether one hosted tool is enabled in a project.
 type HostedToolPermission struct {
 	Enabled *bool `json:"enabled"`
+	Extra   Extra `json:"extra,omitempty"`
 }
 
 // Certificate is an mTLS certificate of the organization or a project.
@@ -47,6 +52,7 @@ type Certificate struct {
 	ValidAt   *int64  `json:"valid_at,omitempty"`
 	ExpiresAt *int64  `json:"expires_at,omitempty"`
 	Active    *bool   `json:"active"`
+	Extra     Extra   `json:"extra,omitempty"`
 }
 
 // Role is a predefined or custom role of the organization.
@@ -57,6 +63,7 @@ type Role struct {
 	Permissions    []string `json:"permissions"`
 	ResourceType   *string  `json:"resource_type,omitempty"`
 	PredefinedRole *bool    `json:"predefined_role,omitempty"`
+	Extra          Extra    `json:"extra,omitempty"`
 }
 
 // RoleAssignment is a role assigned to a user or a group.
@@ -66,6 +73,7 @@ type RoleAssignment struct {
 	Permissions    []string `json:"permissions"`
 	ResourceType   *string  `json:"resource_type,omitempty"`
 	PredefinedRole *bool    `json:"predefined_role,omitempty"`
+	Extra          Extra    `json:"extra,omitempty"`
 }
 
 // Group is a group of users with its role assignments.
@@ -77,6 +85,7 @@ type Group struct {
 	GroupType     *string          `json:"group_type,omitempty"`
 	Users         []GroupUser      `json:"users,omitempty"`
 	Roles         []RoleAssignment `json:"roles,omitempty"`
+	Extra         Extra            `json:"extra,omitempty"`
 }
 
 // GroupUser is a member of a group.
@@ -84,6 +93,7 @@ type GroupUser struct {
 	ID    string  `json:"id"`
 	Name  *string `json:"name,omitempty"`
 	Email *string `json:"email,omitempty"`
+	Extra Extra   `json:"extra,omitempty"`
 }
 
 // GPTRecipient is someone a GPT is shared with.

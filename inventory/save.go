@@ -156,6 +156,7 @@ type projectHead struct {
 	SpendLimit            *SpendLimit                     `json:"spend_limit,omitempty"`
 	SpendAlerts           []SpendAlert                    `json:"spend_alerts,omitempty"`
 	Certificates          []Certificate                   `json:"certificates,omitempty"`
+	Extra                 Extra                           `json:"extra,omitempty"`
 }
 
 // project writes a project's own fields on its line, then each of its keys,
@@ -167,7 +168,7 @@ func (e *lineEncoder) project(v any) {
 	}
 	e.scratch.Reset()
 	if e.err = e.enc.Encode(projectHead{p.ID, p.Name, p.Status, p.StatusRaw, p.CreatedAt, p.ArchivedAt,
-		p.Residency, p.DataRetention, p.ModelPermissions, p.HostedToolPermissions, p.SpendLimit, p.SpendAlerts, p.Certificates}); e.err != nil {
+		p.Residency, p.DataRetention, p.ModelPermissions, p.HostedToolPermissions, p.SpendLimit, p.SpendAlerts, p.Certificates, p.Extra}); e.err != nil {
 		return
 	}
 	head := bytes.TrimSuffix(e.scratch.Bytes(), []byte("}\n"))

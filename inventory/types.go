@@ -2,7 +2,10 @@
 // validates it against schemas/inventory.schema.json, and saves it atomically.
 package inventory
 
-import "slices"
+import (
+	"encoding/json"
+	"slices"
+)
 
 // SchemaVersion is the version of the document shape this package writes.
 // Version 2 keeps the values the APIs own as they were sent (roles, statuses,
@@ -40,6 +43,13 @@ type Inventory struct {
 	DLP   *DLP   `json:"dlp"`
 	Files []File `json:"files,omitempty"`
 }
+
+// Extra holds the members of an API item that this version does not know,
+// by their path inside the item (x_new, owner.x_new,
+// latest_config.data[0].tools[1].x_new), each with its raw JSON value as
+// sent (strings scrubbed). Nil when there were none; never read by a
+// policy of this version.
+type Extra map[string]json.RawMessage
 
 // Tool names the program that wrote the document.
 type Tool struct {
@@ -152,6 +162,7 @@ type AdminAPIKey struct {
 	ExpiresAt     *int64  `json:"expires_at"`
 	LastUsedAt    *int64  `json:"last_used_at"`
 	Owner         *Owner  `json:"owner,omitempty"`
+	Extra         Extra   `json:"extra,omitempty"`
 }
 
 // Owner is who owns a key. Type and role are free strings.
@@ -190,6 +201,7 @@ type Project struct {
 	SpendLimit            *SpendLimit                     `json:"spend_limit,omitempty"`
 	SpendAlerts           []SpendAlert                    `json:"spend_alerts,omitempty"`
 	Certificates          []Certificate                   `json:"certificates,omitempty"`
+	Extra                 Extra                           `json:"extra,omitempty"`
 }
 
 // ProjectAPIKey is a project key, by its redacted value only.
@@ -201,6 +213,7 @@ type ProjectAPIKey struct {
 	LastUsedAt         *int64    `json:"last_used_at"`
 	OwnerProjectAccess *string   `json:"owner_project_access,omitempty"`
 	Owner              *KeyOwner `json:"owner,omitempty"`
+	Extra              Extra     `json:"extra,omitempty"`
 }
 
 // KeyOwner is the user or service account that owns a project key. Type is
@@ -219,6 +232,7 @@ type ServiceAccount struct {
 	Name      *string `json:"name"`
 	Role      *string `json:"role"`
 	CreatedAt int64   `json:"created_at"`
+	Extra     Extra   `json:"extra,omitempty"`
 }
 
 // ProjectUser is a member of a project.
@@ -228,6 +242,7 @@ type ProjectUser struct {
 	Name    *string `json:"name,omitempty"`
 	Role    *string `json:"role"`
 	AddedAt *int64  `json:"added_at,omitempty"`
+	Extra   Extra   `json:"extra,omitempty"`
 }
 
 // User is a member of the organization, with the collector's derived activity.
@@ -246,6 +261,7 @@ type User struct {
 	ActivitySignals  ActivitySignals `json:"activity_signals"`
 	// Roles are the user's role assignments, when collected.
 	Roles []RoleAssignment `json:"roles,omitempty"`
+	Extra Extra            `json:"extra,omitempty"`
 }
 
 // Activity signal names, as listed in ActivitySignals.Unavailable.
@@ -273,6 +289,7 @@ type Invite struct {
 	ExpiresAt  *int64          `json:"expires_at"`
 	AcceptedAt *int64          `json:"accepted_at,omitempty"`
 	Projects   []InviteProject `json:"projects"`
+	Extra      Extra           `json:"extra,omitempty"`
 }
 
 // InviteProject is a project role an invite grants on acceptance.
@@ -320,6 +337,7 @@ type GPT struct {
 	// they were not scanned, an empty map when nothing matched.
 	InstructionsDetections *Detections    `json:"instructions_detections,omitempty"`
 	Recipients             []GPTRecipient `json:"recipients,omitempty"`
+	Extra                  Extra          `json:"extra,omitempty"`
 }
 
 // GPTTool is one tool of a GPT: the normalized kind and the API's raw type.
@@ -349,6 +367,7 @@ type WorkspaceUser struct {
 	Role      *string `json:"role,omitempty"`
 	Status    *string `json:"status,omitempty"`
 	CreatedAt *int64  `json:"created_at,omitempty"`
+	Extra     Extra   `json:"extra,omitempty"`
 }
 
 // DLP records how files were scanned.

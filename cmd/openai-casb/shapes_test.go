@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -102,4 +103,48 @@ func TestCollectRecordThenReplay(t *testing.T) {
 	r = runEnv(t, nil, "", "collect", "--record", rec, "--replay", rec, "-o", second)
 	assert.Equal(t, exitError, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "give one, not both")
+}
+
+// Spec-shaped answers carrying members the spec does not document, at the
+// top level and nested: scan still exits 0 or 1 with every source complete,
+// the saved inventory keeps each new member's value in its resource's
+// extra, policies run on it, and each distinct path warns once.
+func TestScanKeepsUnknownMembers(t *testing.T) {
+	src := simulator.Generate(simulator.GenerateOptions{Users: 5, Seed: 3})
+	user := func(id string) json.RawMessage {
+		return json.RawMessage(`{"object":"organization.user","id":"` + id + `","name":"N","email":"` + id + `@x.example","role":"reader","added_at":1600000000,
+			"x_new":{"tier":"` + id + `"},"user":{"object":"user","id":"` + id + `","enabled":true,"x_locale":"fr"}}`)
+	}
+	key := json.RawMessage(`{"object":"organization.admin_api_key","id":"key_x","name":"K","redacted_value":"sk-admin...x","created_at":1600000000,"expires_at":null,"last_used_at":null,
+		"owner":{"type":"user","object":"organization.user","id":"user-a","name":"A","created_at":1600000000,"role":"owner","x_mfa":[true]}}`)
+	base := startSimulator(t, src, simulator.Options{Items: map[string][]json.RawMessage{
+		"users":          {user("user-a"), user("user-b")},
+		"admin_api_keys": {key},
+	}})
+	saved := filepath.Join(t.TempDir(), "inventory.json")
+	r := runEnv(t, simEnv(src), "", "scan", "--format", "json", "--save-inventory", saved, "--api-base-url", base, "--compliance-base-url", base)
+	require.Contains(t, []int{exitOK, exitFindings}, r.code, r.stderr)
+	inv, err := inventory.Load(saved)
+	require.NoError(t, err)
+	for name, s := range inv.Sources {
+		assert.Contains(t, []string{inventory.StatusComplete, inventory.StatusSkipped}, s.Status, "%s: %v", name, s.Reason)
+	}
+	require.Len(t, inv.Users, 2)
+	for _, u := range inv.Users {
+		assert.JSONEq(t, `{"tier":"`+u.ID+`"}`, string(u.Extra["x_new"]), u.ID)
+		assert.JSONEq(t, `"fr"`, string(u.Extra["user.x_locale"]), u.ID)
+	}
+	require.Len(t, inv.AdminAPIKeys, 1)
+	assert.JSONEq(t, `[true]`, string(inv.AdminAPIKeys[0].Extra["owner.x_mfa"]))
+	var rep jsonReport
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep))
+	assert.NotEmpty(t, rep.Findings, "policies ran")
+	for _, w := range []string{
+		`openai-casb: warning: user user-a has a field "x_new" that this version does not read: kept in its extra`,
+		`openai-casb: warning: user user-a has a nested field "user.x_locale" that this version does not read: kept in its extra`,
+		`openai-casb: warning: admin key key_x has a nested field "owner.x_mfa" that this version does not read: kept in its extra`,
+	} {
+		assert.Equal(t, 1, strings.Count(r.stderr, w), "once: %s\n%s", w, r.stderr)
+	}
+	assert.NotContains(t, r.stderr, "user-b has a field", "the same path warns once")
 }

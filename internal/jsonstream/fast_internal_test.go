@@ -216,6 +216,27 @@ func TestFastPathFormatting(t *testing.T) {
 	}
 }
 
+// The members of an API item this version does not know are kept in an
+// extra object of any content: the fast path accepts them, nested objects,
+// arrays and every JSON type included, as the library does; extra is still
+// an object.
+func TestFastPathAcceptsExtra(t *testing.T) {
+	extra := `"extra":{"x_new":"v","owner.x_mfa":true,"projects[0].x":{"a":[1,2.5,null,{"b":"c"}],"d":{}},"n":null,"e":[]}`
+	cases := map[string]string{
+		"admin_api_keys": `{"id":"k","name":null,"created_at":1,"expires_at":null,"last_used_at":null,` + extra + `}`,
+		"users":          `{"id":"u","email":null,"role":null,"added_at":1,"last_activity_at":null,"activity_signals":{"audit_log_login_at":null,"api_key_last_used_at":null,"owned_project_keys_last_used_at":null,"unavailable":[]},` + extra + `}`,
+		"invites":        `{"id":"i","email":"a","role":"reader","status":"pending","created_at":1,"expires_at":null,"projects":[],` + extra + `}`,
+		"gpts":           `{"id":"g","name":null,"visibility":"unknown","visibility_raw":null,"tools":[],"files":[],` + extra + `}`,
+	}
+	for key, c := range cases {
+		require.True(t, agree(t, key, []byte(c)), "%s: %s", key, c)
+		bad := strings.Replace(c, `"extra":{`, `"extra":["x",`, 1)
+		bad = strings.Replace(bad, `"e":[]}`, `"e":[]]`, 1)
+		got, ok := fastParse(t, key, []byte(bad))
+		require.False(t, ok, "%s: extra must be an object: %v", key, got)
+	}
+}
+
 // FuzzFastPath checks the fast path against the library on arbitrary bytes
 // as elements of every resource array.
 func FuzzFastPath(f *testing.F) {

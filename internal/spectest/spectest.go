@@ -166,10 +166,47 @@ func (s *Spec) ItemProperties(path string) []string {
 	return out
 }
 
+// ItemPropertyPaths lists the path of every property the spec gives the
+// items of GET path's list, nested ones included: member names, "[]" for
+// the elements of an array, through anyOf, oneOf and allOf branches. For a
+// route that answers one object (no data array), the object is the item.
+func (s *Spec) ItemPropertyPaths(path string) [][]string {
+	var out [][]string
+	var walk func(v any, at []string, depth int)
+	walk = func(v any, at []string, depth int) {
+		m := s.resolve(v)
+		if m == nil || depth > 8 {
+			return
+		}
+		for _, alt := range []string{"anyOf", "oneOf", "allOf"} {
+			branches, _ := m[alt].([]any)
+			for _, b := range branches {
+				walk(b, at, depth+1)
+			}
+		}
+		if items, ok := m["items"]; ok {
+			walk(items, append(append([]string{}, at...), "[]"), depth+1)
+		}
+		props, _ := m["properties"].(map[string]any)
+		for k, p := range props {
+			here := append(append([]string{}, at...), k)
+			out = append(out, here)
+			walk(p, here, depth+1)
+		}
+	}
+	walk(s.itemSchema(path), nil, 0)
+	return out
+}
+
+// itemSchema is the schema of the items of GET path's data array, or of
+// the whole answer when it has none.
 func (s *Spec) itemSchema(path string) map[string]any {
 	get, _ := s.get(path)
 	resp := s.resolve(dig(get, "responses", "200", "content", "application/json", "schema"))
 	data := s.resolve(dig(resp, "properties", "data"))
+	if data == nil {
+		return resp
+	}
 	return s.resolve(data["items"])
 }
 
