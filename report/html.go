@@ -22,7 +22,7 @@ import (
 // offline. The organization and collection time, a banner for sources not
 // read completely, counts per severity and per category as SVG bar charts
 // drawn here, and a findings table that sorts and filters (by severity,
-// category, baseline state, waived and text) with each finding's message, evidence
+// category, resource type, baseline state, waived and text) with each finding's message, evidence
 // and remediation, and, when the policies map finding types to compliance
 // controls, a compliance view of the framework chosen. The table is plain HTML, so the page reads without
 // script; the small inline script only sorts and filters.
@@ -68,6 +68,7 @@ type htmlPage struct {
 	Waived       int
 	Rows         []htmlRow
 	Categories   []string
+	Types        []string // resource types, for the filter
 	States       []string
 	Compliance   []htmlFramework
 	Generated    string
@@ -230,6 +231,7 @@ func (HTML) Write(w io.Writer, r *Report) error {
 
 	states := map[string]bool{}
 	allCats := map[string]bool{}
+	allTypes := map[string]bool{}
 	for _, e := range r.Entries {
 		row := htmlRow{
 			Severity: e.Severity.String(), SeverityRank: fmt.Sprint(int(e.Severity)),
@@ -258,11 +260,13 @@ func (HTML) Write(w io.Writer, r *Report) error {
 		}
 		p.Rows = append(p.Rows, row)
 		allCats[e.Category] = true
+		allTypes[e.Resource.Type] = true
 		if e.State != "" {
 			states[string(e.State)] = true
 		}
 	}
 	p.Categories = slices.Sorted(maps.Keys(allCats))
+	p.Types = slices.Sorted(maps.Keys(allTypes))
 	p.Compliance = htmlCompliance(r)
 	for _, s := range []BaselineState{StateNew, StateChanged, StateUnchanged, StateAbsent} {
 		if states[string(s)] {

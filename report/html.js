@@ -18,7 +18,7 @@
   var body = table.tBodies[0];
   var rows = Array.prototype.slice.call(body.rows);
   var shown = document.getElementById("shown");
-  var filters = ["severity", "category", "state", "waived"].map(function (name) {
+  var filters = ["severity", "category", "rtype", "state", "waived"].map(function (name) {
     return { name: name, el: document.getElementById("f-" + name) };
   }).filter(function (f) { return f.el; });
   var text = document.getElementById("f-text");

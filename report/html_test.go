@@ -53,6 +53,8 @@ func TestHTMLContent(t *testing.T) {
 	assert.Contains(t, out, `data-severity="high" data-rank="3"`)
 	assert.Contains(t, out, "<pre>{\n  &#34;days&#34;: 120\n}</pre>", "evidence, indented")
 	assert.Contains(t, out, "<b>Remediation:</b> rotate")
+	assert.Contains(t, out, `<select id="f-rtype"><option value="">all</option><option value="admin_api_key">admin_api_key</option><option value="invite">invite</option></select>`)
+	assert.Contains(t, out, `data-waived="" data-rtype="invite">`)
 	assert.NotContains(t, out, `id="f-state"`, "no state filter without a baseline")
 	assert.NotContains(t, out, `id="f-waived"`, "no waived filter without waivers")
 	// Bars are as long as their counts: the longest bar is the largest.

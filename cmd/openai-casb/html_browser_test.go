@@ -130,6 +130,29 @@ func TestHTMLInChromium(t *testing.T) {
 	assert.Equal(t, true, b.eval(t, visibleRows+`.every(r => r.dataset.severity === "high")`))
 	assert.Equal(t, strconv.Itoa(high)+" of "+strconv.Itoa(doc.Summary.Total), b.text(t, "#shown"))
 
+	// Resource type: invites only, as many as the JSON report has.
+	var findings []struct{ Resource struct{ Type string } }
+	require.NoError(t, json.Unmarshal([]byte(runOK(t, "evaluate", acme, "--format", "json")), &struct {
+		Findings *[]struct{ Resource struct{ Type string } }
+	}{&findings}))
+	invites := 0
+	for _, f := range findings {
+		if f.Resource.Type == "invite" {
+			invites++
+		}
+	}
+	require.Positive(t, invites)
+	b.do(t, chromedp.SetValue(chromedp.CSS("#f-severity"), ""))
+	b.eval(t, `document.getElementById("f-severity").dispatchEvent(new Event("change")); 0`)
+	b.do(t, chromedp.SetValue(chromedp.CSS("#f-rtype"), "invite"))
+	b.eval(t, `document.getElementById("f-rtype").dispatchEvent(new Event("change")); 0`)
+	assert.Equal(t, float64(invites), b.eval(t, visibleRows+`.length`))
+	assert.Equal(t, true, b.eval(t, visibleRows+`.every(r => r.dataset.rtype === "invite")`))
+	b.do(t, chromedp.SetValue(chromedp.CSS("#f-rtype"), ""))
+	b.eval(t, `document.getElementById("f-rtype").dispatchEvent(new Event("change")); 0`)
+	b.do(t, chromedp.SetValue(chromedp.CSS("#f-severity"), "high"))
+	b.eval(t, `document.getElementById("f-severity").dispatchEvent(new Event("change")); 0`)
+
 	// Typing in the search box narrows further.
 	b.do(t, chromedp.SendKeys(chromedp.CSS("#f-text"), "terraform"))
 	assert.Equal(t, float64(1), b.eval(t, visibleRows+`.length`), "terraform-admin's rotation is the one high finding naming terraform")
@@ -202,6 +225,43 @@ func TestHTMLPlantedScriptIsInertInChromium(t *testing.T) {
 	for _, n := range names {
 		assert.Equal(t, hostileName, n)
 	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	assert.Empty(t, b.dialogs)
+}
+
+// The acceptance run: demo writes HTML, OCSF, SARIF and CSV in one run;
+// the page opens in headless Chromium with the counts of the JSON report
+// written beside it.
+func TestDemoReportInChromium(t *testing.T) {
+	chromium(t)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	r := runCLI(t, "", "demo", "--format", "json", "--output", "report.json",
+		"--output-format", "html=report.html", "--output-format", "ocsf=findings.ocsf.jsonl",
+		"--output-format", "sarif=r.sarif", "--output-format", "csv=f.csv")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	var doc struct {
+		Summary struct {
+			Total      int
+			BySeverity map[string]int `json:"by_severity"`
+		}
+		Findings []json.RawMessage
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, &doc))
+	for _, f := range []string{"findings.ocsf.jsonl", "r.sarif", "f.csv"} {
+		_, err := os.Stat(filepath.Join(dir, f))
+		require.NoError(t, err, f)
+	}
+	b := browse(t, "file://"+filepath.Join(dir, "report.html"))
+	assert.Equal(t, strconv.Itoa(doc.Summary.Total), b.text(t, "#count-total"))
+	for sev, n := range doc.Summary.BySeverity {
+		assert.Equal(t, strconv.Itoa(n), b.text(t, "#count-"+sev), sev)
+	}
+	assert.Equal(t, float64(len(doc.Findings)), b.eval(t, `document.querySelectorAll("#findings tbody tr").length`))
+	assert.Equal(t, true, b.eval(t, `document.getElementById("f-framework") !== null`), "the demo's policies map frameworks")
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	assert.Empty(t, b.dialogs)
