@@ -697,7 +697,8 @@ func (c *collection) organizationID() string {
 
 // source turns a list's outcome into its sources entry: complete, partial
 // (something was read, then it failed or some items were unusable), failed
-// (nothing was read) or skipped.
+// (nothing was read, or --max-pages or --deadline stopped it: the items read
+// before are kept and counted) or skipped.
 func (r *result) source() inventory.Source {
 	if r.skipped != "" {
 		reason := r.skipped
@@ -720,11 +721,19 @@ func (r *result) source() inventory.Source {
 	}
 	if r.err != nil || r.bad > 0 {
 		s.Status = inventory.StatusPartial
-		if r.err != nil && s.Items == 0 {
+		if r.err != nil && (s.Items == 0 || stoppedByCap(r.err)) {
 			s.Status = inventory.StatusFailed
 		}
 	}
 	return s
+}
+
+// stoppedByCap reports whether err is --max-pages or --deadline ending a
+// list: the list is failed (its end was never seen), whatever it read.
+func stoppedByCap(err error) bool {
+	var pages *PageLimitError
+	var deadline *DeadlineError
+	return errors.As(err, &pages) || errors.As(err, &deadline)
 }
 
 // children sums a per-project list over all projects. archived projects
@@ -739,11 +748,13 @@ func children(rs []*result, projects inventory.Source, archived int, what string
 	var failed []*result
 	bad := 0
 	var firstBad error
+	capped := false
 	for _, r := range rs {
 		s.Items += r.stats.items - r.bad
 		s.Pages += r.stats.pages
 		if r.err != nil {
 			failed = append(failed, r)
+			capped = capped || stoppedByCap(r.err)
 		}
 		bad += r.bad
 		if firstBad == nil {
@@ -766,7 +777,7 @@ func children(rs []*result, projects inventory.Source, archived int, what string
 	}
 	if len(reasons) > 0 {
 		s.Status = inventory.StatusPartial
-		if s.Items == 0 && ((len(rs) > 0 && len(failed) == len(rs)) || projects.Status == inventory.StatusFailed) {
+		if capped || s.Items == 0 && ((len(rs) > 0 && len(failed) == len(rs)) || projects.Status == inventory.StatusFailed) {
 			s.Status = inventory.StatusFailed
 		}
 	}
@@ -836,6 +847,9 @@ func (c *collection) nothingRead(inv *inventory.Inventory) error {
 		case inventory.StatusSkipped:
 			continue
 		case inventory.StatusFailed:
+			if s.Items > 0 {
+				return nil // stopped by --max-pages or --deadline after reading some
+			}
 			if s.Reason != nil && !seen[*s.Reason] {
 				seen[*s.Reason] = true
 				reasons = append(reasons, n+": "+*s.Reason)

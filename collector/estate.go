@@ -332,7 +332,7 @@ func (c *collection) estateInto(inv *inventory.Inventory) {
 	// API refused it for that reason (the refusal's code or message).
 	if s, ok := inv.Sources[inventory.SourceAuditLogs]; ok {
 		switch {
-		case s.Status == inventory.StatusComplete || s.Status == inventory.StatusPartial:
+		case s.Status == inventory.StatusComplete || s.Status == inventory.StatusPartial || s.Pages > 0:
 			inv.Organization.AuditLoggingEnabled = ptr(true)
 		case s.Status == inventory.StatusFailed && s.Reason != nil && auditLoggingOff(*s.Reason):
 			inv.Organization.AuditLoggingEnabled = ptr(false)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,8 +28,9 @@ func endless(s *scripted) {
 	})
 }
 
-// Row 6: a cursor that always advances stops at --max-pages; what was read
-// is kept and the reason says why the list is incomplete.
+// Row 6: a cursor that always advances stops at --max-pages: the list is
+// failed (it was stopped, not read to its end) with the reason naming the
+// flag and the cap, and what was read is kept.
 func TestEndlessCursorStopsAtMaxPages(t *testing.T) {
 	s, base := newScripted(t)
 	endless(s)
@@ -37,8 +40,9 @@ func TestEndlessCursorStopsAtMaxPages(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 7, s.count(invitesPath))
 	src := inv.Sources[inventory.SourceInvites]
-	assert.Equal(t, inventory.StatusPartial, src.Status)
+	assert.Equal(t, inventory.StatusFailed, src.Status)
 	assert.Equal(t, 7, src.Pages)
+	assert.Equal(t, 7, src.Items, "the items read are counted")
 	assert.Len(t, inv.Invites, 7, "what was read is kept")
 	require.NotNil(t, src.Reason)
 	assert.Contains(t, *src.Reason, "stopped after 7 pages, the most one list may have (--max-pages)")
@@ -63,6 +67,86 @@ func TestDeadlineEndsTheCollection(t *testing.T) {
 	require.NotNil(t, src.Reason)
 	assert.Contains(t, *src.Reason, "the collection's deadline (--deadline 300ms) passed before this was read to its end")
 	assert.Equal(t, inventory.StatusComplete, inv.Sources[inventory.SourceUsers].Status, "what finished in time is complete")
+}
+
+// Row 6: a list the deadline stops after some pages is failed, and keeps
+// what it read. When every list was stopped so, something was still read:
+// the collection is not "nothing could be read".
+func TestDeadlineKeepsWhatWasRead(t *testing.T) {
+	for _, all := range []bool{false, true} {
+		t.Run(fmt.Sprintf("every list stopped=%v", all), func(t *testing.T) {
+			var mu sync.Mutex
+			served := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == invitesPath {
+					mu.Lock()
+					served++
+					n := served
+					mu.Unlock()
+					if n <= 3 {
+						fmt.Fprintf(w, `{"object":"list","data":[%s],"has_more":true,"last_id":"c%d"}`, inviteJSON(fmt.Sprintf("inv-%d", n)), n)
+						return
+					}
+				} else if !all {
+					emptyList(w)
+					return
+				}
+				<-r.Context().Done() // never answers
+			}))
+			t.Cleanup(srv.Close)
+			o := scriptedOptions(srv.URL+"/v1", newFakeClock(1700000000))
+			o.Clock = nil // the wall clock: the deadline is real time
+			o.Retry.Timeout = time.Hour
+			o.Deadline = 2 * time.Second // three pages on a loaded machine
+			o.Concurrency = 100          // a slot for every list: the ones that never answer do not starve invites
+			o.AuditLogSlices = 1
+			inv, err := collector.Collect(context.Background(), o)
+			require.NoError(t, err, "three invites were read")
+			src := inv.Sources[inventory.SourceInvites]
+			assert.Equal(t, inventory.StatusFailed, src.Status)
+			assert.Equal(t, 3, src.Items)
+			assert.Equal(t, 3, src.Pages)
+			require.NotNil(t, src.Reason)
+			assert.Contains(t, *src.Reason, "(--deadline 2s)")
+			assert.Len(t, inv.Invites, 3, "what was read is kept")
+			assert.Equal(t, []string{inventory.SourceInvites}, slices.DeleteFunc(inv.Sources.NotComplete(), func(n string) bool { return n != inventory.SourceInvites }))
+		})
+	}
+}
+
+// Row 6: one project's endless key list makes project_api_keys failed
+// (stopped by the cap), with the other projects' keys kept.
+func TestEndlessProjectListStopsAtMaxPages(t *testing.T) {
+	s, base := newScripted(t)
+	s.on("/v1/organization/projects", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"object":"list","data":[`+
+			`{"object":"organization.project","id":"proj_a","name":"A","created_at":1700000000,"archived_at":null,"status":"active"},`+
+			`{"object":"organization.project","id":"proj_b","name":"B","created_at":1700000000,"archived_at":null,"status":"active"}],"has_more":false}`)
+	})
+	key := func(id string) string {
+		return fmt.Sprintf(`{"object":"organization.project.api_key","id":%q,"name":"k","redacted_value":"sk-...abcd","created_at":1700000000,"last_used_at":null,"owner":{"type":"user","user":{"id":"u1","email":"a@x.example","name":"A","role":"owner","created_at":1700000000}}}`, id)
+	}
+	s.on("/v1/organization/projects/proj_a/api_keys", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"object":"list","data":[%s],"has_more":false}`, key("key_a"))
+	})
+	s.on("/v1/organization/projects/proj_b/api_keys", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(strings.TrimPrefix(r.URL.Query().Get("after"), "key_b"))
+		fmt.Fprintf(w, `{"object":"list","data":[%s],"has_more":true,"last_id":"key_b%d"}`, key(fmt.Sprintf("key_b%d", n+1)), n+1)
+	})
+	o := scriptedOptions(base, newFakeClock(1700000000))
+	o.MaxPages = 4
+	inv, err := collector.Collect(context.Background(), o)
+	require.NoError(t, err)
+	src := inv.Sources[inventory.SourceProjectAPIKeys]
+	assert.Equal(t, inventory.StatusFailed, src.Status)
+	assert.Equal(t, 5, src.Items, "proj_a's key and proj_b's four are kept")
+	require.NotNil(t, src.Reason)
+	assert.Contains(t, *src.Reason, "stopped after 4 pages, the most one list may have (--max-pages)")
+	n := 0
+	for _, p := range inv.Projects {
+		n += len(p.APIKeys)
+	}
+	assert.Equal(t, 5, n)
 }
 
 // Row 7: a page larger than the response cap is rejected without being
@@ -112,8 +196,11 @@ func TestEndlessAuditLogStopsAtMaxPages(t *testing.T) {
 	inv, err := collector.Collect(context.Background(), o)
 	require.NoError(t, err)
 	src := inv.Sources[inventory.SourceAuditLogs]
-	assert.NotEqual(t, inventory.StatusComplete, src.Status)
+	assert.Equal(t, inventory.StatusFailed, src.Status)
+	assert.Positive(t, src.Items, "the logins read are counted")
 	require.NotNil(t, src.Reason)
 	assert.Contains(t, *src.Reason, "stopped after 9 pages")
+	require.NotNil(t, inv.Organization.AuditLoggingEnabled, "pages were read: audit logging is on")
+	assert.True(t, *inv.Organization.AuditLoggingEnabled)
 	assert.LessOrEqual(t, s.count("/v1/organization/audit_logs"), 9+4*4, "at most one page more per slice running")
 }

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -186,6 +188,49 @@ func TestMaxPagesFlag(t *testing.T) {
 	r = runEnv(t, map[string]string{envAdminKey: testKey}, "", "collect", "--max-pages", "0")
 	assert.Equal(t, exitError, r.code)
 	assert.Contains(t, r.stderr, "--max-pages 0: want at least 1")
+}
+
+// Row 6: a list --max-pages stopped after reading some items is failed on
+// standard error, in the saved inventory and in the report's
+// sources_incomplete; its items are kept, and --allow-partial accepts it.
+func TestMaxPagesKeepsTheItemsRead(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/organization/invites" {
+			fmt.Fprint(w, `{"object":"list","data":[],"has_more":false}`)
+			return
+		}
+		n := len(r.URL.Query().Get("after"))
+		fmt.Fprintf(w, `{"object":"list","data":[{"object":"organization.invite","id":"inv-%d","email":"i%d@x.example","role":"owner","status":"pending","created_at":1600000000,"expires_at":null}],"has_more":true,"last_id":"%s"}`,
+			n, n, strings.Repeat("x", n+1))
+	}))
+	t.Cleanup(srv.Close)
+	base := srv.URL + "/v1"
+	dir := t.TempDir()
+	saved, out := filepath.Join(dir, "inv.json"), filepath.Join(dir, "report.json")
+	args := []string{"scan", "--format", "json", "-o", out, "--save-inventory", saved, "--max-pages", "3", "--api-base-url", base, "--compliance-base-url", base}
+	r := runEnv(t, map[string]string{envAdminKey: testKey}, "", args...)
+	assert.Equal(t, exitError, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "warning: invites failed: Admin API /organization/invites: stopped after 3 pages, the most one list may have (--max-pages)")
+	assert.Contains(t, r.stderr, "the collection is incomplete (invites")
+
+	r = runEnv(t, map[string]string{envAdminKey: testKey}, "", append(args, "--allow-partial")...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	inv, err := inventory.Load(saved)
+	require.NoError(t, err)
+	assert.Len(t, inv.Invites, 3, "the invites read are kept")
+	assert.Equal(t, inventory.StatusFailed, inv.Sources[inventory.SourceInvites].Status)
+	assert.Equal(t, 3, inv.Sources[inventory.SourceInvites].Items)
+	b, err := os.ReadFile(out)
+	require.NoError(t, err)
+	var doc struct {
+		Inventory struct {
+			SourcesIncomplete []report.IncompleteSource `json:"sources_incomplete"`
+		} `json:"inventory"`
+	}
+	require.NoError(t, json.Unmarshal(b, &doc))
+	i := slices.IndexFunc(doc.Inventory.SourcesIncomplete, func(s report.IncompleteSource) bool { return s.Source == "invites" })
+	require.GreaterOrEqual(t, i, 0, "invites is in sources_incomplete")
+	assert.Equal(t, "failed", doc.Inventory.SourcesIncomplete[i].Status)
 }
 
 // Row 9: policies export --force replaces symbolic links in DIR, never
