@@ -34,7 +34,29 @@ const defaultConfigFile = "openai-casb.yaml"
 // environment or key files only.
 type config struct {
 	file string
-	root *section
+	// found: the file was found in the working directory, not named
+	// with --config. It may come with a repository the user did not
+	// write, so the settings of trustedOnly are refused from it.
+	found bool
+	root  *section
+}
+
+// trustedOnly are the settings a configuration file found in the working
+// directory may not make, because a hostile repository could use them
+// against whoever runs openai-casb in it with a key in the environment,
+// with why. They are read from a file named with --config (the user chose
+// it) and from the command line. Every other flag was audited and kept:
+// data, waivers, thresholds, formats and output paths change what is
+// reported or where it is written, not where the key goes or what runs;
+// admin-key-file and compliance-key-file choose a key that is still sent
+// only to the base URLs, which the file cannot change.
+var trustedOnly = map[string]string{
+	"api-base-url":        "it could send the admin key to another server",
+	"compliance-base-url": "it could send the Compliance API key to another server",
+	"replay":              "it could replace the APIs' answers with files of its own, so the report would not be of your organization",
+	"policies":            "it could run policies of its own in place of the built-in ones",
+	"extra-policies":      "it could run policies of its own",
+	"allow-net":           "it could let policies reach the network",
 }
 
 // section is one level of the file: flag values and command sections.
@@ -52,7 +74,8 @@ type configValue struct {
 var secretKeys = []string{"admin-key", "compliance-key", "api-key", "key", "openai-admin-key", "chatgpt-compliance-key", "token", "webhook", "webhook-url", "password", "secret"}
 
 // loadConfig reads the file --config names, or openai-casb.yaml in the
-// working directory when it exists; nil when there is none.
+// working directory when it exists (found: see trustedOnly); nil when there
+// is none.
 func loadConfig(c *cli.Context) (*config, error) {
 	file, explicit := c.String("config"), c.IsSet("config")
 	if !explicit {
@@ -72,7 +95,7 @@ func loadConfig(c *cli.Context) (*config, error) {
 		}
 		return nil, fmt.Errorf("%s: %w (want YAML: flag names as keys, see docs/usage.md)", file, err)
 	}
-	cfg := &config{file: file}
+	cfg := &config{file: file, found: !explicit}
 	top := doc.Content[0]
 	if top.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s:%d: want a mapping of flag names to values, such as `fail-on: high`", file, top.Line)
@@ -218,6 +241,9 @@ func (cfg *config) apply(c *cli.Context, path []string, flags []cli.Flag) error 
 		}
 		if !found {
 			continue
+		}
+		if why, ok := trustedOnly[name]; ok && cfg.found {
+			return usageError("%s:%d: %s: not read from a configuration file found in the working directory: %s. Pass --%s on the command line, or name the file with --config %s if you trust it", cfg.file, v.line, name, why, name, cfg.file)
 		}
 		values := v.values
 		if !isSliceFlag(f) {
