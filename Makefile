@@ -51,6 +51,8 @@ fuzz:
 	@# collector (needs ../shared/reference/openai-admin-openapi.json).
 	$(GO) test ./collector/ -run '^$$' -fuzz FuzzSpecResponses -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/scrub/ -run '^$$' -fuzz FuzzScrub -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
+	@# The duplicate-name check at every depth against encoding/json's tokenizer.
+	$(GO) test ./inventory/ -run '^$$' -fuzz FuzzDuplicateNames -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 
 # openai-casb against stock opa eval at 10k, 100k and 1M users, and the
 # encoding/json floor: about 10 minutes, 13 GB of memory at the peak (opa).
