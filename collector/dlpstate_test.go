@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/samber/lo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -57,7 +58,7 @@ func dlpDayLater(src *inventory.Inventory, content *simulator.Content) (*invento
 		for j, f := range g.Files {
 			if f.ID == simulator.PlantedGPTSecretsFile {
 				g.Files = slices.Clone(g.Files)
-				g.Files[j].CreatedAt = ptrTo(next.CollectedAt - 3600)
+				g.Files[j].CreatedAt = lo.ToPtr(next.CollectedAt - 3600)
 				next.GPTs[i] = g
 			}
 		}
@@ -73,8 +74,6 @@ func dlpDayLater(src *inventory.Inventory, content *simulator.Content) (*invento
 	})
 	return next, &c
 }
-
-func ptrTo[T any](v T) *T { return &v }
 
 // An incremental rescan a day later gives the inventory a full collection
 // of that day gives, downloading only the changed file, the new log file

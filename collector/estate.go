@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/samber/lo"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/openai-casb/openai-casb/inventory"
@@ -333,9 +334,9 @@ func (c *collection) estateInto(inv *inventory.Inventory) {
 	if s, ok := inv.Sources[inventory.SourceAuditLogs]; ok {
 		switch {
 		case s.Status == inventory.StatusComplete || s.Status == inventory.StatusPartial || s.Pages > 0:
-			inv.Organization.AuditLoggingEnabled = ptr(true)
+			inv.Organization.AuditLoggingEnabled = lo.ToPtr(true)
 		case s.Status == inventory.StatusFailed && s.Reason != nil && auditLoggingOff(*s.Reason):
-			inv.Organization.AuditLoggingEnabled = ptr(false)
+			inv.Organization.AuditLoggingEnabled = lo.ToPtr(false)
 		}
 	}
 	if s := inv.Sources[inventory.SourceOrganizationSpendAlerts]; s.Status != "" && s.Status != inventory.StatusSkipped {

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/samber/lo"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/openai-casb/openai-casb/inventory"
@@ -125,8 +126,6 @@ func (c *collection) newScanner() *scanner {
 	return s
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // fileRef is a file named by a list: where it lives and how to fetch it,
 // and what the list said of it before the download (see listed).
 type fileRef struct {
@@ -187,17 +186,17 @@ func (s *scanner) scan(ctx context.Context, ref fileRef) {
 		return
 	case err != nil:
 		fetchErr = listError(err, c.comp.keyFrom)
-		f.Status, f.Reason = inventory.FileError, ptr("could not be fetched: "+fetchErr.Error())
+		f.Status, f.Reason = inventory.FileError, lo.ToPtr("could not be fetched: "+fetchErr.Error())
 	case d.tooLarge:
 		f.Status = inventory.FileTooLarge
 		if d.size > 0 {
-			f.Size = ptr(d.size)
-			f.Reason = ptr(fmt.Sprintf("%d bytes, more than the limit of %d bytes: not read", d.size, s.o.MaxFileBytes))
+			f.Size = lo.ToPtr(d.size)
+			f.Reason = lo.ToPtr(fmt.Sprintf("%d bytes, more than the limit of %d bytes: not read", d.size, s.o.MaxFileBytes))
 		} else {
-			f.Reason = ptr(fmt.Sprintf("more than the limit of %d bytes: not read", s.o.MaxFileBytes))
+			f.Reason = lo.ToPtr(fmt.Sprintf("more than the limit of %d bytes: not read", s.o.MaxFileBytes))
 		}
 	default:
-		f.Size = ptr(d.size)
+		f.Size = lo.ToPtr(d.size)
 		if f.MIMEType == nil && d.contentType != "" {
 			mt := strings.TrimSpace(strings.Split(d.contentType, ";")[0])
 			f.MIMEType = &mt
@@ -490,7 +489,7 @@ func (s *scanner) queueLogged(ctx context.Context, refs []LogFile) {
 		if ref.Path == "" {
 			// The file route is per user: without one it cannot be
 			// fetched, which the inventory says.
-			file.Status, file.Reason = inventory.FileError, ptr("the log event names no user, so the file cannot be fetched")
+			file.Status, file.Reason = inventory.FileError, lo.ToPtr("the log event names no user, so the file cannot be fetched")
 			file.Detections = map[string]inventory.Detection{}
 			s.record(inventory.SourceConversationFiles, file, errors.New("a log event without a user"))
 			continue
@@ -523,7 +522,7 @@ func (c *collection) fileSourcesOf(inv *inventory.Inventory) {
 	}
 	if c.o.WorkspaceID == "" {
 		for _, name := range fileSources {
-			inv.Sources[name] = inventory.Source{Status: inventory.StatusSkipped, Reason: ptr(dlpSkippedNoWorkpace)}
+			inv.Sources[name] = inventory.Source{Status: inventory.StatusSkipped, Reason: lo.ToPtr(dlpSkippedNoWorkpace)}
 		}
 		return
 	}
@@ -562,7 +561,7 @@ func (r *fileResult) source(upstream inventory.Source, upstreamName string) inve
 		reasons = append(reasons, fmt.Sprintf("%d of %d files could not be fetched, e.g. %v", r.failed, r.attempted, r.firstErr))
 	}
 	if len(reasons) > 0 {
-		s.Reason = ptr(strings.Join(reasons, "; "))
+		s.Reason = lo.ToPtr(strings.Join(reasons, "; "))
 		s.Status = inventory.StatusPartial
 		if s.Items == 0 && (r.failed > 0 || upstream.Status == inventory.StatusFailed) {
 			s.Status = inventory.StatusFailed

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/samber/lo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -396,7 +397,7 @@ func TestLegacyInviteTimestamps(t *testing.T) {
 
 func TestOwnerProjectAccessAny(t *testing.T) {
 	src := simulator.Generate(simulator.GenerateOptions{Users: 100, Seed: 1})
-	src.Projects[0].APIKeys[0].OwnerProjectAccess = ptr("inactive")
+	src.Projects[0].APIKeys[0].OwnerProjectAccess = lo.ToPtr("inactive")
 	_, base := serve(t, src, simulator.Options{})
 	inv, err := collector.Collect(context.Background(), options(src, base))
 	require.NoError(t, err)
@@ -486,5 +487,3 @@ func TestMissingAdminKey(t *testing.T) {
 	_, err := collector.Collect(context.Background(), collector.Options{})
 	assert.ErrorContains(t, err, "set OPENAI_ADMIN_KEY or use --admin-key-file")
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -3,6 +3,8 @@ package collector
 import (
 	"slices"
 
+	"github.com/samber/lo"
+
 	"github.com/openai-casb/openai-casb/inventory"
 )
 
@@ -38,7 +40,7 @@ func (c *collection) skipUnwanted(inv *inventory.Inventory) {
 	}
 	for _, name := range names {
 		if s, ok := inv.Sources[name]; !c.wants(name) && (!ok || s.Status != inventory.StatusSkipped) {
-			inv.Sources[name] = inventory.Source{Status: inventory.StatusSkipped, Reason: ptr(inventory.ReasonNotNeeded)}
+			inv.Sources[name] = inventory.Source{Status: inventory.StatusSkipped, Reason: lo.ToPtr(inventory.ReasonNotNeeded)}
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/samber/lo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -71,15 +72,15 @@ func TestNormalizeAdminAPI(t *testing.T) {
 	assert.Equal(t, int64(1700000000), *archived.ArchivedAt)
 	assert.Empty(t, archived.ServiceAccounts, "not asked: the API refuses archived projects")
 	require.Len(t, active.APIKeys, 2)
-	assert.Equal(t, &inventory.KeyOwner{Type: "user", ID: ptr("user_abc"), Name: ptr("First Last"), Email: ptr("user@example.com"), Role: ptr("owner")}, active.APIKeys[0].Owner)
-	assert.Equal(t, &inventory.KeyOwner{Type: "service_account", ID: ptr("svc_acct_abc"), Name: ptr("Service Account"), Role: ptr("member")}, active.APIKeys[1].Owner,
+	assert.Equal(t, &inventory.KeyOwner{Type: "user", ID: lo.ToPtr("user_abc"), Name: lo.ToPtr("First Last"), Email: lo.ToPtr("user@example.com"), Role: lo.ToPtr("owner")}, active.APIKeys[0].Owner)
+	assert.Equal(t, &inventory.KeyOwner{Type: "service_account", ID: lo.ToPtr("svc_acct_abc"), Name: lo.ToPtr("Service Account"), Role: lo.ToPtr("member")}, active.APIKeys[1].Owner,
 		"an owner without type is told by its shape")
 	assert.Equal(t, "inactive", *active.APIKeys[1].OwnerProjectAccess)
 	assert.Equal(t, "owner", *active.ServiceAccounts[0].Role)
 	assert.Equal(t, "user@example.com", *active.Users[0].Email)
 
 	require.Len(t, inv.Invites, 2)
-	assert.Equal(t, []inventory.InviteProject{{ID: "proj_abc", Role: ptr("member")}}, inv.Invites[0].Projects)
+	assert.Equal(t, []inventory.InviteProject{{ID: "proj_abc", Role: lo.ToPtr("member")}}, inv.Invites[0].Projects)
 	assert.Equal(t, int64(1711000000), inv.Invites[1].CreatedAt, "invited_at of older responses")
 	assert.Equal(t, []inventory.InviteProject{}, inv.Invites[1].Projects, "null projects become none")
 }
@@ -123,7 +124,7 @@ func TestNormalizeComplianceAPI(t *testing.T) {
 	assert.Equal(t, "crm.example", *g.Tools[0].ActionDomain)
 	assert.Equal(t, "oauth", *g.Tools[0].AuthType)
 	assert.Equal(t, "https://crm.example/privacy", *g.Tools[0].PrivacyPolicyURL)
-	assert.Equal(t, []inventory.GPTFile{{ID: "file-1", Name: ptr("pricing.pdf"), CreatedAt: ptr(int64(1711471533))}}, g.Files)
+	assert.Equal(t, []inventory.GPTFile{{ID: "file-1", Name: lo.ToPtr("pricing.pdf"), CreatedAt: lo.ToPtr(int64(1711471533))}}, g.Files)
 
 	assert.Equal(t, "invite-only", inv.GPTs[1].Visibility)
 	assert.Equal(t, "just-me", *inv.GPTs[1].VisibilityRaw)
@@ -208,14 +209,14 @@ func TestNormalizeDLPShapes(t *testing.T) {
 
 	files := byID(inv.Files)
 	assert.Len(t, inv.Files, 8, "file-c1 is attached twice and recorded once")
-	assert.Equal(t, inventory.FileContainer{ID: "g-actions", Name: ptr("CRM Assistant")}, files["file-1"].Container)
+	assert.Equal(t, inventory.FileContainer{ID: "g-actions", Name: lo.ToPtr("CRM Assistant")}, files["file-1"].Container)
 	assert.Equal(t, "Bare Arrays", *files["file-2"].Container.Name, "a configuration as a bare array")
 	assert.Equal(t, "handbook.docx", *files["file-2"].Name)
 
 	p1, p2, p3 := files["file-p1"], files["file-p2"], files["file-p3"]
 	assert.Equal(t, inventory.LocationChatGPTProject, p1.Location)
-	assert.Equal(t, inventory.FileContainer{ID: "g-p-finance", Name: ptr("Finance Ops")}, p1.Container)
-	assert.Equal(t, &inventory.FileOwner{ID: ptr("user-abc"), Email: ptr("owner@example.com")}, p1.Owner)
+	assert.Equal(t, inventory.FileContainer{ID: "g-p-finance", Name: lo.ToPtr("Finance Ops")}, p1.Container)
+	assert.Equal(t, &inventory.FileOwner{ID: lo.ToPtr("user-abc"), Email: lo.ToPtr("owner@example.com")}, p1.Owner)
 	assert.Equal(t, "text/plain", *p1.MIMEType, "from the answer's Content-Type")
 	assert.Equal(t, "notes.txt", *p2.Name, "file_id and filename")
 	assert.Equal(t, "Wrapped", *p3.Container.Name, "latest_config and files wrapped in data")
@@ -223,10 +224,10 @@ func TestNormalizeDLPShapes(t *testing.T) {
 	assert.Equal(t, inventory.FileScanned, p3.Status, "text named .pptx is read as the text it is")
 
 	c1, c2, c3 := files["file-c1"], files["file-c2"], files["file-c3"]
-	assert.Equal(t, inventory.FileContainer{ID: "conv-1", Name: ptr("Deploy help")}, c1.Container)
+	assert.Equal(t, inventory.FileContainer{ID: "conv-1", Name: lo.ToPtr("Deploy help")}, c1.Container)
 	assert.Equal(t, "user-abc", *c1.Owner.ID)
 	assert.Equal(t, inventory.FileScanned, c1.Status)
-	assert.Equal(t, inventory.FileContainer{ID: "conv-2", Name: ptr("Budget")}, c2.Container, "conversation object, actor, payload attachments")
+	assert.Equal(t, inventory.FileContainer{ID: "conv-2", Name: lo.ToPtr("Budget")}, c2.Container, "conversation object, actor, payload attachments")
 	assert.Equal(t, "def@example.com", *c2.Owner.Email)
 	assert.Equal(t, "budget.xlsx", *c2.Name)
 	assert.Equal(t, inventory.FileError, c3.Status)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/samber/lo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -49,18 +50,16 @@ func twoDomains(t *testing.T) string {
 	inv, err := inventory.Load(filepath.Join(fixtures, "acme.json"))
 	require.NoError(t, err)
 	gpt := inv.GPTs[0]
-	gpt.ID, gpt.Name = "g-two-domains", ptr("Two Domains")
+	gpt.ID, gpt.Name = "g-two-domains", lo.ToPtr("Two Domains")
 	gpt.Tools = nil
 	for _, d := range []string{"b.example", "a.example"} {
-		gpt.Tools = append(gpt.Tools, inventory.GPTTool{Type: "custom_action", RawType: "custom_action", ActionDomain: ptr(d)})
+		gpt.Tools = append(gpt.Tools, inventory.GPTTool{Type: "custom_action", RawType: "custom_action", ActionDomain: lo.ToPtr(d)})
 	}
 	inv.GPTs = append(inv.GPTs, gpt)
 	path := filepath.Join(t.TempDir(), "domains.json")
 	require.NoError(t, inventory.Save(path, inv))
 	return path
 }
-
-func ptr[T any](v T) *T { return &v }
 
 func evaluatePath(t *testing.T, e *evaluator.Engine, path string, opts evaluator.EvalOptions) ([]evaluator.Finding, error) {
 	t.Helper()

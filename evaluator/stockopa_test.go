@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/samber/lo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -60,7 +61,7 @@ func agreementInventory(t *testing.T) []byte {
 	acme, err := inventory.Load(filepath.Join(fixtures, "acme.json"))
 	require.NoError(t, err)
 	org := acme.Organization
-	org.ID, org.Name, org.AuditLoggingEnabled = inv.Organization.ID, inv.Organization.Name, ptr(false)
+	org.ID, org.Name, org.AuditLoggingEnabled = inv.Organization.ID, inv.Organization.Name, lo.ToPtr(false)
 	inv.Organization = org
 	inv.Projects = append(inv.Projects, acme.Projects...)
 	inv.Users = append(inv.Users, acme.Users...)

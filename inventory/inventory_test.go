@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/samber/lo"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -225,7 +226,7 @@ func TestMarshalWritesEmptyListsNotNull(t *testing.T) {
 		Tool:          inventory.Tool{Name: "t", Version: "1"},
 		Organization:  inventory.Organization{ID: "org-x"},
 		Projects:      []inventory.Project{{ID: "p", Status: "active"}},
-		Users:         []inventory.User{{ID: "u", Role: ptr("reader")}},
+		Users:         []inventory.User{{ID: "u", Role: lo.ToPtr("reader")}},
 		GPTs:          []inventory.GPT{{ID: "g", Visibility: "workspace"}},
 	}
 	raw, err := inventory.Marshal(inv)
@@ -307,7 +308,7 @@ func marshal(t *testing.T, v any) []byte {
 func TestWriteIsOneResourcePerLine(t *testing.T) {
 	inv, err := inventory.Load(filepath.Join(fixtures, "acme.json"))
 	require.NoError(t, err)
-	inv.GPTs[0].Description = ptr("<b>&</b> markup stays as written")
+	inv.GPTs[0].Description = lo.ToPtr("<b>&</b> markup stays as written")
 	written, err := inventory.Marshal(inv)
 	require.NoError(t, err)
 
@@ -332,8 +333,6 @@ func TestWriteIsOneResourcePerLine(t *testing.T) {
 	}
 	assert.Less(t, len(written), len(readRaw(t, "acme.json"))*3/4, "smaller than the indented fixture")
 }
-
-func ptr[T any](v T) *T { return &v }
 
 func TestSourcesNotComplete(t *testing.T) {
 	s := inventory.Sources{

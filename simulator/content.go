@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/samber/lo"
+
 	"github.com/openai-casb/openai-casb/inventory"
 )
 
@@ -302,7 +304,7 @@ func GenerateContent(inv *inventory.Inventory, o ContentOptions) *Content {
 	r := rand.New(rand.NewPCG(o.Seed, 0x646c70))
 	users := inv.Users
 	if len(users) == 0 {
-		users = []inventory.User{{ID: "user-content", Email: ptr("content@demo.example")}}
+		users = []inventory.User{{ID: "user-content", Email: lo.ToPtr("content@demo.example")}}
 	}
 	nProjects := max(1, o.Files/25)
 	for i := 0; i < nProjects; i++ {

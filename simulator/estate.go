@@ -3,6 +3,8 @@ package simulator
 import (
 	"fmt"
 
+	"github.com/samber/lo"
+
 	"github.com/openai-casb/openai-casb/inventory"
 )
 
@@ -18,16 +20,16 @@ func (g *gen) estate(inv *inventory.Inventory) {
 		u := &inv.Users[i]
 		switch p := g.r.IntN(1000); {
 		case p < 10:
-			u.Banned = ptr(true)
+			u.Banned = lo.ToPtr(true)
 		case p < 20:
-			u.Enabled = ptr(false)
+			u.Enabled = lo.ToPtr(false)
 		}
 	}
 	for i := range inv.Projects {
 		p := &inv.Projects[i]
 		for k := range p.APIKeys {
 			if key := &p.APIKeys[k]; key.Owner != nil && key.Owner.Type == "user" && g.pct(2) {
-				key.OwnerProjectAccess = ptr("inactive")
+				key.OwnerProjectAccess = lo.ToPtr("inactive")
 			}
 		}
 	}
@@ -40,7 +42,7 @@ func (g *gen) estate(inv *inventory.Inventory) {
 	for i := range inv.AdminAPIKeys {
 		if k := &inv.AdminAPIKeys[i]; len(readers) > 0 && g.pct(10) {
 			o := readers[g.r.IntN(len(readers))]
-			k.Owner = &inventory.Owner{Type: ptr("user"), ID: &o.ID, Name: o.Name, Role: ptr("owner")}
+			k.Owner = &inventory.Owner{Type: lo.ToPtr("user"), ID: &o.ID, Name: o.Name, Role: lo.ToPtr("owner")}
 		}
 	}
 	// The GPTs' owners are workspace members too, by email; 3% of them
@@ -65,7 +67,7 @@ func (g *gen) estate(inv *inventory.Inventory) {
 		}
 		inv.WorkspaceUsers = append(inv.WorkspaceUsers, inventory.WorkspaceUser{
 			ID: fmt.Sprintf("user-wsg%s", u.ID[len("user-"):]), Email: u.Email, Name: u.Name,
-			Role: ptr("standard-user"), Status: &status, CreatedAt: ptr(u.AddedAt),
+			Role: lo.ToPtr("standard-user"), Status: &status, CreatedAt: lo.ToPtr(u.AddedAt),
 		})
 	}
 }
@@ -77,23 +79,23 @@ func (g *gen) estate(inv *inventory.Inventory) {
 // role with admin permissions. Drawn after everything else.
 func (g *gen) settings(inv *inventory.Inventory) {
 	org := &inv.Organization
-	org.DataRetention = &inventory.DataRetention{Type: ptr("zero_data_retention")}
-	org.SpendLimit = &inventory.SpendLimit{ThresholdAmount: ptr(int64(100000)), Currency: ptr("USD"), Interval: ptr("month"), EnforcementStatus: ptr("inactive")}
-	org.SpendAlerts = []inventory.SpendAlert{{ID: "alert_org_80", ThresholdAmount: ptr(int64(80000)), Currency: ptr("USD"), Interval: ptr("month"), ChannelType: ptr("email"), Recipients: []string{"finops@sim.example"}}}
-	org.AuditLoggingEnabled = ptr(true)
+	org.DataRetention = &inventory.DataRetention{Type: lo.ToPtr("zero_data_retention")}
+	org.SpendLimit = &inventory.SpendLimit{ThresholdAmount: lo.ToPtr(int64(100000)), Currency: lo.ToPtr("USD"), Interval: lo.ToPtr("month"), EnforcementStatus: lo.ToPtr("inactive")}
+	org.SpendAlerts = []inventory.SpendAlert{{ID: "alert_org_80", ThresholdAmount: lo.ToPtr(int64(80000)), Currency: lo.ToPtr("USD"), Interval: lo.ToPtr("month"), ChannelType: lo.ToPtr("email"), Recipients: []string{"finops@sim.example"}}}
+	org.AuditLoggingEnabled = lo.ToPtr(true)
 	inv.Certificates = []inventory.Certificate{
-		{ID: "cert_sim_current", Name: ptr("client-ca"), CreatedAt: ptr(g.now - 300*Day), ValidAt: ptr(g.now - 300*Day), ExpiresAt: ptr(g.now + 200*Day), Active: ptr(true)},
-		{ID: "cert_sim_expiring", Name: ptr("client-ca-old"), CreatedAt: ptr(g.now - 700*Day), ValidAt: ptr(g.now - 700*Day), ExpiresAt: ptr(g.now + 12*Day), Active: ptr(true)},
+		{ID: "cert_sim_current", Name: lo.ToPtr("client-ca"), CreatedAt: lo.ToPtr(g.now - 300*Day), ValidAt: lo.ToPtr(g.now - 300*Day), ExpiresAt: lo.ToPtr(g.now + 200*Day), Active: lo.ToPtr(true)},
+		{ID: "cert_sim_expiring", Name: lo.ToPtr("client-ca-old"), CreatedAt: lo.ToPtr(g.now - 700*Day), ValidAt: lo.ToPtr(g.now - 700*Day), ExpiresAt: lo.ToPtr(g.now + 12*Day), Active: lo.ToPtr(true)},
 	}
 	inv.Roles = []inventory.Role{
-		{ID: "role_sim_owner", Name: ptr("Owner"), Permissions: []string{"api.organization.admin"}, ResourceType: ptr("api.organization"), PredefinedRole: ptr(true)},
-		{ID: "role_sim_groups", Name: ptr("Group Manager"), Permissions: []string{"api.groups.read", "api.groups.write"}, ResourceType: ptr("api.organization"), PredefinedRole: ptr(false)},
-		{ID: "role_sim_models", Name: ptr("Model User"), Permissions: []string{"api.model.request"}, ResourceType: ptr("api.project"), PredefinedRole: ptr(false)},
+		{ID: "role_sim_owner", Name: lo.ToPtr("Owner"), Permissions: []string{"api.organization.admin"}, ResourceType: lo.ToPtr("api.organization"), PredefinedRole: lo.ToPtr(true)},
+		{ID: "role_sim_groups", Name: lo.ToPtr("Group Manager"), Permissions: []string{"api.groups.read", "api.groups.write"}, ResourceType: lo.ToPtr("api.organization"), PredefinedRole: lo.ToPtr(false)},
+		{ID: "role_sim_models", Name: lo.ToPtr("Model User"), Permissions: []string{"api.model.request"}, ResourceType: lo.ToPtr("api.project"), PredefinedRole: lo.ToPtr(false)},
 	}
-	models := inventory.RoleAssignment{ID: "role_sim_models", Name: ptr("Model User"), Permissions: []string{"api.model.request"}, ResourceType: ptr("api.project"), PredefinedRole: ptr(false)}
+	models := inventory.RoleAssignment{ID: "role_sim_models", Name: lo.ToPtr("Model User"), Permissions: []string{"api.model.request"}, ResourceType: lo.ToPtr("api.project"), PredefinedRole: lo.ToPtr(false)}
 	inv.Groups = []inventory.Group{}
 	for i := range max(1, len(inv.Users)/200) {
-		grp := inventory.Group{ID: fmt.Sprintf("group_sim%04d", i), Name: ptr(fmt.Sprintf("team-%d", i)), CreatedAt: ptr(g.now - 100*Day), IsSCIMManaged: ptr(true), GroupType: ptr("group"),
+		grp := inventory.Group{ID: fmt.Sprintf("group_sim%04d", i), Name: lo.ToPtr(fmt.Sprintf("team-%d", i)), CreatedAt: lo.ToPtr(g.now - 100*Day), IsSCIMManaged: lo.ToPtr(true), GroupType: lo.ToPtr("group"),
 			Roles: []inventory.RoleAssignment{models}}
 		for range 3 {
 			if len(inv.Users) > 0 {
@@ -117,30 +119,30 @@ func (g *gen) settings(inv *inventory.Inventory) {
 		if p.Status == inventory.ProjectArchived {
 			continue
 		}
-		p.Residency = ptr(residencies[g.r.IntN(len(residencies))])
+		p.Residency = lo.ToPtr(residencies[g.r.IntN(len(residencies))])
 		retention := "organization_default"
 		if g.pct(10) {
 			retention = "none"
 		}
 		p.DataRetention = &inventory.DataRetention{Type: &retention}
-		p.ModelPermissions = &inventory.ModelPermissions{Mode: ptr("deny_list"), ModelIDs: []string{}}
+		p.ModelPermissions = &inventory.ModelPermissions{Mode: lo.ToPtr("deny_list"), ModelIDs: []string{}}
 		if g.pct(30) {
-			p.ModelPermissions = &inventory.ModelPermissions{Mode: ptr("allow_list"), ModelIDs: []string{"gpt-4.1", "gpt-4.1-mini"}}
+			p.ModelPermissions = &inventory.ModelPermissions{Mode: lo.ToPtr("allow_list"), ModelIDs: []string{"gpt-4.1", "gpt-4.1-mini"}}
 		}
 		p.HostedToolPermissions = map[string]inventory.HostedToolPermission{}
 		for _, tool := range []struct {
 			name string
 			pct  int
 		}{{"file_search", 60}, {"web_search", 20}, {"image_generation", 30}, {"mcp", 8}, {"code_interpreter", 15}} {
-			p.HostedToolPermissions[tool.name] = inventory.HostedToolPermission{Enabled: ptr(g.pct(tool.pct))}
+			p.HostedToolPermissions[tool.name] = inventory.HostedToolPermission{Enabled: lo.ToPtr(g.pct(tool.pct))}
 		}
 		status := "inactive"
 		if g.pct(40) {
 			status = "enforcing"
 		}
-		p.SpendLimit = &inventory.SpendLimit{ThresholdAmount: ptr(int64(5000)), Currency: ptr("USD"), Interval: ptr("month"), EnforcementStatus: &status}
+		p.SpendLimit = &inventory.SpendLimit{ThresholdAmount: lo.ToPtr(int64(5000)), Currency: lo.ToPtr("USD"), Interval: lo.ToPtr("month"), EnforcementStatus: &status}
 		if g.pct(20) {
-			p.SpendAlerts = []inventory.SpendAlert{{ID: fmt.Sprintf("alert_%s", p.ID), ThresholdAmount: ptr(int64(4000)), Currency: ptr("USD"), Interval: ptr("month"), ChannelType: ptr("email"), Recipients: []string{"owner@sim.example"}}}
+			p.SpendAlerts = []inventory.SpendAlert{{ID: fmt.Sprintf("alert_%s", p.ID), ThresholdAmount: lo.ToPtr(int64(4000)), Currency: lo.ToPtr("USD"), Interval: lo.ToPtr("month"), ChannelType: lo.ToPtr("email"), Recipients: []string{"owner@sim.example"}}}
 		}
 		if g.pct(5) {
 			p.Certificates = []inventory.Certificate{inv.Certificates[g.r.IntN(len(inv.Certificates))]}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/samber/lo"
+
 	"github.com/openai-casb/openai-casb/inventory"
 )
 
@@ -135,8 +137,6 @@ func (g *gen) ago(lo, hi int) int64 {
 
 func (g *gen) pct(p int) bool { return g.r.IntN(100) < p }
 
-func ptr[T any](v T) *T { return &v }
-
 var (
 	firstNames = []string{"ada", "alan", "grace", "linus", "margaret", "dennis", "barbara", "ken", "frances", "edsger", "radia", "tim", "hedy", "john", "katherine", "donald"}
 	lastNames  = []string{"lovelace", "turing", "hopper", "torvalds", "hamilton", "ritchie", "liskov", "thompson", "allen", "dijkstra", "perlman", "lee", "lamarr", "backus", "johnson", "knuth"}
@@ -159,10 +159,10 @@ func (g *gen) users(inv *inventory.Inventory, n int) {
 			Name:             &name,
 			Email:            &email,
 			Role:             &role,
-			IsServiceAccount: ptr(false),
-			IsSCIMManaged:    ptr(g.pct(80)),
-			Enabled:          ptr(true),
-			Banned:           ptr(false),
+			IsServiceAccount: lo.ToPtr(false),
+			IsSCIMManaged:    lo.ToPtr(g.pct(80)),
+			Enabled:          lo.ToPtr(true),
+			Banned:           lo.ToPtr(false),
 		}
 		// Membership: most joined long ago; some are new.
 		if g.pct(15) {
@@ -175,16 +175,16 @@ func (g *gen) users(inv *inventory.Inventory, n int) {
 		// (within the audit log's reach).
 		switch p := g.r.IntN(100); {
 		case p < 70:
-			u.ActivitySignals.AuditLogLoginAt = ptr(g.ago(0, min(30, sinceAdded)))
+			u.ActivitySignals.AuditLogLoginAt = lo.ToPtr(g.ago(0, min(30, sinceAdded)))
 		case p < 82:
-			u.ActivitySignals.AuditLogLoginAt = ptr(g.ago(min(30, sinceAdded), min(90, sinceAdded)))
+			u.ActivitySignals.AuditLogLoginAt = lo.ToPtr(g.ago(min(30, sinceAdded), min(90, sinceAdded)))
 		case p < 92:
 			if sinceAdded > 91 {
-				u.ActivitySignals.AuditLogLoginAt = ptr(g.ago(91, min(180, sinceAdded)))
+				u.ActivitySignals.AuditLogLoginAt = lo.ToPtr(g.ago(91, min(180, sinceAdded)))
 			}
 		}
 		if g.pct(20) {
-			u.APIKeyLastUsedAt = ptr(g.ago(0, min(200, sinceAdded)))
+			u.APIKeyLastUsedAt = lo.ToPtr(g.ago(0, min(200, sinceAdded)))
 		}
 		u.ActivitySignals.APIKeyLastUsedAt = u.APIKeyLastUsedAt
 		inv.Users[i] = u
@@ -203,9 +203,9 @@ func (g *gen) projects(inv *inventory.Inventory, n, keysPer int) {
 		}
 		if g.pct(10) {
 			p.Status = "archived"
-			p.ArchivedAt = ptr(g.ago(1, int((g.now-p.CreatedAt)/Day)))
+			p.ArchivedAt = lo.ToPtr(g.ago(1, int((g.now-p.CreatedAt)/Day)))
 		}
-		p.StatusRaw = ptr(p.Status)
+		p.StatusRaw = lo.ToPtr(p.Status)
 		age := int((g.now - p.CreatedAt) / Day)
 		// A handful of members and a service account per project.
 		for m := 0; m < 3 && len(inv.Users) > 0; m++ {
@@ -214,10 +214,10 @@ func (g *gen) projects(inv *inventory.Inventory, n, keysPer int) {
 			if m == 0 {
 				role = "owner"
 			}
-			p.Users = append(p.Users, inventory.ProjectUser{ID: u.ID, Email: u.Email, Name: u.Name, Role: ptr(role), AddedAt: ptr(g.ago(0, age))})
+			p.Users = append(p.Users, inventory.ProjectUser{ID: u.ID, Email: u.Email, Name: u.Name, Role: lo.ToPtr(role), AddedAt: lo.ToPtr(g.ago(0, age))})
 		}
 		saName := fmt.Sprintf("%s-bot", name)
-		sa := inventory.ServiceAccount{ID: fmt.Sprintf("user-svc%08x%06d", g.r.Uint32(), i), Name: &saName, Role: ptr("member"), CreatedAt: g.ago(0, age)}
+		sa := inventory.ServiceAccount{ID: fmt.Sprintf("user-svc%08x%06d", g.r.Uint32(), i), Name: &saName, Role: lo.ToPtr("member"), CreatedAt: g.ago(0, age)}
 		p.ServiceAccounts = []inventory.ServiceAccount{sa}
 		p.APIKeys = make([]inventory.ProjectAPIKey, keysPer)
 		for k := range p.APIKeys {
@@ -225,8 +225,8 @@ func (g *gen) projects(inv *inventory.Inventory, n, keysPer int) {
 			key := inventory.ProjectAPIKey{
 				ID:                 fmt.Sprintf("key_%08x%06d%02d", g.r.Uint32(), i, k),
 				Name:               &keyName,
-				RedactedValue:      ptr(fmt.Sprintf("sk-proj-...%04x", g.r.Uint32()&0xffff)),
-				OwnerProjectAccess: ptr("active"),
+				RedactedValue:      lo.ToPtr(fmt.Sprintf("sk-proj-...%04x", g.r.Uint32()&0xffff)),
+				OwnerProjectAccess: lo.ToPtr("active"),
 			}
 			// A third of keys outlive a 90-day rotation period.
 			if g.pct(35) {
@@ -239,13 +239,13 @@ func (g *gen) projects(inv *inventory.Inventory, n, keysPer int) {
 			case p < 12: // never used
 			case p < 22:
 				if keyAge > 91 {
-					key.LastUsedAt = ptr(g.ago(91, keyAge))
+					key.LastUsedAt = lo.ToPtr(g.ago(91, keyAge))
 				}
 			default:
-				key.LastUsedAt = ptr(g.ago(0, min(30, keyAge)))
+				key.LastUsedAt = lo.ToPtr(g.ago(0, min(30, keyAge)))
 			}
 			if g.pct(25) {
-				key.Owner = &inventory.KeyOwner{Type: "service_account", ID: &sa.ID, Name: sa.Name, Role: ptr("member")}
+				key.Owner = &inventory.KeyOwner{Type: "service_account", ID: &sa.ID, Name: sa.Name, Role: lo.ToPtr("member")}
 			} else if len(p.Users) > 0 {
 				pu := p.Users[g.r.IntN(len(p.Users))]
 				key.Owner = &inventory.KeyOwner{Type: "user", ID: &pu.ID, Name: pu.Name, Email: pu.Email, Role: pu.Role}
@@ -264,7 +264,7 @@ func (g *gen) adminKeys(inv *inventory.Inventory, n int) {
 		k := inventory.AdminAPIKey{
 			ID:            fmt.Sprintf("key_adm%08x%06d", g.r.Uint32(), i),
 			Name:          &name,
-			RedactedValue: ptr(fmt.Sprintf("sk-admin-...%04x", g.r.Uint32()&0xffff)),
+			RedactedValue: lo.ToPtr(fmt.Sprintf("sk-admin-...%04x", g.r.Uint32()&0xffff)),
 		}
 		if g.pct(40) {
 			k.CreatedAt = g.ago(91, 700)
@@ -276,17 +276,17 @@ func (g *gen) adminKeys(inv *inventory.Inventory, n int) {
 		case p < 15:
 		case p < 25:
 			if age > 91 {
-				k.LastUsedAt = ptr(g.ago(91, age))
+				k.LastUsedAt = lo.ToPtr(g.ago(91, age))
 			}
 		default:
-			k.LastUsedAt = ptr(g.ago(0, min(7, age)))
+			k.LastUsedAt = lo.ToPtr(g.ago(0, min(7, age)))
 		}
 		if g.pct(20) {
-			k.ExpiresAt = ptr(g.now + int64(g.r.IntN(365))*Day)
+			k.ExpiresAt = lo.ToPtr(g.now + int64(g.r.IntN(365))*Day)
 		}
 		if len(owners) > 0 {
 			o := owners[g.r.IntN(len(owners))]
-			k.Owner = &inventory.Owner{Type: ptr("user"), ID: &o.ID, Name: o.Name, Role: ptr("owner")}
+			k.Owner = &inventory.Owner{Type: lo.ToPtr("user"), ID: &o.ID, Name: o.Name, Role: lo.ToPtr("owner")}
 		}
 		inv.AdminAPIKeys[i] = k
 	}
@@ -311,19 +311,19 @@ func (g *gen) invites(inv *inventory.Inventory, n int) {
 		in := inventory.Invite{
 			ID:       fmt.Sprintf("invite-%08x%06d", g.r.Uint32(), i),
 			Email:    fmt.Sprintf("invitee.%d@guest.example", i),
-			Role:     ptr("reader"),
+			Role:     lo.ToPtr("reader"),
 			Projects: []inventory.InviteProject{},
 		}
 		switch p := g.r.IntN(100); {
 		case p < 60:
-			in.Status = ptr("accepted")
+			in.Status = lo.ToPtr("accepted")
 			in.CreatedAt = g.ago(1, 700)
-			in.AcceptedAt = ptr(in.CreatedAt + int64(g.r.IntN(3*Day)))
+			in.AcceptedAt = lo.ToPtr(in.CreatedAt + int64(g.r.IntN(3*Day)))
 		case p < 70:
-			in.Status = ptr("expired")
+			in.Status = lo.ToPtr("expired")
 			in.CreatedAt = g.ago(8, 700)
 		default:
-			in.Status = ptr("pending")
+			in.Status = lo.ToPtr("pending")
 			// Half of pending invites have been forgotten.
 			if g.pct(50) {
 				in.CreatedAt = g.ago(31, 400)
@@ -331,9 +331,9 @@ func (g *gen) invites(inv *inventory.Inventory, n int) {
 				in.CreatedAt = g.ago(0, 30)
 			}
 		}
-		in.ExpiresAt = ptr(in.CreatedAt + 7*Day)
+		in.ExpiresAt = lo.ToPtr(in.CreatedAt + 7*Day)
 		if g.pct(4) {
-			in.Role = ptr("owner")
+			in.Role = lo.ToPtr("owner")
 		}
 		if len(inv.Projects) > 0 && g.pct(30) {
 			proj := inv.Projects[g.r.IntN(len(inv.Projects))]
@@ -341,7 +341,7 @@ func (g *gen) invites(inv *inventory.Inventory, n int) {
 			if g.pct(10) {
 				role = "owner"
 			}
-			in.Projects = append(in.Projects, inventory.InviteProject{ID: proj.ID, Role: ptr(role)})
+			in.Projects = append(in.Projects, inventory.InviteProject{ID: proj.ID, Role: lo.ToPtr(role)})
 		}
 		inv.Invites[i] = in
 	}
@@ -391,7 +391,7 @@ func (g *gen) gpts(inv *inventory.Inventory, n int) {
 		gp := inventory.GPT{
 			ID:        fmt.Sprintf("g-%08x%06d", g.r.Uint32(), i),
 			Name:      &name,
-			CreatedAt: ptr(g.ago(0, 500)),
+			CreatedAt: lo.ToPtr(g.ago(0, 500)),
 			Files:     []inventory.GPTFile{},
 		}
 		if len(inv.Users) > 0 {
@@ -401,7 +401,7 @@ func (g *gen) gpts(inv *inventory.Inventory, n int) {
 		w := g.r.IntN(total)
 		for _, v := range rawVisibilities {
 			if w < v.weight {
-				gp.Visibility, gp.VisibilityRaw = v.normalized, ptr(v.raw)
+				gp.Visibility, gp.VisibilityRaw = v.normalized, lo.ToPtr(v.raw)
 				break
 			}
 			w -= v.weight
@@ -415,13 +415,13 @@ func (g *gen) gpts(inv *inventory.Inventory, n int) {
 			seen[t.normalized] = true
 			tool := inventory.GPTTool{Type: t.normalized, RawType: t.raw}
 			if t.normalized == "custom_action" {
-				tool.ActionDomain = ptr(domains[g.r.IntN(len(domains))])
-				tool.AuthType = ptr([]string{"none", "api_key", "oauth"}[g.r.IntN(3)])
+				tool.ActionDomain = lo.ToPtr(domains[g.r.IntN(len(domains))])
+				tool.AuthType = lo.ToPtr([]string{"none", "api_key", "oauth"}[g.r.IntN(3)])
 			}
 			gp.Tools = append(gp.Tools, tool)
 		}
 		if g.pct(30) {
-			gp.Files = append(gp.Files, inventory.GPTFile{ID: fmt.Sprintf("file-%08x%06d", g.r.Uint32(), i), Name: ptr("knowledge.pdf"), CreatedAt: gp.CreatedAt})
+			gp.Files = append(gp.Files, inventory.GPTFile{ID: fmt.Sprintf("file-%08x%06d", g.r.Uint32(), i), Name: lo.ToPtr("knowledge.pdf"), CreatedAt: gp.CreatedAt})
 		}
 		inv.GPTs[i] = gp
 	}
@@ -439,10 +439,10 @@ func (g *gen) workspaceUsers(inv *inventory.Inventory, n int) {
 		inv.WorkspaceUsers[i] = inventory.WorkspaceUser{
 			ID:        fmt.Sprintf("user-ws%08x%06d", g.r.Uint32(), i),
 			Email:     &email,
-			Name:      ptr(fmt.Sprintf("Member %d", i)),
-			Role:      ptr(roles[g.r.IntN(len(roles))]),
+			Name:      lo.ToPtr(fmt.Sprintf("Member %d", i)),
+			Role:      lo.ToPtr(roles[g.r.IntN(len(roles))]),
 			Status:    &status,
-			CreatedAt: ptr(g.ago(0, 700)),
+			CreatedAt: lo.ToPtr(g.ago(0, 700)),
 		}
 	}
 }
@@ -454,7 +454,7 @@ func deriveActivity(inv *inventory.Inventory) {
 	for i := range inv.Users {
 		u := &inv.Users[i]
 		if t, ok := owned[u.ID]; ok {
-			u.ActivitySignals.OwnedProjectKeysLastUsedAt = ptr(t)
+			u.ActivitySignals.OwnedProjectKeysLastUsedAt = lo.ToPtr(t)
 		}
 		u.ActivitySignals.Unavailable = []string{}
 		u.LastActivityAt = u.ActivitySignals.Newest()

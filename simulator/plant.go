@@ -1,14 +1,18 @@
 package simulator
 
-import "github.com/openai-casb/openai-casb/inventory"
+import (
+	"github.com/samber/lo"
+
+	"github.com/openai-casb/openai-casb/inventory"
+)
 
 // plant adds named resources that fire each posture finding type once,
 // beside look-alikes that must not fire (a young key, an accepted owner
 // invite, a workspace-only GPT, a recently active user). Ages are relative
 // to now, so a demo shows the same findings on any day.
 func plant(inv *inventory.Inventory, now int64) {
-	ago := func(days int) *int64 { return ptr(now - int64(days)*Day) }
-	str := ptr[string]
+	ago := func(days int) *int64 { return lo.ToPtr(now - int64(days)*Day) }
+	str := lo.ToPtr[string]
 	owner := &inventory.Owner{Type: str("user"), ID: str("user-planted-alice"), Name: str("Alice Admin"), Role: str("owner")}
 
 	inv.AdminAPIKeys = append(inv.AdminAPIKeys,
@@ -17,7 +21,7 @@ func plant(inv *inventory.Inventory, now int64) {
 		inventory.AdminAPIKey{ID: "key_planted_scim", Name: str("scim-sync"), RedactedValue: str("sk-admin-...NOPE"),
 			CreatedAt: *ago(45), Owner: owner},
 		inventory.AdminAPIKey{ID: "key_planted_readonly", Name: str("openai-casb-readonly"), RedactedValue: str("sk-admin-...READ"),
-			CreatedAt: *ago(10), LastUsedAt: ago(0), ExpiresAt: ptr(now + 80*Day), Owner: owner},
+			CreatedAt: *ago(10), LastUsedAt: ago(0), ExpiresAt: lo.ToPtr(now + 80*Day), Owner: owner},
 	)
 	erin := &inventory.KeyOwner{Type: "user", ID: str("user-planted-erin"), Name: str("Erin Engineer"), Email: str("erin@demo.example"), Role: str("owner")}
 	inv.Projects = append(inv.Projects, inventory.Project{
@@ -40,7 +44,7 @@ func plant(inv *inventory.Inventory, now int64) {
 		inventory.User{ID: "user-planted-carol", Name: str("Carol Contractor"), Email: str("carol@demo.example"), Role: str("reader"), AddedAt: *ago(200), ActivitySignals: signals(nil)},
 	)
 	inv.Invites = append(inv.Invites,
-		inventory.Invite{ID: "invite-planted-owner", Email: "mallory@partner.example", Role: str("owner"), Status: str("pending"), CreatedAt: *ago(3), ExpiresAt: ptr(now + 4*Day), Projects: []inventory.InviteProject{}},
+		inventory.Invite{ID: "invite-planted-owner", Email: "mallory@partner.example", Role: str("owner"), Status: str("pending"), CreatedAt: *ago(3), ExpiresAt: lo.ToPtr(now + 4*Day), Projects: []inventory.InviteProject{}},
 		inventory.Invite{ID: "invite-planted-stale", Email: "grace@demo.example", Role: str("reader"), Status: str("pending"), CreatedAt: *ago(45), ExpiresAt: ago(38), Projects: []inventory.InviteProject{}},
 		inventory.Invite{ID: "invite-planted-accepted", Email: "alice@demo.example", Role: str("owner"), Status: str("accepted"), CreatedAt: *ago(400), ExpiresAt: ago(393), AcceptedAt: ago(399), Projects: []inventory.InviteProject{}},
 	)

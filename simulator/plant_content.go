@@ -3,6 +3,8 @@ package simulator
 import (
 	"strings"
 
+	"github.com/samber/lo"
+
 	"github.com/openai-casb/openai-casb/inventory"
 )
 
@@ -53,12 +55,12 @@ func plantGPTFiles(inv *inventory.Inventory, now int64) {
 		switch g.ID {
 		case "g-planted-policy":
 			g.Files = append(g.Files,
-				inventory.GPTFile{ID: PlantedGPTSecretsFile, Name: ptr("deploy-notes.md"), CreatedAt: ptr(now - 20*Day)},
-				inventory.GPTFile{ID: PlantedGPTHandbookFile, Name: ptr("engineering-handbook.pdf"), CreatedAt: ptr(now - 20*Day)},
-				inventory.GPTFile{ID: "file-planted-faq", Name: ptr("faq.txt"), CreatedAt: ptr(now - 20*Day)},
+				inventory.GPTFile{ID: PlantedGPTSecretsFile, Name: lo.ToPtr("deploy-notes.md"), CreatedAt: lo.ToPtr(now - 20*Day)},
+				inventory.GPTFile{ID: PlantedGPTHandbookFile, Name: lo.ToPtr("engineering-handbook.pdf"), CreatedAt: lo.ToPtr(now - 20*Day)},
+				inventory.GPTFile{ID: "file-planted-faq", Name: lo.ToPtr("faq.txt"), CreatedAt: lo.ToPtr(now - 20*Day)},
 			)
 		case "g-planted-analyst":
-			g.Files = append(g.Files, inventory.GPTFile{ID: "file-planted-sales", Name: ptr("sales-summary.pdf"), CreatedAt: ptr(now - 10*Day)})
+			g.Files = append(g.Files, inventory.GPTFile{ID: "file-planted-sales", Name: lo.ToPtr("sales-summary.pdf"), CreatedAt: lo.ToPtr(now - 10*Day)})
 		}
 	}
 }

@@ -3,6 +3,8 @@ package simulator
 import (
 	"fmt"
 
+	"github.com/samber/lo"
+
 	"github.com/openai-casb/openai-casb/inventory"
 )
 
@@ -52,13 +54,13 @@ func specShapes(inv *inventory.Inventory, plant bool) {
 		}
 		if i%3 == 0 {
 			for j := range p.ServiceAccounts {
-				p.ServiceAccounts[j].Role = ptr("none")
+				p.ServiceAccounts[j].Role = lo.ToPtr("none")
 			}
 		}
 	}
 	if !archivedDone && len(inv.Projects) > 1 {
 		p := &inv.Projects[len(inv.Projects)-1]
-		p.Status, p.StatusRaw, p.ArchivedAt = inventory.ProjectArchived, nil, ptr(p.CreatedAt+Day)
+		p.Status, p.StatusRaw, p.ArchivedAt = inventory.ProjectArchived, nil, lo.ToPtr(p.CreatedAt+Day)
 	}
 	for i := range inv.Users {
 		switch i % 7 {
@@ -66,15 +68,15 @@ func specShapes(inv *inventory.Inventory, plant bool) {
 			inv.Users[i].Role = nil
 		case 5:
 			if i%2 == 1 {
-				inv.Users[i].IsServiceAccount = ptr(true)
+				inv.Users[i].IsServiceAccount = lo.ToPtr(true)
 			}
 		}
 	}
 	for i := range inv.AdminAPIKeys {
 		if i%4 == 2 {
-			inv.AdminAPIKeys[i].ExpiresAt = ptr(inv.AdminAPIKeys[i].CreatedAt + 30*Day)
+			inv.AdminAPIKeys[i].ExpiresAt = lo.ToPtr(inv.AdminAPIKeys[i].CreatedAt + 30*Day)
 			if *inv.AdminAPIKeys[i].ExpiresAt >= inv.CollectedAt {
-				inv.AdminAPIKeys[i].ExpiresAt = ptr(inv.CollectedAt - Day)
+				inv.AdminAPIKeys[i].ExpiresAt = lo.ToPtr(inv.CollectedAt - Day)
 			}
 		}
 	}
@@ -84,23 +86,23 @@ func specShapes(inv *inventory.Inventory, plant bool) {
 	now := inv.CollectedAt
 	ago := func(days int64) int64 { return now - days*Day }
 	inv.Users = append(inv.Users,
-		inventory.User{ID: PlantedNullRoleUser, Name: ptr("Nora Norole"), Email: ptr("nora@demo.example"), Role: nil, AddedAt: ago(300),
-			IsServiceAccount: ptr(false), ActivitySignals: inventory.ActivitySignals{Unavailable: []string{}}},
-		inventory.User{ID: PlantedBotUser, Name: ptr("ci-bot"), Email: nil, Role: ptr("reader"), AddedAt: ago(400),
-			IsServiceAccount: ptr(true), ActivitySignals: inventory.ActivitySignals{Unavailable: []string{}}},
+		inventory.User{ID: PlantedNullRoleUser, Name: lo.ToPtr("Nora Norole"), Email: lo.ToPtr("nora@demo.example"), Role: nil, AddedAt: ago(300),
+			IsServiceAccount: lo.ToPtr(false), ActivitySignals: inventory.ActivitySignals{Unavailable: []string{}}},
+		inventory.User{ID: PlantedBotUser, Name: lo.ToPtr("ci-bot"), Email: nil, Role: lo.ToPtr("reader"), AddedAt: ago(400),
+			IsServiceAccount: lo.ToPtr(true), ActivitySignals: inventory.ActivitySignals{Unavailable: []string{}}},
 	)
-	owner := &inventory.KeyOwner{Type: "user", ID: ptr(PlantedNullRoleUser), Name: ptr("Nora Norole"), Email: ptr("nora@demo.example"), Role: ptr("owner")}
+	owner := &inventory.KeyOwner{Type: "user", ID: lo.ToPtr(PlantedNullRoleUser), Name: lo.ToPtr("Nora Norole"), Email: lo.ToPtr("nora@demo.example"), Role: lo.ToPtr("owner")}
 	inv.Projects = append(inv.Projects, inventory.Project{
-		ID: PlantedStatuslessProject, Name: ptr("No status"), Status: inventory.ProjectActive, StatusRaw: nil, CreatedAt: ago(500),
+		ID: PlantedStatuslessProject, Name: lo.ToPtr("No status"), Status: inventory.ProjectActive, StatusRaw: nil, CreatedAt: ago(500),
 		APIKeys: []inventory.ProjectAPIKey{
-			{ID: PlantedStatuslessKey, Name: ptr("old-export"), RedactedValue: ptr("sk-proj-...NULL"), CreatedAt: ago(200), LastUsedAt: ptr(ago(150)), OwnerProjectAccess: ptr("active"), Owner: owner},
+			{ID: PlantedStatuslessKey, Name: lo.ToPtr("old-export"), RedactedValue: lo.ToPtr("sk-proj-...NULL"), CreatedAt: ago(200), LastUsedAt: lo.ToPtr(ago(150)), OwnerProjectAccess: lo.ToPtr("active"), Owner: owner},
 		},
-		ServiceAccounts: []inventory.ServiceAccount{{ID: "user-svc-planted-none", Name: ptr("no-role-bot"), Role: ptr("none"), CreatedAt: ago(100)}},
-		Users:           []inventory.ProjectUser{{ID: PlantedNullRoleUser, Email: ptr("nora@demo.example"), Name: ptr("Nora Norole"), Role: ptr("owner"), AddedAt: ptr(ago(300))}},
+		ServiceAccounts: []inventory.ServiceAccount{{ID: "user-svc-planted-none", Name: lo.ToPtr("no-role-bot"), Role: lo.ToPtr("none"), CreatedAt: ago(100)}},
+		Users:           []inventory.ProjectUser{{ID: PlantedNullRoleUser, Email: lo.ToPtr("nora@demo.example"), Name: lo.ToPtr("Nora Norole"), Role: lo.ToPtr("owner"), AddedAt: lo.ToPtr(ago(300))}},
 	})
 	inv.AdminAPIKeys = append(inv.AdminAPIKeys, inventory.AdminAPIKey{
-		ID: PlantedExpiredAdminKey, Name: ptr("expired-admin"), RedactedValue: ptr("sk-admin-...GONE"), CreatedAt: ago(400),
-		ExpiresAt: ptr(ago(10)), LastUsedAt: nil,
-		Owner: &inventory.Owner{Type: ptr("user"), ID: ptr("user-planted-alice"), Name: ptr("Alice Admin"), Role: ptr("owner")},
+		ID: PlantedExpiredAdminKey, Name: lo.ToPtr("expired-admin"), RedactedValue: lo.ToPtr("sk-admin-...GONE"), CreatedAt: ago(400),
+		ExpiresAt: lo.ToPtr(ago(10)), LastUsedAt: nil,
+		Owner: &inventory.Owner{Type: lo.ToPtr("user"), ID: lo.ToPtr("user-planted-alice"), Name: lo.ToPtr("Alice Admin"), Role: lo.ToPtr("owner")},
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/samber/lo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -21,13 +22,11 @@ func doctorOrg(t *testing.T) *inventory.Inventory {
 	inv := simulator.Generate(simulator.GenerateOptions{Users: 20, Seed: 5, Plant: true, CollectedAt: time.Now().Unix()})
 	require.NotEmpty(t, inv.AdminAPIKeys)
 	k := &inv.AdminAPIKeys[0]
-	k.Name = ptrTo("Security scanner")
-	k.RedactedValue = ptrTo("sk-admin-...cdef") // testKey ends in cdef
-	k.Owner = &inventory.Owner{Type: ptrTo("user"), ID: ptrTo("user-ada"), Name: ptrTo("Ada Admin"), Role: ptrTo("owner")}
+	k.Name = lo.ToPtr("Security scanner")
+	k.RedactedValue = lo.ToPtr("sk-admin-...cdef") // testKey ends in cdef
+	k.Owner = &inventory.Owner{Type: lo.ToPtr("user"), ID: lo.ToPtr("user-ada"), Name: lo.ToPtr("Ada Admin"), Role: lo.ToPtr("owner")}
 	return inv
 }
-
-func ptrTo[T any](v T) *T { return &v }
 
 func doctorArgs(base string, extra ...string) []string {
 	return append([]string{"doctor", "--api-base-url", base, "--compliance-base-url", base}, extra...)

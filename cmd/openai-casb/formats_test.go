@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/samber/lo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -205,12 +206,12 @@ func changedAcme(t *testing.T) string {
 	require.NoError(t, err)
 	for i := range inv.Invites {
 		if inv.Invites[i].ID == "invite-stale" {
-			inv.Invites[i].Status, inv.Invites[i].AcceptedAt = ptr("accepted"), ptr(inv.CollectedAt-86400)
+			inv.Invites[i].Status, inv.Invites[i].AcceptedAt = lo.ToPtr("accepted"), lo.ToPtr(inv.CollectedAt-86400)
 		}
 	}
 	for i := range inv.GPTs {
 		if inv.GPTs[i].ID == "g-policy-helper" {
-			inv.GPTs[i].Visibility, inv.GPTs[i].VisibilityRaw = "anyone-with-link", ptr("anyone-with-link")
+			inv.GPTs[i].Visibility, inv.GPTs[i].VisibilityRaw = "anyone-with-link", lo.ToPtr("anyone-with-link")
 		}
 	}
 	changed := filepath.Join(t.TempDir(), "changed.json")
@@ -335,7 +336,7 @@ func hostileAcme(t *testing.T) string {
 	inv, err := inventory.Load(acme)
 	require.NoError(t, err)
 	for i := range inv.GPTs {
-		inv.GPTs[i].Name = ptr(hostileName)
+		inv.GPTs[i].Name = lo.ToPtr(hostileName)
 	}
 	path := filepath.Join(t.TempDir(), "hostile.json")
 	require.NoError(t, inventory.Save(path, inv))

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/samber/lo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -165,12 +166,12 @@ func TestBaselineMarksNewUnchangedAbsent(t *testing.T) {
 	dir := t.TempDir()
 	for i := range inv.Invites {
 		if inv.Invites[i].ID == "invite-stale" { // no longer stale: accepted
-			inv.Invites[i].Status, inv.Invites[i].AcceptedAt = ptr("accepted"), ptr(inv.CollectedAt-86400)
+			inv.Invites[i].Status, inv.Invites[i].AcceptedAt = lo.ToPtr("accepted"), lo.ToPtr(inv.CollectedAt-86400)
 		}
 	}
 	for i := range inv.GPTs {
 		if inv.GPTs[i].ID == "g-policy-helper" { // newly shared publicly
-			inv.GPTs[i].Visibility, inv.GPTs[i].VisibilityRaw = "anyone-with-link", ptr("anyone-with-link")
+			inv.GPTs[i].Visibility, inv.GPTs[i].VisibilityRaw = "anyone-with-link", lo.ToPtr("anyone-with-link")
 		}
 	}
 	changed := filepath.Join(dir, "changed.json")
@@ -232,7 +233,7 @@ func TestFailOnNew(t *testing.T) {
 
 	inv, err := inventory.Load(acme)
 	require.NoError(t, err)
-	inv.Invites[len(inv.Invites)-1].Role = ptr("owner") // invite-fresh becomes high-privilege
+	inv.Invites[len(inv.Invites)-1].Role = lo.ToPtr("owner") // invite-fresh becomes high-privilege
 	changed := filepath.Join(t.TempDir(), "changed.json")
 	require.NoError(t, inventory.Save(changed, inv))
 	r := runCLI(t, "", "evaluate", changed, "--baseline", previous, "--fail-on-new")
@@ -267,7 +268,7 @@ func TestBaselineChanged(t *testing.T) {
 		}
 	}
 	require.Equal(t, "custom_action", action.Type)
-	action.ActionDomain = ptr("hooks.unknown-vendor.example")
+	action.ActionDomain = lo.ToPtr("hooks.unknown-vendor.example")
 	gpt.Tools = append(gpt.Tools, action)
 	grown := filepath.Join(dir, "grown.json")
 	require.NoError(t, inventory.Save(grown, inv))
@@ -354,13 +355,13 @@ func TestSARIFOverTheLimit(t *testing.T) {
 	inv.AdminAPIKeys = nil
 	for i := 0; i < 30_000; i++ {
 		inv.AdminAPIKeys = append(inv.AdminAPIKeys, inventory.AdminAPIKey{
-			ID: fmt.Sprintf("key_admin_%05d", i), Name: ptr(fmt.Sprintf("old-%d", i)), CreatedAt: inv.CollectedAt - 200*86400, LastUsedAt: ptr(inv.CollectedAt),
+			ID: fmt.Sprintf("key_admin_%05d", i), Name: lo.ToPtr(fmt.Sprintf("old-%d", i)), CreatedAt: inv.CollectedAt - 200*86400, LastUsedAt: lo.ToPtr(inv.CollectedAt),
 		})
 	}
 	inv.Invites = nil
 	for i := 0; i < 10_000; i++ {
 		inv.Invites = append(inv.Invites, inventory.Invite{
-			ID: fmt.Sprintf("invite-%05d", i), Email: fmt.Sprintf("i%d@x.example", i), Role: ptr("reader"), Status: ptr("pending"), CreatedAt: inv.CollectedAt - 60*86400,
+			ID: fmt.Sprintf("invite-%05d", i), Email: fmt.Sprintf("i%d@x.example", i), Role: lo.ToPtr("reader"), Status: lo.ToPtr("pending"), CreatedAt: inv.CollectedAt - 60*86400,
 		})
 	}
 	path := filepath.Join(t.TempDir(), "big.json")
@@ -442,8 +443,6 @@ func TestIncompleteScanInSARIF(t *testing.T) {
 	}
 	assert.Contains(t, strings.Join(texts, "\n"), "warning: source invites was failed")
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // customActionsID is the finding type of "GPT with Custom Actions enabled".
 const customActionsID = "5a2995f5-0cc1-4af3-9045-cdf7e6601f7b"
