@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/openai-casb/openai-casb/inventory"
 	"github.com/openai-casb/openai-casb/schemas"
+	"github.com/openai-casb/openai-casb/simulator"
 )
 
 const fixtures = "../fixtures/inventory"
@@ -353,4 +355,69 @@ func TestDecodeSkipsAUTF8ByteOrderMark(t *testing.T) {
 	got, err := inventory.Decode(append([]byte("\xef\xbb\xbf"), raw...), "bom.json")
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
+}
+
+// Decode reads a document in one pass; what it gives is what encoding/json
+// gives for the whole document, empty arrays and nulls included.
+func TestDecodeEqualsEncodingJSON(t *testing.T) {
+	docs := map[string][]byte{}
+	names, err := filepath.Glob(filepath.Join(fixtures, "*.json"))
+	require.NoError(t, err)
+	for _, n := range names {
+		docs[filepath.Base(n)] = readRaw(t, filepath.Base(n))
+	}
+	big := simulator.Generate(simulator.GenerateOptions{Users: 3000, Seed: 11, Plant: true})
+	raw, err := inventory.Marshal(big)
+	require.NoError(t, err)
+	docs["generated (several chunks)"] = raw
+	docs["optional arrays empty"] = []byte(strings.Replace(string(readRaw(t, "clean.json")), `"gpts": [`, `"files": [], "roles": [], "gpts": [`, 1))
+	require.NotEqual(t, string(readRaw(t, "clean.json")), string(docs["optional arrays empty"]))
+	for name, raw := range docs {
+		t.Run(name, func(t *testing.T) {
+			got, err := inventory.Decode(raw, name)
+			require.NoError(t, err)
+			var want inventory.Inventory
+			require.NoError(t, json.Unmarshal(raw, &want))
+			assert.Equal(t, &want, got)
+		})
+	}
+	assert.NotNil(t, must(inventory.Decode(docs["optional arrays empty"], "x")).Files, "[] is an empty slice, not nil")
+	assert.Nil(t, must(inventory.Decode(readRaw(t, "clean.json"), "x")).Files, "left out is nil")
+}
+
+// What the schema admits and the Go types cannot hold (an integer written
+// 5.0) is a violation at its pointer, in the header or in an element.
+func TestDecodeNamesWhatTheTypesCannotHold(t *testing.T) {
+	clean := string(readRaw(t, "clean.json"))
+	for _, tc := range []struct{ name, doc, want string }{
+		{"header", regexpReplace(clean, `"collected_at": [0-9]+`, `"collected_at": 1795392000.0`), "x.json: /collected_at: cannot hold number 1795392000.0 as int64"},
+		{"element", regexpReplace(clean, `"added_at": [0-9]+`, `"added_at": 1795392000.0`), "x.json: /projects/0: users.added_at: cannot hold number 1795392000.0 as int64"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.NotEqual(t, clean, tc.doc)
+			_, err := inventory.Decode([]byte(tc.doc), "x.json")
+			var ve *inventory.ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func regexpReplace(s, re, with string) string {
+	r := regexp.MustCompile(re)
+	done := false
+	return r.ReplaceAllStringFunc(s, func(m string) string {
+		if done {
+			return m
+		}
+		done = true
+		return with
+	})
 }

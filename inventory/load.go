@@ -8,6 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/openai-casb/openai-casb/internal/jsonstream"
 )
@@ -33,26 +37,115 @@ func Load(path string) (*Inventory, error) {
 }
 
 // Decode validates raw as an inventory document and decodes it into the Go
-// types. name labels errors.
+// types, in one pass: the stream that validates the document hands each
+// top-level member and each element of a resource array, once validated,
+// to encoding/json, which decodes it from the bytes the stream cut. name
+// labels errors.
 func Decode(raw []byte, name string) (*Inventory, error) {
 	s, err := Schema()
 	if err != nil {
 		return nil, err
 	}
-	if err := jsonstream.Validate(context.Background(), bytes.NewReader(raw), name, s); err != nil {
+	var inv Inventory
+	d := &decoder{inv: reflect.ValueOf(&inv).Elem(), name: name}
+	err = jsonstream.Stream(context.Background(), bytes.NewReader(raw), name, s,
+		func() jsonstream.Builder[struct{}] { return jsonstream.Discard{} },
+		jsonstream.Handler[struct{}]{Header: d.header, Array: d.array, Raw: d.element},
+		jsonstream.StreamOptions{Workers: 1})
+	if err != nil {
 		return nil, jsonstream.LocateReader(err, bytes.NewReader(raw))
 	}
-	var inv Inventory
-	if err := json.Unmarshal(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")), &inv); err != nil {
-		// The schema admits what the Go types cannot hold only at the edges
-		// (an integer written as 1.0); say where.
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return nil, &ValidationError{File: name, Total: 1, Violations: []Violation{{
-				Message: fmt.Sprintf("%s: cannot hold %s as %s", te.Field, te.Value, te.Type),
-			}}}
-		}
-		return nil, fmt.Errorf("decode %s: %w", name, err)
-	}
 	return &inv, nil
+}
+
+// decoder fills an Inventory from the parts of a document the stream hands
+// it. With one worker every call comes from the caller's goroutine; the
+// lock keeps that an optimisation, not a requirement.
+type decoder struct {
+	mu   sync.Mutex
+	inv  reflect.Value
+	name string
+}
+
+// fieldsByName maps each member name of the document to its field of
+// Inventory (the json tags).
+var fieldsByName = sync.OnceValue(func() map[string]int {
+	t := reflect.TypeFor[Inventory]()
+	out := map[string]int{}
+	for i := range t.NumField() {
+		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); tag != "" && tag != "-" {
+			out[tag] = i
+		}
+	}
+	return out
+})
+
+func (d *decoder) field(key string) (reflect.Value, bool) {
+	i, ok := fieldsByName()[key]
+	if !ok {
+		return reflect.Value{}, false // the schema refuses it: a violation already
+	}
+	return d.inv.Field(i), true
+}
+
+func (d *decoder) header(members []jsonstream.Member) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, m := range members {
+		if f, ok := d.field(m.Key); ok {
+			if err := d.unmarshal(m.Raw, f.Addr().Interface(), "/"+jsonstream.EscapeToken(m.Key)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// array makes a resource array the document holds non-nil, so that an
+// empty one decodes to an empty slice, as encoding/json decodes [].
+func (d *decoder) array(key string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if f, ok := d.field(key); ok && f.Kind() == reflect.Slice && f.IsNil() {
+		f.Set(reflect.MakeSlice(f.Type(), 0, 0))
+	}
+	return nil
+}
+
+func (d *decoder) element(key string, index int, raw []byte) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	f, ok := d.field(key)
+	if !ok || f.Kind() != reflect.Slice {
+		return nil
+	}
+	if index >= f.Len() {
+		if index >= f.Cap() {
+			grown := reflect.MakeSlice(f.Type(), f.Len(), max(2*f.Cap(), index+1))
+			reflect.Copy(grown, f)
+			f.Set(grown)
+		}
+		f.SetLen(index + 1)
+	}
+	return d.unmarshal(raw, f.Index(index).Addr().Interface(), "/"+jsonstream.EscapeToken(key)+"/"+strconv.Itoa(index))
+}
+
+// unmarshal decodes one validated part at pointer at. The schema admits
+// what the Go types cannot hold only at the edges (an integer written as
+// 1.0): that is a violation at the part's pointer, with the path inside it
+// as encoding/json gives it (field names, without array indexes).
+func (d *decoder) unmarshal(raw []byte, into any, at string) error {
+	err := json.Unmarshal(raw, into)
+	if err == nil {
+		return nil
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		msg := fmt.Sprintf("cannot hold %s as %s", te.Value, te.Type)
+		if te.Field != "" {
+			msg = te.Field + ": " + msg
+		}
+		return &ValidationError{File: d.name, Total: 1, Violations: []Violation{{Pointer: at, Message: msg}}}
+	}
+	return fmt.Errorf("decode %s: %s: %w", d.name, at, err)
 }

@@ -60,6 +60,16 @@ type Handler[V any] struct {
 	// workers it is called concurrently and in no particular order. Nothing
 	// is delivered of a chunk that holds an invalid element.
 	Elements func(key string, start int, vals []V) error
+	// Raw, when set, gets each element of a chunk whose elements all
+	// validated, as written (the bytes are the stream's: valid only during
+	// the call), with its index, before Elements gets the chunk: for a
+	// caller that decodes elements into types of its own in the same pass.
+	// With several workers it is called concurrently.
+	Raw func(key string, index int, raw []byte) error
+	// Array, when set, is told of each resource array the document holds,
+	// in document order, before any of its elements (so that an empty one
+	// can be told from one left out).
+	Array func(key string) error
 }
 
 // documentOptions read the document: names must be unique at every depth
@@ -367,6 +377,11 @@ func (s *splitter[V]) document() error {
 		}
 		key := tok.String()
 		if _, ok := s.s.items[key]; ok && dec.PeekKind() == '[' {
+			if s.h.Array != nil {
+				if err := s.h.Array(key); err != nil {
+					return err
+				}
+			}
 			if err := s.array(key); err != nil {
 				return err
 			}
@@ -552,7 +567,19 @@ func (w *worker[V]) process(c *chunk) error {
 		}
 		w.vals = append(w.vals, v)
 	}
-	if invalid || s.h.Elements == nil {
+	if invalid {
+		return nil
+	}
+	if s.h.Raw != nil {
+		begin = 0
+		for i, end := range c.ends {
+			if err := s.h.Raw(c.key, c.start+i, c.buf[begin:end]); err != nil {
+				return err
+			}
+			begin = end
+		}
+	}
+	if s.h.Elements == nil {
 		return nil
 	}
 	return s.h.Elements(c.key, c.start, w.vals)

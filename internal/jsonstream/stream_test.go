@@ -340,3 +340,53 @@ func normalize(v any) any {
 	}
 	return v
 }
+
+// Raw gets each element of a valid chunk as written, with its index, and
+// Array each resource array the document holds (empty ones too), whatever
+// the workers and chunk sizes.
+func TestRawElementsAndArrays(t *testing.T) {
+	raw := readRaw(t, "acme.json")
+	var want map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(raw, &want))
+	for _, o := range []jsonstream.StreamOptions{{Workers: 1}, {Workers: 3, ChunkBytes: 64}} {
+		var mu sync.Mutex
+		got := map[string]map[int]string{}
+		var arrays []string
+		err := jsonstream.Stream(context.Background(), bytes.NewReader(raw), "acme.json", schema(t),
+			func() jsonstream.Builder[struct{}] { return jsonstream.Discard{} },
+			jsonstream.Handler[struct{}]{
+				Array: func(key string) error { arrays = append(arrays, key); return nil },
+				Raw: func(key string, i int, b []byte) error {
+					mu.Lock()
+					defer mu.Unlock()
+					if got[key] == nil {
+						got[key] = map[int]string{}
+					}
+					got[key][i] = string(b)
+					return nil
+				},
+			}, o)
+		require.NoError(t, err)
+		for _, key := range arrays {
+			var elems []json.RawMessage
+			require.NoError(t, json.Unmarshal(want[key], &elems))
+			require.Len(t, got[key], len(elems), key)
+			for i, e := range elems {
+				assert.JSONEq(t, string(e), got[key][i], "%s/%d", key, i)
+			}
+		}
+		assert.Contains(t, arrays, "users")
+		assert.Contains(t, arrays, "projects")
+	}
+	// A chunk with an invalid element gives Raw nothing of it: the first
+	// added_at is in a project, and every project is in one chunk.
+	bad := strings.Replace(string(raw), `"added_at": `, `"added_at": "x", "y": `, 1)
+	keys := map[string]int{}
+	err := jsonstream.Stream(context.Background(), strings.NewReader(bad), "bad.json", schema(t),
+		func() jsonstream.Builder[struct{}] { return jsonstream.Discard{} },
+		jsonstream.Handler[struct{}]{Raw: func(key string, _ int, _ []byte) error { keys[key]++; return nil }},
+		jsonstream.StreamOptions{Workers: 1, ChunkBytes: 1 << 20})
+	require.Error(t, err)
+	assert.Zero(t, keys["projects"], "the invalid element's chunk is not handed on")
+	assert.Positive(t, keys["users"], "the valid arrays are")
+}
