@@ -53,7 +53,7 @@ type Options struct {
 	// AuditLogDays is how far back login events are read; 180 when zero.
 	AuditLogDays int
 	// Sources, when not nil, are the only lists read (the sources an
-	// enabled policy reads, see inventory.SourcesFilling); every other
+	// enabled policy reads, see inventory.SourcesReading); every other
 	// list is recorded as skipped, with inventory.ReasonNotNeeded. The lists others
 	// depend on are read for them: the projects for their keys, service
 	// accounts and members, the GPTs for their files. DLP's lists follow

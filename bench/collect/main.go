@@ -59,7 +59,7 @@ func main() {
 	src := simulator.Generate(simulator.GenerateOptions{Users: *users, Seed: 1, Plant: true})
 	engine, err := evaluator.New(context.Background(), evaluator.Options{})
 	check(err)
-	sources := inventory.SourcesFilling(engine.Members())
+	sources := inventory.SourcesReading(engine.NeededPaths())
 
 	run := func(inv *inventory.Inventory, prev *collector.State) (time.Duration, simulator.Stats, *inventory.Inventory, *collector.State) {
 		sim := simulator.New(inv, simulator.Options{Latency: *latency, LatencyJitter: *jitter, LoginsPerUserDay: *logins,

@@ -364,7 +364,7 @@ func neededSources(engine *evaluator.Engine, all bool) []string {
 	if all {
 		return nil
 	}
-	return inventory.SourcesFilling(engine.Members())
+	return inventory.SourcesReading(engine.NeededPaths())
 }
 
 // pointAtDoctor says, once, that doctor explains a collection that was

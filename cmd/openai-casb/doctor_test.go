@@ -86,7 +86,9 @@ func TestDoctorAllClearThenScanIsComplete(t *testing.T) {
 	assert.NotContains(t, r.stdout, "fail ")
 	assert.Contains(t, r.stdout, "Audit logging: enabled")
 	assert.Contains(t, r.stdout, "ok    GET /compliance/workspaces/{workspace_id}/logs?event_type=CONVERSATION_MESSAGE: readable")
-	assert.Contains(t, r.stdout, "ok    GET /organization/projects/{project_id}/service_accounts: readable")
+	assert.Contains(t, r.stdout, "ok    GET /organization/projects/{project_id}/api_keys: readable")
+	// No built-in rule reads a project's service accounts (see evaluator.Engine.Paths).
+	assert.Contains(t, r.stdout, "skip  GET /organization/projects/{project_id}/service_accounts: not read by a scan: "+inventory.ReasonNotNeeded)
 	assert.NotContains(t, r.stdout, "Send this to OpenAI support")
 	assert.Contains(t, r.stdout, "Result: a scan would be complete (exit 0).")
 
