@@ -1,6 +1,8 @@
 package simulator
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -166,10 +168,17 @@ func prepareContent(inv *inventory.Inventory, c *Content, specShapes bool) *cont
 			j++
 		}
 		batch := events[i:j]
-		lf := logFile{id: fmt.Sprintf("logfile-%06d", len(d.logFiles)), start: batch[0].at, end: batch[len(batch)-1].at}
+		lf := logFile{start: batch[0].at, end: batch[len(batch)-1].at}
+		// A log file is named by what it holds, not by its place in the
+		// history: a conversation added on one day leaves the files of
+		// other days their names, as a real log file keeps its id.
+		h := sha256.New()
 		for _, e := range batch {
 			lf.events = append(lf.events, e.body)
+			h.Write(e.body)
+			h.Write([]byte{'\n'})
 		}
+		lf.id = "logfile-" + hex.EncodeToString(h.Sum(nil))[:20]
 		d.logFiles = append(d.logFiles, lf)
 		i = j
 	}

@@ -146,3 +146,39 @@ func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
 	clock = clock.Add(61 * time.Second)
 	assert.Equal(t, http.StatusOK, getJSON(t, sim, path, nil, nil))
 }
+
+// A log file keeps its id when a conversation is added on another day:
+// ids come from what a file holds, not from its place in the history.
+func TestLogFileIDsStayWhenTheHistoryGrows(t *testing.T) {
+	inv := simulator.Generate(simulator.GenerateOptions{Users: 5, Seed: 4})
+	day := int64(simulator.Day)
+	conv := func(id string, at int64) simulator.Conversation {
+		return simulator.Conversation{ID: id, Title: id, UserID: inv.Users[0].ID, UserEmail: *inv.Users[0].Email, At: at,
+			Files: []simulator.StoredFile{{ID: "file-" + id, Blob: simulator.Blob{Name: id + ".txt", MIMEType: "text/plain", Data: []byte(id)}}}}
+	}
+	start := inv.CollectedAt - 10*day
+	before := []simulator.Conversation{conv("c1", start), conv("c3", start+3*day), conv("c4", start+4*day)}
+	ids := func(convs []simulator.Conversation) map[string]string { // end time → id
+		sim := simulator.New(inv, simulator.Options{Content: &simulator.Content{Conversations: convs}})
+		var list struct {
+			Data []struct {
+				ID      string `json:"id"`
+				EndTime string `json:"end_time"`
+			} `json:"data"`
+		}
+		q := url.Values{"event_type": {"CONVERSATION_MESSAGE"}, "after": {time.Unix(start-day, 0).UTC().Format(time.RFC3339)}, "limit": {"100"}}
+		require.Equal(t, http.StatusOK, getJSON(t, sim, "/v1/compliance/workspaces/"+inv.Workspace.ID+"/logs", q, &list))
+		out := map[string]string{}
+		for _, f := range list.Data {
+			out[f.EndTime] = f.ID
+		}
+		return out
+	}
+	old := ids(before)
+	require.Len(t, old, 3)
+	grown := ids(append(before, conv("c2", start+2*day)))
+	require.Len(t, grown, 4)
+	for end, id := range old {
+		assert.Equal(t, id, grown[end], "the file ending %s", end)
+	}
+}
