@@ -5,7 +5,7 @@
 // an incremental rescan one simulated day later from the state the first run
 // left. It prints a Markdown report and writes it to -results.
 //
-//	go run ./bench/collect [-users 100000] [-latency 50ms] [-concurrency 4] [-results bench/collect-results.md]
+//	go run ./bench/collect [-users 100000] [-latency 50ms] [-concurrency 4] [-skip CATEGORIES] [-results bench/collect-results.md]
 package main
 
 import (
@@ -35,6 +35,7 @@ func main() {
 	logins := flag.Float64("logins-per-user-day", simulator.DefaultLoginsPerUserDay, "login events per member per day")
 	concurrency := flag.Int("concurrency", 4, "the collector's --concurrency (4 is its default)")
 	results := flag.String("results", "bench/collect-results.md", "the report to write")
+	skip := flag.String("skip", "", "finding types or categories to leave out, comma-separated, as --skip does (the lists only they read are then not collected)")
 	flag.Parse()
 
 	var out strings.Builder
@@ -53,13 +54,26 @@ func main() {
 	}
 	say("# Collection benchmark\n\nWritten by `make bench-collect` (`go run ./bench/collect`) on %s: %s, %d CPUs, %s/%s.\n\n",
 		time.Now().UTC().Format("2006-01-02"), cpu, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
-	say("Simulator: %d users, %s latency ± %s, %.2f logins per member per day, Compliance API limited to %d requests per minute per route, no Admin API limit. Collector: --concurrency %d, Compliance pacing at its default (100 per minute per route), only the lists the built-in policies read.\n\n",
-		*users, *latency, *jitter, *logins, simulator.DefaultComplianceRateLimit, *concurrency)
+	policies := "the built-in policies"
+	var skipped []string
+	if *skip != "" {
+		skipped = strings.Split(*skip, ",")
+		policies += " less --skip " + *skip
+	}
+	say("Simulator: %d users, %s latency ± %s, %.2f logins per member per day, Compliance API limited to %d requests per minute per route, no Admin API limit. Collector: --concurrency %d, Compliance pacing at its default (100 per minute per route), only the lists %s read.\n\n",
+		*users, *latency, *jitter, *logins, simulator.DefaultComplianceRateLimit, *concurrency, policies)
 
 	src := simulator.Generate(simulator.GenerateOptions{Users: *users, Seed: 1, Plant: true})
-	engine, err := evaluator.New(context.Background(), evaluator.Options{})
+	engine, err := evaluator.New(context.Background(), evaluator.Options{Skip: skipped})
 	check(err)
 	sources := inventory.SourcesReading(engine.NeededPaths())
+	var left []string
+	for _, s := range inventory.SourcesReading([]string{"*"}) {
+		if !slices.Contains(sources, s) {
+			left = append(left, s)
+		}
+	}
+	say("Lists left out (no enabled policy reads them): %s.\n\n", strings.Join(left, ", "))
 
 	run := func(inv *inventory.Inventory, prev *collector.State) (time.Duration, simulator.Stats, *inventory.Inventory, *collector.State) {
 		sim := simulator.New(inv, simulator.Options{Latency: *latency, LatencyJitter: *jitter, LoginsPerUserDay: *logins,
