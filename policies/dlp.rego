@@ -45,6 +45,12 @@ places := {"gpt": "GPT", "chatgpt_project": "ChatGPT project", "conversation": "
 
 # profile_finding is the finding of one file and one enabled profile, when
 # the profile's detectors matched at least min_matches times in the file.
+# Its evidence says, per detector that counted: the matches counted
+# (counts), the redacted sample, the sample's confidence (the highest of
+# the detector's matches), every match per confidence (by_confidence,
+# those below min_confidence included, so a reader sees what was left
+# out), and the profile's min_confidence. Detections recorded without
+# confidence (older inventories) have no confidence or by_confidence entry.
 profile_finding(meta, file, name) := finding if {
 	profile := config.dlp_profiles[name]
 	c := counts(file, profile)
@@ -66,6 +72,15 @@ profile_finding(meta, file, name) := finding if {
 			"owner": object.get(file, "owner", null),
 			"counts": c,
 			"samples": {d: file.detections[d].sample | some d in object.keys(c)},
+			"min_confidence": object.get(profile, "min_confidence", "low"),
+			"confidence": {d: level |
+				some d in object.keys(c)
+				level := file.detections[d].confidence
+			},
+			"by_confidence": {d: by |
+				some d in object.keys(c)
+				by := file.detections[d].by_confidence
+			},
 		},
 	)
 }

@@ -36,6 +36,9 @@ test_gpt_file_with_a_key_fires if {
 	f.message == `File "notes.txt" in GPT "Helper" matches DLP profile Credentials and Secrets: 2 openai_api_key`
 	f.evidence.samples == {"openai_api_key": "sk-proj-…abcd"}
 	f.evidence.counts == {"openai_api_key": 2}
+	f.evidence.min_confidence == "medium"
+	f.evidence.confidence == {}
+	f.evidence.by_confidence == {}
 }
 
 test_each_location_has_its_finding_type if {
@@ -111,6 +114,26 @@ test_min_confidence_counts_only_matches_at_or_above_it if {
 	findings := deny with input as inv with data.openai.config.dlp_profiles as profiles
 	some f in findings
 	f.evidence.counts == {"payment_card": 1}
+	f.evidence.min_confidence == "medium"
+	f.evidence.confidence == {"payment_card": "medium"}
+	f.evidence.by_confidence == {"payment_card": {"low": 2, "medium": 1}}
+}
+
+test_evidence_names_each_counted_detections_confidence if {
+	det := {
+		"openai_api_key": {"count": 2, "sample": "sk-proj-…abcd", "confidence": "high", "by_confidence": {"high": 1, "low": 1}},
+		"jwt": {"count": 1, "sample": "eyJhbGci…(jwt)", "confidence": "low", "by_confidence": {"low": 1}},
+		"private_key": {"count": 1, "sample": "-----BEGIN RSA PRIVATE KEY-----"},
+	}
+	findings := deny with input as with_file({"detections": det})
+	some f in findings
+	f.key == "credentials_and_secrets"
+
+	# jwt's only match is low, under the shipped profile's medium: not counted, not in the evidence
+	f.evidence.counts == {"openai_api_key": 1, "private_key": 1}
+	f.evidence.confidence == {"openai_api_key": "high"}
+	f.evidence.by_confidence == {"openai_api_key": {"high": 1, "low": 1}}
+	f.evidence.samples == {"openai_api_key": "sk-proj-…abcd", "private_key": "-----BEGIN RSA PRIVATE KEY-----"}
 }
 
 test_min_confidence_above_every_match_fires_nothing if {
@@ -133,4 +156,6 @@ test_detections_recorded_without_confidence_count_every_match if {
 	findings := deny with input as inv with data.openai.config.dlp_profiles as profiles
 	some f in findings
 	f.evidence.counts == {"payment_card": 2}
+	f.evidence.min_confidence == "high"
+	f.evidence.confidence == {}
 }

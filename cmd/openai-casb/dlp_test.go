@@ -48,6 +48,29 @@ func TestDemoDLPShowsEveryDLPFindingTypeAndOnlyWithDLP(t *testing.T) {
 	}
 }
 
+// The demo's DLP findings, whole: which files fire which profile, and the
+// evidence each carries (counts at the profile's min_confidence, redacted
+// samples, each detection's confidence and matches per confidence). The
+// demo's clock moves; its DLP findings do not.
+func TestGoldenDemoDLPFindings(t *testing.T) {
+	r := runCLI(t, "", "demo", "--dlp", "--format", "json")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	var doc struct {
+		Findings []map[string]any `json:"findings"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc))
+	var found []map[string]any
+	for _, f := range doc.Findings {
+		if f["category"] == "Data Loss Prevention" {
+			found = append(found, f)
+		}
+	}
+	require.NotEmpty(t, found)
+	out, err := json.MarshalIndent(found, "", "  ")
+	require.NoError(t, err)
+	golden(t, filepath.Join("testdata", "golden", "demo-dlp.json"), string(out)+"\n")
+}
+
 // dlpScan scans a simulated workspace with planted files.
 func dlpScan(t *testing.T, args ...string) (result, *inventory.Inventory) {
 	t.Helper()
