@@ -308,8 +308,21 @@ func corpus() map[string]detectorCorpus {
 				{"SSN: 536.22.1234", srcMadeUp + ", dotted, beside a keyword"},
 				{"001-01-0001", srcMadeUp + ", lowest issued"},
 				{"899-99-9999", srcMadeUp + ", highest area below 900"},
+				{`"social_security_number": "536-22-1234"`, srcMadeUp + ", the value of a field named for it"},
+				{"tax_id: 536-22-1234, start 2021-04-01", srcMadeUp + ", a tax id field, beside other numbers"},
+				{"SSN: 536-22-1234 DOB: 1980-01-02", srcMadeUp + ", beside a keyword and other numbers"},
 			},
-			nearMisses: []string{"000-12-3456", "666-12-3456", "900-12-3456", "123-00-4567", "123-45-0000", "078-05-1120", "219-09-9999", "123-45-6789",
+			files: []sample{
+				{"name,ssn,start\nJane Roe,536-22-1234,2021-04-01\n", srcMadeUp + ", in a CSV whose header names the SSN column"},
+				{"Name;Social Security Number\nJane Roe;536 22 1234\n", srcMadeUp + ", spaced, in a CSV whose header names the column"},
+			},
+			nearMisses: []string{
+				// dashed, without a keyword: the value of a field named
+				// otherwise, or among other numbers (a test table of
+				// validators), is low.
+				`"encrypted_string": "536-22-1234"`, "case_no = 536-22-1234", `{"536 22 1234", true}, {"536-22-1234", true},`,
+				"order 1234: 536-22-1234",
+				"000-12-3456", "666-12-3456", "900-12-3456", "123-00-4567", "123-45-0000", "078-05-1120", "219-09-9999", "123-45-6789",
 				"536-22-12345", "536-221-234", "536-22 1234", "987-65-4321 x", "536221234", "12 348 98 1038 77", "1.536-22-1234", "536 22 1234"},
 		},
 		UKNINO: {

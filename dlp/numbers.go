@@ -77,7 +77,7 @@ func number(b []byte, i int, res Result, st *scanState) int {
 	switch {
 	case r.sep != 0 && len(g) == 3 && g[0] == 3 && g[1] == 2 && g[2] == 4,
 		r.sep == 0 && r.total == 9:
-		ssn(b, i, j, &r, res)
+		ssn(b, i, j, &r, res, st)
 	case r.total >= 12 && r.total <= 19:
 		card(b, i, j, &r, res, st)
 	}
@@ -122,7 +122,8 @@ var cardWords = []string{"card", "visa", "mastercard", "master card", "amex", "a
 	"unionpay", "union pay", "maestro", "credit", "debit", "cc#", "cc no", "ccnum", "cc_num", "cc-num", "cc number", "pan$",
 	"payment", "kreditkarte", "karte", "tarjeta", "carte", "carta", "cartão", "mir$", "rupay", "uatp", "verve", "troy$", "elo$", "hipercard"}
 
-var ssnWords = []string{"ssn", "social security", "soc sec", "soc. sec", "ss#", "ss #", "ss no", "sozialversicherung"}
+var ssnWords = []string{"ssn", "social security", "social_security", "social-security", "socialsecurity", "soc sec", "soc. sec",
+	"ss#", "ss #", "ss no", "ss_no", "ss number", "ss_number", "sozialversicherung", "tax id", "tax_id", "taxid", "taxpayer id"}
 
 // nearWords reports whether a word of words begins (after no letter)
 // within back bytes before i or ahead bytes after j.
@@ -353,7 +354,7 @@ func redactCard(d []byte) string {
 // issues (area 000, 666 and 900-999, group 00, serial 0000, the 987-65-432x
 // advertising range) and the numbers published as examples, and gives the
 // confidence its spelling and a nearby keyword earn.
-func ssn(b []byte, i, j int, r *numberRun, res Result) {
+func ssn(b []byte, i, j int, r *numberRun, res Result, st *scanState) {
 	d := r.digits[:9]
 	area, group, serial := string(d[0:3]), string(d[3:5]), string(d[5:9])
 	if area == "000" || area == "666" || area[0] == '9' || group == "00" || serial == "0000" || allSame(d) {
@@ -363,11 +364,14 @@ func ssn(b []byte, i, j int, r *numberRun, res Result) {
 	case "078051120", "219099999", "123456789":
 		return
 	}
-	keyword := nearWords(b, i, j, 40, 20, ssnWords)
+	keyword := nearWords(b, i, j, 40, 20, ssnWords) || hasWordFold(st.firstLine(), ssnWords) && bytes.ContainsAny(st.firstLine(), ",;\t|")
 	var conf Confidence
 	switch r.sep {
 	case '-':
 		conf = Medium
+		if !keyword && (numericNeighbours(b, i, j, 32, 2, 1) || namedOtherwise(b, i)) {
+			conf = Low // among other numbers, or the value of a field named otherwise ("case_no": "…")
+		}
 	case ' ':
 		if !keyword && numericNeighbours(b, i, j, 32, 2, 1) {
 			return // 348 98 1038 in a table of numbers
@@ -385,4 +389,33 @@ func ssn(b []byte, i, j int, r *numberRun, res Result) {
 		conf++
 	}
 	res.add(USSSN, "***-**-"+serial, conf)
+}
+
+// namedOtherwise reports whether the value at i is assigned to a name on
+// its line, `name: value`, `"name": "value"` or `name = value` (the name's
+// words are not an SSN keyword, or keyword would have been found): the
+// field says what the value is, and it says something else.
+func namedOtherwise(b []byte, i int) bool {
+	k := i
+	if k > 0 && (b[k-1] == '"' || b[k-1] == '\'') {
+		k--
+	}
+	for k > 0 && (b[k-1] == ' ' || b[k-1] == '\t') {
+		k--
+	}
+	if k == 0 || b[k-1] != ':' && b[k-1] != '=' {
+		return false
+	}
+	k--
+	for k > 0 && (b[k-1] == ' ' || b[k-1] == '\t') {
+		k--
+	}
+	if k > 0 && (b[k-1] == '"' || b[k-1] == '\'') {
+		k--
+	}
+	e := k
+	for k > 0 && (isWordByte(b[k-1]) || b[k-1] == '-' || b[k-1] == '.') {
+		k--
+	}
+	return e-k >= 2
 }
