@@ -1,6 +1,7 @@
 package dlp
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"sort"
 	"strings"
@@ -168,7 +169,9 @@ func corpus() map[string]detectorCorpus {
 				{"xoxe." + "xoxp-1-" + strings.ToUpper(fakeAlnum(163)), "Slack configuration access token xoxe.xoxp- (" + srcGitleaks + ")"},
 				{"xoxe-" + "1-" + strings.ToUpper(fakeAlnum(146)), "Slack configuration refresh token xoxe- (" + srcGitleaks + ")"},
 			},
-			nearMisses: []string{"xoxb-" + "123-456-abc", "xoxz-" + "123456789012-1234567890123-FAKEabcdefghijklmnopqrSTUV", "xoxb-" + "notanumber-FAKEabcdefghijklmnopqrSTUV"},
+			nearMisses: []string{"xoxb-" + "123-456-abc", "xoxz-" + "123456789012-1234567890123-FAKEabcdefghijklmnopqrSTUV", "xoxb-" + "notanumber-FAKEabcdefghijklmnopqrSTUV",
+				// placeholders (gitleaks v8.30.1's slack rule tests list these shapes as false positives)
+				"xoxp-" + "1234-1234-1234-" + fakeHex(32), "xoxe." + "xoxp-1-SlackAppConfigurationAccessTokenHere", "xoxe." + "xoxp-1-" + strings.ToUpper(fakeAlnum(40))},
 		},
 		StripeKey: {
 			positives: []sample{
@@ -484,4 +487,19 @@ func TestLuhnAndMod97(t *testing.T) {
 	assert.False(t, luhn([]byte("79927398710")))
 	assert.True(t, mod97([]byte("GB82WEST12345698765432")))
 	assert.False(t, mod97([]byte("GB82WEST12345698765433")))
+}
+
+// Google API keys published as examples (googleExampleKeys, by digest)
+// are not reported; any other key of the shape is.
+func TestGoogleExampleKeysAreNotReported(t *testing.T) {
+	require.Len(t, googleExampleKeys, 16, "the Firebase Android SDK's example keys gitleaks v8.30.1 allows")
+	s, err := NewScanner(nil)
+	require.NoError(t, err)
+	key := "AIza" + "SyFAKE0123456789abcdefghijNOTREAL12"
+	require.NotNil(t, s.Scan([]byte("key=" + key))[GoogleAPIKey])
+	digest := sha256.Sum256([]byte(key))
+	googleExampleKeys[digest] = true
+	defer delete(googleExampleKeys, digest)
+	assert.Nil(t, s.Scan([]byte("key=" + key))[GoogleAPIKey], "a published example key")
+	assert.NotNil(t, s.Scan([]byte("key=" + key[:38] + "3"))[GoogleAPIKey], "a key one character away is still a key")
 }

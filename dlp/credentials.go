@@ -2,7 +2,9 @@ package dlp
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 )
@@ -308,6 +310,11 @@ func slackToken(b []byte, i int, res Result) int {
 	last := parts[len(parts)-1]
 	conf := Confidence(0)
 	switch {
+	case j > i && len(last) < 64:
+		// xoxe.xoxp-1-<secret>: configuration tokens' secrets are long
+		// (160 or so); "xoxe.xoxp-1-RANDOMSTRINGHERE" is a placeholder.
+	case numbered >= 2 && len(parts[0]) < 8 && repeated(parts[:len(parts)-1]):
+		// xoxp-1234-1234-1234-…: placeholder ids (Slack's are 9 to 13 digits)
 	case numbered >= 1 && len(last) >= 16 && distinct([]byte(last)) >= 8:
 		conf = High
 	case numbered >= 1 && len(last) >= 6 && len(body) >= 14 && distinct([]byte(last)) >= 5:
@@ -322,12 +329,59 @@ func slackToken(b []byte, i int, res Result) int {
 	return end
 }
 
+// repeated reports whether every part is the same.
+func repeated(parts []string) bool {
+	for _, p := range parts {
+		if p != parts[0] {
+			return false
+		}
+	}
+	return true
+}
+
+// googleExampleKeys are the SHA-256 digests of Google API keys published
+// as examples in Firebase's Android SDK (firebase/firebase-android-sdk),
+// which gitleaks v8.30.1's gcp-api-key rule also allows: they are in
+// every copy of that SDK's sources, and no one's secret. Digests, so
+// this file holds no key.
+var googleExampleKeys = digests(
+	"f56e323494a6ffc2064e7a955908957d84f0755e5f975dabd64328d0359a8f7c",
+	"2037abcaffb2b77785da716cf7ccff4ff4d00c4ea930db0167b7d71f50af7eb4",
+	"3f370c9dd8225c63b5c77de1f785edc9712958f18bb612d5fa2e0ae33aeca682",
+	"e4a5542bb7fd7b67e943c71ad29c34b5972c9840597e7eda53e666f44d5da0b9",
+	"a19f89ab3555eac10c40741f6df79ecf0935998f15569f8db9d67bce0181fff6",
+	"0b476bdf9acf2123d547b5ae76f1e59884d8ec9553ee0c47e9f31fd4768f3f3c",
+	"eb540d2b6ee2a0a47c5779bc8a0141784c6b753840d4c6f4e2428a6e86e9e0b1",
+	"37f8f09bdf12c2f2eae4ead7273a62ddb0c23459cbf902892f282b57f7ed6619",
+	"8731261cb72d86267a32a532ebd3df429e2144e5e4ced7e13568bc9e6c8fb1b1",
+	"49f777db995e8260da7ca9ffdf0c08d66f0453e97ec967018baf2cdfe3b582d0",
+	"27a9a42931dff7eb2f8434e20a9bce976ea364e7bee49187f19d5cfeca9c7045",
+	"dc0fcf046c61640cbd1e8b999ada3262d722c2ca4bf42dceac999020ffdbb614",
+	"4c98242dcadc8b29005c6b4aad526552d5ea1842149154c0694adeec75847583",
+	"ea9bb1082cf95663f5faca23b8b15ef2aa0fce0a5c6df9c32dcb85b2e0a4513d",
+	"3a8b61d0f636b007840c0d40ba12bcf48465dc054cdc1a68704a33521d84b665",
+	"a6c814bc555ae62c7bd8b58ec07bf559c7ed3a009976a1e0acc9cef0d4473b41",
+)
+
+// digests decodes hexadecimal SHA-256 digests into a set.
+func digests(hexes ...string) map[[32]byte]bool {
+	set := make(map[[32]byte]bool, len(hexes))
+	for _, h := range hexes {
+		var d [32]byte
+		if n, err := hex.Decode(d[:], []byte(h)); err != nil || n != len(d) {
+			panic("dlp: not a SHA-256 digest: " + h)
+		}
+		set[d] = true
+	}
+	return set
+}
+
 func googleKey(b []byte, i int, res Result) int {
 	if !bytes.HasPrefix(b[i:], []byte("AIza")) || len(b)-i < 39 {
 		return 0
 	}
 	end := runMax(b, i+4, 36, isKeyChar)
-	if end-i != 39 || !variety(b[i+4:end]) {
+	if end-i != 39 || !variety(b[i+4:end]) || googleExampleKeys[sha256.Sum256(b[i:end])] {
 		return end
 	}
 	res.add(GoogleAPIKey, "AIza…"+string(b[end-4:end]), High)
