@@ -137,6 +137,8 @@ func corpus() map[string]detectorCorpus {
 				"aws_secret_access_key = 0123456789012345678901234567890123456789",
 				"sha1 3a6eb0790f39ac87c94f3856b2dd2c5d110e6811 aws_secret_access_key =",
 				"client_secret: " + awsSecret, // low at most
+				// a URL path in the AWS SDK's comments, after aws.amazon.com
+				"See https://docs.aws.amazon.com/goto/WebAPI/comprehend-2017-11-27/DescribeTargetedSentimentDetectionJob",
 			},
 		},
 		GitHubToken: {

@@ -424,6 +424,12 @@ func awsSecretIn(b []byte, from, to int, res Result, st *scanState, conf Confide
 			continue
 		}
 		end := runMax(b, k, 41, isB64)
+		if k > 0 && (b[k-1] == '-' || b[k-1] == '.' || b[k-1] == '_') {
+			// the end of a longer token: a URL's path
+			// (…/comprehend-2017-11-27/DescribeTargetedSentimentDetectionJob)
+			k = end
+			continue
+		}
 		if end-k == 40 && !st.seen[k] && awsSecret(b[k:end]) && endsWord(b, end, isB64) {
 			st.seen[k] = true
 			res.add(AWSSecretAccessKey, "…"+string(b[end-4:end]), conf)
