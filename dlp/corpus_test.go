@@ -3,9 +3,12 @@ package dlp
 import (
 	"crypto/sha256"
 	"fmt"
+	"hash/crc32"
+	"math/big"
 	"sort"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -504,4 +507,45 @@ func TestGoogleExampleKeysAreNotReported(t *testing.T) {
 	defer delete(googleExampleKeys, digest)
 	assert.Nil(t, s.Scan([]byte("key=" + key))[GoogleAPIKey], "a published example key")
 	assert.NotNil(t, s.Scan([]byte("key=" + key[:38] + "3"))[GoogleAPIKey], "a key one character away is still a key")
+}
+
+// withCRC32 ends a 30-character body with its checksum as GitHub and npm
+// write it, encoded here by another route than crc32Base62's: math/big's
+// base 62 (digits, lower, upper) with the letters' case swapped.
+func withCRC32(body30 string) string {
+	enc := new(big.Int).SetUint64(uint64(crc32.ChecksumIEEE([]byte(body30)))).Text(62)
+	swapped := strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsLower(r):
+			return unicode.ToUpper(r)
+		case unicode.IsUpper(r):
+			return unicode.ToLower(r)
+		}
+		return r
+	}, enc)
+	return body30 + strings.Repeat("0", 6-len(swapped)) + swapped
+}
+
+// A GitHub or npm token whose checksum holds is high; one character
+// changed (so the checksum fails) it is medium: still found at the
+// shipped minimum.
+func TestChecksummedTokens(t *testing.T) {
+	s, err := NewScanner(nil)
+	require.NoError(t, err)
+	body := withCRC32("FAKE0123456789abcdefNOTREALtok")
+	require.Len(t, body, 36)
+	broken := body[:35] + "a"
+	if body[35] == 'a' {
+		broken = body[:35] + "b"
+	}
+	for _, tc := range []struct{ prefix, detector string }{
+		{"ghp_", GitHubToken}, {"gho_", GitHubToken}, {"ghs_", GitHubToken}, {"npm_", NPMToken},
+	} {
+		got := s.Scan([]byte("token " + tc.prefix + body + "\n"))[tc.detector]
+		require.NotNil(t, got, tc.prefix)
+		assert.Equal(t, High, got.Confidence, "%s with its checksum", tc.prefix)
+		got = s.Scan([]byte("token " + tc.prefix + broken + "\n"))[tc.detector]
+		require.NotNil(t, got, tc.prefix)
+		assert.Equal(t, Medium, got.Confidence, "%s with a wrong checksum", tc.prefix)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"hash/crc32"
 	"strings"
 )
 
@@ -93,22 +94,48 @@ func anthropicKey(b []byte, i int, res Result) int {
 	return end
 }
 
+const base62Digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// crc32Base62 reports whether a 36-character token body ends in the
+// CRC-32 (IEEE) of its first 30 characters, in base62 (digits, upper,
+// lower) padded to six: the checksum of GitHub's ghp_/gho_/ghu_/ghs_/ghr_
+// tokens (GitHub's post on its token formats, April 2021) and npm's
+// npm_ tokens (npm's, September 2021). Which characters the CRC covers
+// and the alphabet's order are not in those posts; two independent
+// public implementations (Samsung's CredSweeper, therootcompany's
+// base62-token.js) agree on them.
+func crc32Base62(body []byte) bool {
+	if len(body) != 36 {
+		return false
+	}
+	n := crc32.ChecksumIEEE(body[:30])
+	var enc [6]byte
+	for k := len(enc) - 1; k >= 0; k-- {
+		enc[k] = base62Digits[n%62]
+		n /= 62
+	}
+	return bytes.Equal(enc[:], body[30:])
+}
+
 // prefixSpec is a token of a fixed prefix and body length.
 type prefixSpec struct {
 	prefix   string
 	detector string
 	n        int
 	body     func(byte) bool
+	// checksum: the body ends in a CRC-32 of the rest (crc32Base62);
+	// without it the token is medium.
+	checksum bool
 }
 
 var (
-	replicatePrefix  = prefixSpec{"r8_", ReplicateToken, 37, isAlnum}
-	hfPrefix         = prefixSpec{"hf_", HuggingFaceToken, 34, isLetter}
-	hfOrgPrefix      = prefixSpec{"api_org_", HuggingFaceToken, 34, isLetter}
-	groqPrefix       = prefixSpec{"gsk_", GroqKey, 52, isAlnum}
-	xaiPrefix        = prefixSpec{"xai-", XAIKey, 80, isAlnum}
-	perplexityPrefix = prefixSpec{"pplx-", PerplexityKey, 48, isAlnum}
-	npmPrefix        = prefixSpec{"npm_", NPMToken, 36, isAlnum}
+	replicatePrefix  = prefixSpec{"r8_", ReplicateToken, 37, isAlnum, false}
+	hfPrefix         = prefixSpec{"hf_", HuggingFaceToken, 34, isLetter, false}
+	hfOrgPrefix      = prefixSpec{"api_org_", HuggingFaceToken, 34, isLetter, false}
+	groqPrefix       = prefixSpec{"gsk_", GroqKey, 52, isAlnum, false}
+	xaiPrefix        = prefixSpec{"xai-", XAIKey, 80, isAlnum, false}
+	perplexityPrefix = prefixSpec{"pplx-", PerplexityKey, 48, isAlnum, false}
+	npmPrefix        = prefixSpec{"npm_", NPMToken, 36, isAlnum, true}
 )
 
 func prefixed(b []byte, i int, res Result, p prefixSpec) int {
@@ -123,7 +150,11 @@ func prefixed(b []byte, i int, res Result, p prefixSpec) int {
 		random = distinct(body) >= 10 && hasUpperLower(body)
 	}
 	if len(body) == p.n && random && endsWord(b, end, isKeyChar) {
-		res.add(p.detector, tail(p.prefix, body), High)
+		conf := High
+		if p.checksum && !crc32Base62(body) {
+			conf = Medium
+		}
+		res.add(p.detector, tail(p.prefix, body), conf)
 		return end
 	}
 	return max(end, i+1)
@@ -170,7 +201,11 @@ func githubToken(b []byte, i int, res Result) int {
 			start := i + 4
 			end := run(b, start, isAlnum)
 			if end-start == 36 && variety(b[start:end]) && endsWord(b, end, isWordByte) {
-				res.add(GitHubToken, tail(p, b[start:end]), High)
+				conf := High
+				if !crc32Base62(b[start:end]) {
+					conf = Medium
+				}
+				res.add(GitHubToken, tail(p, b[start:end]), conf)
 				return end
 			}
 			return 0

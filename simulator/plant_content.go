@@ -15,7 +15,7 @@ var (
 	plantedOpenAIKey   = "sk-proj-SIMULATED0fake4KEY8" + "T3BlbkFJ" + "notREAL2demoONLY6abcXYZ7ghiJKL1mno" // with OpenAI's marker
 	plantedAWSKeyID    = "AKIAQ3SIMULATED7DEMO"
 	plantedAWSSecret   = "wJalrXUtnSIM/K7MDENG/bPxRfiDEMO0fakeKEY1"
-	plantedGitHubToken = "ghp_SIMULATED0demo1token2NOT3real4abc567"
+	plantedGitHubToken = "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" // with GitHub's checksum
 	plantedPEMBody     = "MIIEowIBAAKCAQEASIMULATEDdemoKEYnotREALsimulatedDEMOkeyNOTreal0123"
 	plantedJWT         = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJzaW11bGF0b3IiLCJyb2xlIjoiZGVtbyJ9.c2ltdWxhdGVkLXNpZ25hdHVyZS1ub3QtcmVhbA"
 	plantedSlackToken  = "xoxb-112233445566-6655443322110-SIMULATEDdemoToken0abcd"
