@@ -165,6 +165,8 @@ func corpus() map[string]detectorCorpus {
 		},
 		SlackToken: {
 			positives: []sample{
+				{"SLACK_WEBHOOK=https://hooks.slack.com/services/T" + strings.ToUpper(fakeAlnum(8)) + "/B" + strings.ToUpper(fakeAlnum(10)) + "/" + fakeAlnum(24), "Slack incoming webhook URL (Slack's incoming webhooks documentation)"},
+				{"xoxo-" + "100-" + fakeAlnum(8), "legacy xoxo- token with a short last segment (detect-secrets' shape)"},
 				{"xoxb-" + "123456789012-1234567890123-FAKEabcdefghijklmnopqrSTUV", "Slack bot token (Slack token types documentation)"},
 				{"xoxp-" + "1234567890-0987654321098-FAKEtoken1234567890abcdefgh", "Slack user token"},
 				{"xapp-" + "1-A0FAKE12345-1234567890123-0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0", "Slack app-level token"},
@@ -176,7 +178,8 @@ func corpus() map[string]detectorCorpus {
 			},
 			nearMisses: []string{"xoxb-" + "123-456-abc", "xoxz-" + "123456789012-1234567890123-FAKEabcdefghijklmnopqrSTUV", "xoxb-" + "notanumber-FAKEabcdefghijklmnopqrSTUV",
 				// placeholders (gitleaks v8.30.1's slack rule tests list these shapes as false positives)
-				"xoxp-" + "1234-1234-1234-" + fakeHex(32), "xoxe." + "xoxp-1-SlackAppConfigurationAccessTokenHere", "xoxe." + "xoxp-1-" + strings.ToUpper(fakeAlnum(40))},
+				"xoxp-" + "1234-1234-1234-" + fakeHex(32), "xoxe." + "xoxp-1-SlackAppConfigurationAccessTokenHere", "xoxe." + "xoxp-1-" + strings.ToUpper(fakeAlnum(40)),
+				"https://hooks.slack.com/services/T0/B0/X", "https://hooks.slack.com/services/TXXXXXXXX/BXXXXXXXX/XXXXXXXXXXXXXXXXXXXXXXXX", "xoxb-" + "12345-abcd234"},
 		},
 		StripeKey: {
 			positives: []sample{
@@ -199,8 +202,13 @@ func corpus() map[string]detectorCorpus {
 			nearMisses: []string{"SG." + fakeAlnum(21) + "." + fakeAlnum(43), "SG." + fakeAlnum(22) + "." + fakeAlnum(42)},
 		},
 		NPMToken: {
-			positives:  []sample{{"//registry.npmjs.org/:_authToken=npm_" + fakeAlnum(36), "npm access token: npm_ and 36 (npm token documentation)"}},
-			nearMisses: []string{"npm_" + fakeAlnum(35), "npm_config_cache"},
+			positives: []sample{
+				{"//registry.npmjs.org/:_authToken=npm_" + fakeAlnum(36), "npm access token: npm_ and 36 (npm token documentation)"},
+				{"//registry.npmjs.org/:_authToken=" + fakeHex(8) + "-" + fakeHex(4) + "-" + fakeHex(4) + "-" + fakeHex(4) + "-" + fakeHex(12), "legacy npm token (a UUID) in an .npmrc line (npm's .npmrc documentation)"},
+				{"//npm.fake.example:8443/repo/:_authToken=" + fakeAlnum(24), "a private registry's token in an .npmrc line"},
+			},
+			nearMisses: []string{"npm_" + fakeAlnum(35), "npm_config_cache", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}",
+				"/registry.npmjs.org/:_authToken=" + fakeAlnum(24), "_authToken=" + fakeAlnum(24), "//registry.npmjs.org/:_authToken=short"},
 		},
 		PyPIToken: {
 			positives:  []sample{{"password = pypi-AgEIcHlwaS5vcmc" + fakeAlnum(60), "PyPI API token: pypi- and a macaroon for pypi.org (PyPI help)"}},
@@ -227,10 +235,12 @@ func corpus() map[string]detectorCorpus {
 			positives: []sample{
 				{"-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE\nTESTTESTTESTTESTTESTTESTTESTTESTTESTTESTTESTTESTTESTTESTTESTTE==\n-----END RSA PRIVATE KEY-----", "PEM RSA key (RFC 7468), body made up"},
 				{"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCFAKEFAKEFAKEFAKE\nNOTAREALKEYNOTAREALKEYNOTAREALKEYNOTAREALKEYNOTAREALKEYNOTAREALKE\n-----END PRIVATE KEY-----", "PKCS#8 key"},
+				{"PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: fake-key\nPublic-Lines: 2\n" + fakeB64(64) + "\n" + fakeB64(20) + "\nPrivate-Lines: 1\n" + fakeB64(44) + "\nPrivate-MAC: " + fakeHex(64), "PuTTY private key file (PuTTY's documentation, appendix C), body made up"},
 				{"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACBGQUtFRkFLRUZBS0VGQUtFRkFLRUZBS0VGQUtFRkFLRQAAAJgAAAAAAAAA\n-----END OPENSSH PRIVATE KEY-----", "OpenSSH key"},
 			},
 			nearMisses: []string{
 				"-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----",
+				"PuTTY-User-Key-File-2: ssh-rsa (the first line of a .ppk file, quoted in a manual)",
 				"-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE\nTESTTESTTESTTESTTESTTESTTESTTESTTESTTESTTESTTESTTESTTESTTESTTE==",
 				"-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJRTESMBAGA1UE\n-----END CERTIFICATE-----",
 				"-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE\n-----END PUBLIC KEY-----",
@@ -243,6 +253,7 @@ func corpus() map[string]detectorCorpus {
 				{fakeJWT(`{ "alg": "ES256", "typ": "JWT" }`, `{ "scope": "read" }`, b64url("fake_signature_for_tests")), "token with whitespace in its JSON"},
 				{fakeJWT("{\n  \"alg\": \"HS256\"\n}", "{\n  \"sub\": \"fake\"\n}", b64url("fake_signature_for_tests")), "token with line breaks in its JSON"},
 				{fakeJWT(`{"alg":"none"}`, `{"sub":"fake-user","admin":true}`, ""), "unsigned token, alg none (RFC 7519 section 6)"},
+				{strings.TrimSuffix(fakeJWT(`{"typ":"JWT","alg":"none"}`, `{"sub":"fake-user"}`, ""), "."), "unsigned token written without its last dot (detect-secrets' tests)"},
 			},
 			nearMisses: []string{
 				"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0",

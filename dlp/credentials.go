@@ -352,7 +352,7 @@ func slackToken(b []byte, i int, res Result) int {
 		// xoxp-1234-1234-1234-…: placeholder ids (Slack's are 9 to 13 digits)
 	case numbered >= 1 && len(last) >= 16 && distinct([]byte(last)) >= 8:
 		conf = High
-	case numbered >= 1 && len(last) >= 6 && len(body) >= 14 && distinct([]byte(last)) >= 5:
+	case numbered >= 1 && len(last) >= 6 && len(body) >= legacyMin[kind] && distinct([]byte(last)) >= 5:
 		conf = Medium // legacy shapes with a short last segment
 	case (kind == "xoxa" || kind == "xoxr") && len(parts) == 1 && len(last) >= 8 && len(last) <= 48 && variety([]byte(last)):
 		conf = Medium
@@ -363,6 +363,13 @@ func slackToken(b []byte, i int, res Result) int {
 	res.add(SlackToken, string(b[i:j+5])+"…"+string(b[end-4:end]), conf)
 	return end
 }
+
+// legacyMin is the shortest body of a legacy Slack token (numbered
+// segments and a short last one) taken as one: xoxo-100-pL4Sav7t and
+// xoxs-02-7Yq5eRv7c (detect-secrets' tests) are of the old kinds; a bot
+// or user token that short (xoxb-12345-abcd234, gitleaks' false
+// positive) is not.
+var legacyMin = map[string]int{"xoxo": 12, "xoxs": 12, "xoxa": 12, "xoxr": 12, "xoxb": 14, "xoxp": 14, "xoxe": 14, "xapp": 14}
 
 // repeated reports whether every part is the same.
 func repeated(parts []string) bool {
@@ -409,6 +416,60 @@ func digests(hexes ...string) map[[32]byte]bool {
 		set[d] = true
 	}
 	return set
+}
+
+// slackWebhook reads hooks.slack.com/services/T…/B…/<secret>: an incoming
+// webhook's URL, which is its credential (the scheme does not matter).
+func slackWebhook(b []byte, i int, res Result) int {
+	const host = "hooks.slack.com/services/"
+	if !bytes.HasPrefix(b[i:], []byte(host)) {
+		return 0
+	}
+	k := i + len(host)
+	team := run(b, k, isAlnum)
+	if team-k < 9 || b[k] != 'T' || team >= len(b) || b[team] != '/' {
+		return team
+	}
+	bot := run(b, team+1, isAlnum)
+	if bot-(team+1) < 9 || b[team+1] != 'B' || bot >= len(b) || b[bot] != '/' {
+		return bot
+	}
+	end := run(b, bot+1, isAlnum)
+	if end-(bot+1) < 20 || !variety(b[bot+1:end]) {
+		return end // placeholder ids or secret (T0/B0/X, XXXX)
+	}
+	res.add(SlackToken, "hooks.slack.com/services/…"+string(b[end-4:end]), High)
+	return end
+}
+
+// npmAuthToken reads an .npmrc line's token, //registry/:_authToken=<token>
+// (npm's legacy tokens are UUIDs; any value but a ${VAR} reference), at
+// the "_" of _authToken.
+func npmAuthToken(b []byte, i int, res Result) int {
+	const key = "_authToken="
+	if !bytes.HasPrefix(b[i:], []byte(key)) || i < 4 || b[i-1] != ':' || b[i-2] != '/' {
+		return 0
+	}
+	// The registry: //host[:port][/path]/ back to the start of the line's
+	// word.
+	k := i - 2
+	for k > 0 && !isSpace(b[k-1]) && b[k-1] != '"' && b[k-1] != '\'' {
+		k--
+	}
+	if !bytes.HasPrefix(b[k:], []byte("//")) || i-2-k < 3 {
+		return 0
+	}
+	v := i + len(key)
+	end := v
+	for end < len(b) && !isSpace(b[end]) && b[end] != '"' && b[end] != '\'' {
+		end++
+	}
+	value := b[v:end]
+	if len(value) < 8 || value[0] == '$' || value[0] == '{' || bytes.HasPrefix(value, []byte("npm_")) {
+		return 0 // a variable, or an npm_ token counted as such
+	}
+	res.add(NPMToken, "_authToken=…"+string(value[len(value)-4:]), Medium)
+	return end
 }
 
 func googleKey(b []byte, i int, res Result) int {
@@ -501,7 +562,30 @@ func awsSecret(tok []byte) bool {
 	return words < 5
 }
 
-var pemKinds = []string{"RSA ", "EC ", "DSA ", "OPENSSH ", "ENCRYPTED ", ""}
+var pemKinds = []string{"RSA ", "EC ", "DSA ", "OPENSSH ", "ENCRYPTED ", "SSH2 ENCRYPTED ", ""}
+
+// puttyKey reads a PuTTY private key file (.ppk, versions 2 and 3): its
+// first line, then Private-Lines: and Private-MAC: within 16 KiB.
+func puttyKey(b []byte, i int, res Result) int {
+	const first = "PuTTY-User-Key-File-"
+	if !bytes.HasPrefix(b[i:], []byte(first)) || len(b)-i < len(first)+2 || b[i+len(first)+1] != ':' {
+		return 0
+	}
+	if v := b[i+len(first)]; v != '2' && v != '3' {
+		return 0
+	}
+	window := b[i:min(len(b), i+16<<10)]
+	lines := bytes.Index(window, []byte("\nPrivate-Lines:"))
+	if lines < 0 {
+		return 0
+	}
+	mac := bytes.Index(window[lines:], []byte("\nPrivate-MAC:"))
+	if mac < 0 {
+		return 0
+	}
+	res.add(PrivateKey, "PuTTY-User-Key-File-"+string(b[i+len(first)])+":", High)
+	return i + lines + mac
+}
 
 func privateKey(b []byte, i int, res Result, st *scanState) int {
 	const begin = "-----BEGIN "
@@ -572,10 +656,13 @@ func jwt(b []byte, i int, res Result) int {
 		return h
 	}
 	p := run(b, h+1, isB64URL)
-	if p >= len(b) || b[p] != '.' {
-		return h
+	// Unsigned tokens are written header.payload. (RFC 7519's unsecured
+	// JWT) and, often, without the last dot.
+	twoParts := p >= len(b) || b[p] != '.'
+	sig := p
+	if !twoParts {
+		sig = run(b, p+1, isB64URL)
 	}
-	sig := run(b, p+1, isB64URL)
 	var hv map[string]any
 	if !decodeJSONSegment(b[i:h], &hv) || !decodeJSONSegment(b[h+1:p], new(map[string]any)) {
 		return h
@@ -586,15 +673,15 @@ func jwt(b []byte, i int, res Result) int {
 	}
 	conf := High
 	switch {
-	case sig-(p+1) >= 16:
-	case sig == p+1 && strings.EqualFold(alg, "none"):
-		conf = Medium // unsigned: alg none, empty signature
+	case !twoParts && sig-(p+1) >= 16:
+	case (twoParts || sig == p+1) && strings.EqualFold(alg, "none"):
+		conf = Medium // unsigned: alg none, empty or no signature
 	default:
 		return h
 	}
 	// The header says only how the token is signed: it is shown.
 	res.add(JWT, string(b[i:min(h, i+12)])+"…", conf)
-	return max(sig, p+1)
+	return max(sig, min(p+1, len(b)))
 }
 
 func decodeJSONSegment(seg []byte, v any) bool {
@@ -674,3 +761,5 @@ func realPassword(pw []byte) bool {
 func oneCaseHex(b []byte) bool {
 	return all(b, isLowerHex) || all(b, func(c byte) bool { return isDigit(c) || c >= 'A' && c <= 'F' })
 }
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

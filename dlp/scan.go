@@ -35,6 +35,8 @@ func scanBuiltin(b []byte, res Result) {
 			if i == 0 || b[i-1] != '-' {
 				end = privateKey(b, i, res, st)
 			}
+		case c == '_':
+			end = npmAuthToken(b, i, res)
 		case c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z':
 			end = word(b, i, res, st)
 		}
@@ -81,7 +83,9 @@ func word(b []byte, i int, res Result, st *scanState) int {
 			end = stripe(b, i, res)
 		}
 	case c == 'h':
-		end = prefixed(b, i, res, hfPrefix)
+		if end = prefixed(b, i, res, hfPrefix); end == 0 {
+			end = slackWebhook(b, i, res)
+		}
 	case c == 'a':
 		end = prefixed(b, i, res, hfOrgPrefix)
 	case c == 'g':
@@ -114,6 +118,8 @@ func word(b []byte, i int, res Result, st *scanState) int {
 		}
 	case c == 'G':
 		end = gitlabRunnerToken(b, i, res)
+	case c == 'P':
+		end = puttyKey(b, i, res)
 	}
 	if end == 0 && we < len(b) && (b[we] == ':' || b[we] == '+') {
 		end = connectionString(b, i, res)
