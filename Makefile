@@ -29,13 +29,15 @@ test:
 	@# false positives per MB on the benign sets.
 	@$(GO) test ./dlp -run '^(TestDetectorPrecisionAndRecall|TestBenignCorpusFalsePositives|TestModuleSourcesFalsePositives|TestPeerRuleTests)$$' -count=1 -v | sed -n 's/^        //p'
 
-# A peer's rule tests the DLP detectors are measured against
+# Peers' rule tests the DLP detectors are measured against
 # (dlp/peers_test.go, which skips without them): gitleaks' default rules
-# with their true and false positives, as the Go module proxy serves the
-# module (checked against the checksum database; go.mod is not changed).
-GITLEAKS := github.com/zricethezav/gitleaks/v8@v8.30.1
+# with their true and false positives, and DefangLabs/secret-detector's
+# detector tests, as the Go module proxy serves the modules (checked
+# against the checksum database; go.mod is not changed).
+PEERS := github.com/zricethezav/gitleaks/v8@v8.30.1 \
+	github.com/DefangLabs/secret-detector@v0.0.0-20260916192156-3e28d7ed64df
 peer-fixtures:
-	$(GO) mod download $(GITLEAKS)
+	$(GO) mod download $(PEERS)
 
 opa-test:
 	$(OPA) test policies/

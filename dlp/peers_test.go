@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -91,6 +92,67 @@ var gitleaksRules = map[string]string{
 	"jwt":                                         JWT,
 }
 
+// The detectors' tests of a second peer: DefangLabs/secret-detector
+// (Apache License 2.0), a Go port of Yelp's detect-secrets, as the Go
+// module proxy serves it. Each detector's test lists inputs and whether
+// the detector must find a secret in them (pkg/detectors/*/…_test.go).
+const (
+	secretDetectorModule  = "github.com/DefangLabs/secret-detector"
+	secretDetectorVersion = "v0.0.0-20260916192156-3e28d7ed64df"
+	secretDetectorSum     = "h1:ZuLcWrXR2XqJ8Y38IJ5BhJOWtBEa2+OlFJi9E8iRWwA="
+)
+
+// secretDetectorTests maps the test files of secret-detector's detectors
+// that look for what one of ours looks for to that detector. Basic and
+// bearer auth headers, generic high-entropy strings, keywords, URLs with
+// passwords of any scheme, Artifactory, Azure storage, Mailchimp, Square
+// and MWS keys are not ours.
+var secretDetectorTests = map[string]string{
+	"aws/aws_client_id_detector_test.go":      AWSAccessKeyID,
+	"aws/aws_secret_key_detector_test.go":     AWSSecretAccessKey,
+	"github/github_detector_test.go":          GitHubToken,
+	"jwt/jwt_detector_test.go":                JWT,
+	"npm/npm_token_detector_test.go":          NPMToken,
+	"privatekey/private_key_detector_test.go": PrivateKey,
+	"sendgrid/sendgrid_detector_test.go":      SendGridKey,
+	"slack/slack_detector_test.go":            SlackToken,
+	"stripe/stripe_detector_test.go":          StripeKey,
+	"twilio/twilio_auth_detector_test.go":     TwilioKey,
+}
+
+// secretDetectorSamples reads the {name, input, expected} test cases of
+// every file secretDetectorTests names, under dir (pkg/detectors).
+func secretDetectorSamples(t *testing.T, dir string) []peerSample {
+	t.Helper()
+	var out []peerSample
+	fset := token.NewFileSet()
+	gen := &regexGen{r: rand.New(rand.NewPCG(8, 30))}
+	for rel := range secretDetectorTests {
+		f, err := parser.ParseFile(fset, filepath.Join(dir, filepath.FromSlash(rel)), nil, 0)
+		require.NoError(t, err, rel)
+		n := 0
+		ast.Inspect(f, func(node ast.Node) bool {
+			lit, ok := node.(*ast.CompositeLit)
+			if !ok || len(lit.Elts) != 3 {
+				return true
+			}
+			want, ok := lit.Elts[2].(*ast.Ident)
+			if !ok || want.Name != "true" && want.Name != "false" {
+				return true
+			}
+			input := sampleValues(lit.Elts[1], nil, gen, func() {})
+			if len(input) != 1 || input[0] == "" {
+				return true
+			}
+			out = append(out, peerSample{rel, input[0], want.Name == "true", false})
+			n++
+			return false
+		})
+		require.Positive(t, n, "%s has test cases", rel)
+	}
+	return out
+}
+
 // peerSample is one value of a peer's rule test.
 type peerSample struct {
 	rule, text string
@@ -100,10 +162,9 @@ type peerSample struct {
 	generated bool
 }
 
-// gitleaksDir is the module's directory in the module cache, or "" with
-// the reason it cannot be used.
-func gitleaksDir(t *testing.T) (string, string) {
-	t.Helper()
+// moduleDir is the directory of module@version in the module cache, when
+// the cache holds that version with the hash sum, or "" and the reason.
+func moduleDir(module, version, sum string) (string, string) {
 	cache := os.Getenv("GOMODCACHE")
 	if cache == "" {
 		out, err := exec.Command("go", "env", "GOMODCACHE").Output()
@@ -112,16 +173,25 @@ func gitleaksDir(t *testing.T) (string, string) {
 		}
 		cache = strings.TrimSpace(string(out))
 	}
-	hash, err := os.ReadFile(filepath.Join(cache, "cache", "download", gitleaksModule, "@v", gitleaksVersion+".ziphash"))
+	// The module cache spells an upper-case letter as ! and the letter.
+	var esc strings.Builder
+	for _, r := range module {
+		if unicode.IsUpper(r) {
+			esc.WriteByte('!')
+			r = unicode.ToLower(r)
+		}
+		esc.WriteRune(r)
+	}
+	hash, err := os.ReadFile(filepath.Join(cache, "cache", "download", esc.String(), "@v", version+".ziphash"))
 	if err != nil {
-		return "", fmt.Sprintf("%s@%s is not in the module cache (%s)", gitleaksModule, gitleaksVersion, cache)
+		return "", fmt.Sprintf("%s@%s is not in the module cache (%s)", module, version, cache)
 	}
-	if got := strings.TrimSpace(string(hash)); got != gitleaksSum {
-		return "", fmt.Sprintf("%s@%s in the module cache has hash %s, want %s", gitleaksModule, gitleaksVersion, got, gitleaksSum)
+	if got := strings.TrimSpace(string(hash)); got != sum {
+		return "", fmt.Sprintf("%s@%s in the module cache has hash %s, want %s", module, version, got, sum)
 	}
-	dir := filepath.Join(cache, gitleaksModule+"@"+gitleaksVersion, "cmd", "generate", "config", "rules")
+	dir := filepath.Join(cache, esc.String()+"@"+version)
 	if _, err := os.Stat(dir); err != nil {
-		return "", fmt.Sprintf("%s@%s is downloaded but not extracted: %v", gitleaksModule, gitleaksVersion, err)
+		return "", fmt.Sprintf("%s@%s is downloaded but not extracted: %v", module, version, err)
 	}
 	return dir, ""
 }
@@ -303,30 +373,50 @@ func sampleValues(e ast.Expr, vars map[string][]string, gen *regexGen, skip func
 	return nil
 }
 
-// The lists below are keyed by a part of the value that tells it apart.
-
-// gitleaksOurs are values a gitleaks rule lists as false positives that
-// are positives for our detector, whose rule is wider.
-var gitleaksOurs = map[string]string{
-	"sk-ant-admin01-abc123xyz-456def789ghij-klmnopqrstuvwx-3456yza789bcde-1234fghijklmnopby56aaaogaopaaaabc123xyzAA": "an admin key: anthropic_api_key finds both kinds (gitleaks has a rule per kind)",
+// peerExceptions are the values of a peer's tests we judge otherwise than
+// it does, each keyed by a part of the value that tells it apart, with
+// the reason.
+type peerExceptions struct {
+	// ours: negatives of a peer's rule that are positives for our
+	// detector, whose rule is wider.
+	ours map[string]string
+	// missed: positives our detectors leave out on purpose.
+	missed map[string]string
+	// flagged: negatives our detectors flag.
+	flagged map[string]string
+	// loose, by rule: the rule's generated positives (drawn from the
+	// peer's regex, looser than the format) are not values of the format.
+	loose map[string]string
 }
 
-// gitleaksMissed are the positives our detectors leave out on purpose,
-// and why.
-var gitleaksMissed = map[string]string{
-	"eyJhbGciOieeeiIsInR5cCI6IkpXVCJ9.": "the header does not decode to a JSON object (its alg value is corrupt): no verifier accepts it, and jwt asks that header and payload be JSON",
+var gitleaksExceptions = peerExceptions{
+	ours: map[string]string{
+		"sk-ant-admin01-abc123xyz-456def789ghij-klmnopqrstuvwx-3456yza789bcde-1234fghijklmnopby56aaaogaopaaaabc123xyzAA": "an admin key: anthropic_api_key finds both kinds (gitleaks has a rule per kind)",
+	},
+	missed: map[string]string{
+		"eyJhbGciOieeeiIsInR5cCI6IkpXVCJ9.": "the header does not decode to a JSON object (its alg value is corrupt): no verifier accepts it, and jwt asks that header and payload be JSON",
+	},
+	loose: map[string]string{
+		"jwt":                "the regex draws random characters after ey: no header or payload decodes to a JSON object, and jwt asks that both do",
+		"sendgrid-api-token": "the regex draws 66 characters without the dot between SendGrid's 22-character id and its 43-character secret",
+	},
 }
 
-// gitleaksLoose are the rules whose generated positives (drawn from
-// gitleaks' regex, looser than the format) are not values of the format,
-// and why; their positives written in gitleaks' files are measured.
-var gitleaksLoose = map[string]string{
-	"jwt":                "the regex draws random characters after ey: no header or payload decodes to a JSON object, and jwt asks that both do",
-	"sendgrid-api-token": "the regex draws 66 characters without the dot between SendGrid's 22-character id and its 43-character secret",
+var secretDetectorExceptions = peerExceptions{
+	missed: map[string]string{
+		"12345+67890/abcdefghijklm+NOPQRSTUVWXYZ+": "13 lower-case letters in a row (abcdefghijklm): aws_secret_access_key takes such runs for words or paths (a random key has one about once in a hundred)",
+		"\nwxyz+ABC=\n":                    "a placeholder body of 9 characters: private_key asks for key material (the issue exempts placeholder private keys)",
+		"AC1234567890":                     "a Twilio Account SID is an identifier, not a secret; twilio_key finds API key secrets (SK…) and labelled auth tokens",
+		"hooks.slack.com/services/T0/B0/X": "placeholder ids and secret: Slack's team and bot ids are 9 or more characters",
+	},
+	flagged: map[string]string{
+		"adQssw5c&":                "a JWT followed by & (the next parameter of a URL's query) is still a JWT",
+		"xoxp-1234-5678-xaK89e*":   "a token followed by * (Markdown emphasis) is still a token",
+		"http://hooks.slack.com/":  "the webhook URL's path is its credential, whatever the scheme",
+		"5ee3s?":                   "a webhook URL followed by ? (a query, a question) is still the URL",
+		"_live_1234567890abcdefgH": "Stripe keys are not only 24 characters: stripe_key takes 20 to 99, as gitleaks' stripe-access-token rule does (10 to 99)",
+	},
 }
-
-// gitleaksFlagged are the negatives our detectors flag, and why.
-var gitleaksFlagged = map[string]string{}
 
 // listed is the reason of the first key of m that is a part of text.
 func listed(m map[string]string, text string) string {
@@ -338,18 +428,17 @@ func listed(m map[string]string, text string) string {
 	return ""
 }
 
-// TestPeerRuleTests measures every detector against gitleaks' rule tests
-// and fails on a positive missed or a negative flagged that is not listed
-// above with its reason.
-func TestPeerRuleTests(t *testing.T) {
-	dir, why := gitleaksDir(t)
-	if dir == "" {
-		t.Skipf("%s: run `make peer-fixtures` to measure the detectors against its rule tests", why)
-	}
-	samples, skipped, rulesFound := gitleaksSamples(t, dir)
+type tally struct{ pos, generated, tp, neg, fp int }
+
+// measurePeer scans each sample (between two lines of prose) with every
+// detector, counts per detector of ours (detectorOf, by the peer's rule)
+// what it found at the shipped minimum, and fails on a positive missed or
+// a negative flagged that ex does not name. It returns the table and the
+// rules that had samples.
+func measurePeer(t *testing.T, samples []peerSample, detectorOf map[string]string, ex peerExceptions) (string, map[string]bool) {
+	t.Helper()
 	s, err := NewScanner(nil)
 	require.NoError(t, err)
-	type tally struct{ pos, generated, tp, neg, fp int }
 	per := map[string]*tally{}
 	positives := map[string]bool{}
 	for _, v := range samples {
@@ -357,18 +446,18 @@ func TestPeerRuleTests(t *testing.T) {
 			positives[v.text] = true
 		}
 	}
-	rulesSeen := map[string]bool{}
+	seen := map[string]bool{}
 	for _, v := range samples {
-		rulesSeen[v.rule] = true
-		name := gitleaksRules[v.rule]
+		seen[v.rule] = true
+		name := detectorOf[v.rule]
 		if per[name] == nil {
 			per[name] = &tally{}
 		}
 		c := per[name]
-		if v.generated && gitleaksLoose[v.rule] != "" {
+		if v.generated && ex.loose[v.rule] != "" {
 			continue
 		}
-		positive := v.positive || listed(gitleaksOurs, v.text) != ""
+		positive := v.positive || listed(ex.ours, v.text) != ""
 		if !positive && positives[v.text] {
 			continue // a positive of a sibling rule (both are ours)
 		}
@@ -380,7 +469,7 @@ func TestPeerRuleTests(t *testing.T) {
 			}
 			if found {
 				c.tp++
-			} else if listed(gitleaksMissed, v.text) == "" {
+			} else if listed(ex.missed, v.text) == "" {
 				t.Errorf("%s: missed %s's positive %q", name, v.rule, v.text)
 			}
 			continue
@@ -388,19 +477,11 @@ func TestPeerRuleTests(t *testing.T) {
 		c.neg++
 		if found {
 			c.fp++
-			if listed(gitleaksFlagged, v.text) == "" {
+			if listed(ex.flagged, v.text) == "" {
 				t.Errorf("%s: flagged %s's negative %q", name, v.rule, v.text)
 			}
 		}
 	}
-	var random []string
-	for rule := range gitleaksRules {
-		assert.True(t, rulesFound[rule], "gitleaks %s has the rule %s", gitleaksVersion, rule)
-		if rulesFound[rule] && !rulesSeen[rule] {
-			random = append(random, rule)
-		}
-	}
-	sort.Strings(random)
 	names := make([]string, 0, len(per))
 	for n := range per {
 		names = append(names, n)
@@ -418,12 +499,46 @@ func TestPeerRuleTests(t *testing.T) {
 		row(n, *c)
 	}
 	row("all", all)
-	total := 0
-	for _, n := range skipped {
-		total += n
-	}
-	t.Logf("\ngitleaks %s rule tests at confidence %s or above, per detector of ours (generated: positives drawn here from gitleaks' regexes, from a fixed seed, where its tests draw new ones each run; %d values not evaluated; rules with no value: %s):\n%s",
-		gitleaksVersion, corpusMin, total, cmp.Or(strings.Join(random, ", "), "none"), table.String())
+	return table.String(), seen
+}
+
+// TestPeerRuleTests measures the detectors against peers' rule tests
+// (one subtest per peer, each skipping when its module is not in the
+// module cache) and fails on a positive missed or a negative flagged
+// that the peer's exceptions do not name with a reason.
+func TestPeerRuleTests(t *testing.T) {
+	t.Run("gitleaks", func(t *testing.T) {
+		dir, why := moduleDir(gitleaksModule, gitleaksVersion, gitleaksSum)
+		if dir == "" {
+			t.Skipf("%s: run `make peer-fixtures` to measure the detectors against its rule tests", why)
+		}
+		samples, skipped, rulesFound := gitleaksSamples(t, filepath.Join(dir, "cmd", "generate", "config", "rules"))
+		table, rulesSeen := measurePeer(t, samples, gitleaksRules, gitleaksExceptions)
+		var random []string
+		for rule := range gitleaksRules {
+			assert.True(t, rulesFound[rule], "gitleaks %s has the rule %s", gitleaksVersion, rule)
+			if rulesFound[rule] && !rulesSeen[rule] {
+				random = append(random, rule)
+			}
+		}
+		sort.Strings(random)
+		total := 0
+		for _, n := range skipped {
+			total += n
+		}
+		t.Logf("\ngitleaks %s rule tests at confidence %s or above, per detector of ours (generated: positives drawn here from gitleaks' regexes, from a fixed seed, where its tests draw new ones each run; %d values not evaluated; rules with no value: %s):\n%s",
+			gitleaksVersion, corpusMin, total, cmp.Or(strings.Join(random, ", "), "none"), table)
+	})
+	t.Run("secret-detector", func(t *testing.T) {
+		dir, why := moduleDir(secretDetectorModule, secretDetectorVersion, secretDetectorSum)
+		if dir == "" {
+			t.Skipf("%s: run `make peer-fixtures` to measure the detectors against its detectors' tests", why)
+		}
+		samples := secretDetectorSamples(t, filepath.Join(dir, "pkg", "detectors"))
+		table, _ := measurePeer(t, samples, secretDetectorTests, secretDetectorExceptions)
+		t.Logf("\nDefangLabs/secret-detector %s detectors' tests at confidence %s or above, per detector of ours:\n%s",
+			secretDetectorVersion, corpusMin, table)
+	})
 }
 
 // regexGen generates strings a regular expression matches: a random
