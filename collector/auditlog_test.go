@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/samber/lo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -108,8 +109,8 @@ func TestLongSliceIsSplitAgain(t *testing.T) {
 		// are empty, the 80 before them dense.
 		at := src.CollectedAt - 100*86400 - int64(i)*60
 		src.Users[i].ActivitySignals.AuditLogLoginAt = &at
-		if src.Users[i].AddedAt > at-200*86400 {
-			src.Users[i].AddedAt = at - 200*86400
+		if *src.Users[i].AddedAt > at-200*86400 {
+			src.Users[i].AddedAt = lo.ToPtr(at - 200*86400)
 		}
 	}
 	opts := simulator.Options{LoginsPerUserDay: 3}

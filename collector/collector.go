@@ -389,18 +389,21 @@ type collection struct {
 	admin *api
 	comp  *api
 
-	mu       sync.Mutex
-	results  map[string]*result
-	notes    *notes
-	adminKey []inventory.AdminAPIKey
-	users    []inventory.User
-	userHas  map[string]bool // users whose record had api_key_last_used_at
-	invites  []inventory.Invite
-	logins   []auditLogin
-	gpts     []inventory.GPT
-	wsUsers  []inventory.WorkspaceUser
-	projects []*projectResult
-	counts   map[string]*atomic.Int64
+	mu      sync.Mutex
+	results map[string]*result
+	notes   *notes
+	// idlessProjects counts the projects kept with a synthetic id, whose
+	// children were not asked for.
+	idlessProjects int
+	adminKey       []inventory.AdminAPIKey
+	users          []inventory.User
+	userHas        map[string]bool // users whose record had api_key_last_used_at
+	invites        []inventory.Invite
+	logins         []auditLogin
+	gpts           []inventory.GPT
+	wsUsers        []inventory.WorkspaceUser
+	projects       []*projectResult
+	counts         map[string]*atomic.Int64
 
 	mark        *AuditMark // the audit log read completely, for the next state
 	dlpReuse    *reuse     // the DLP results to reuse and to keep, for the next state
@@ -478,7 +481,7 @@ func (c *collection) run(ctx context.Context) {
 				g, err := normalizeGPT(raw, c.notes)
 				if err == nil {
 					c.gpts = append(c.gpts, g)
-					if files != nil {
+					if files != nil && !IsSynthetic(g.ID) { // no path to ask for its files
 						files.gptFiles(ctx, ws, g)
 					}
 				}
@@ -518,7 +521,12 @@ func (c *collection) read(ctx context.Context, a *api, prio int, source, route, 
 	counter := c.counter(source)
 	n := 0
 	st, err := a.list(ctx, prio, route, path, q, func(raw json.RawMessage) error {
-		if err := keep(raw); err != nil {
+		// Every item is kept but one that is not an object: no resource.
+		err := isObject(raw)
+		if err == nil {
+			err = keep(raw)
+		}
+		if err != nil {
 			r.bad++
 			if r.firstBad == nil {
 				r.firstBad = err
@@ -570,6 +578,11 @@ func (c *collection) projectsAndChildren(ctx context.Context) {
 		c.mu.Lock()
 		c.projects = append(c.projects, pr)
 		c.mu.Unlock()
+		// A project the API sent without an id has no path to ask for its
+		// keys, members or settings: it is kept, and sources say so.
+		if IsSynthetic(p.ID) {
+			return nil
+		}
 		base := "/organization/projects/" + url.PathEscape(p.ID)
 		g.Go(func() error {
 			q := url.Values{}
@@ -642,9 +655,13 @@ func (c *collection) inventory() *inventory.Inventory {
 		}
 	}
 	var keys, accounts, members []*result
-	archived := 0
+	archived, idless := 0, 0
 	for _, pr := range c.projects {
 		inv.Projects = append(inv.Projects, pr.p)
+		if IsSynthetic(pr.p.ID) {
+			idless++
+			continue
+		}
 		keys = append(keys, pr.keys)
 		if pr.p.Status == inventory.ProjectArchived {
 			archived++
@@ -652,10 +669,11 @@ func (c *collection) inventory() *inventory.Inventory {
 		}
 		accounts, members = append(accounts, pr.accounts), append(members, pr.pus)
 	}
+	c.idlessProjects = idless
 	projects := inv.Sources[inventory.SourceProjects]
-	inv.Sources[inventory.SourceProjectAPIKeys] = children(keys, projects, 0, "")
-	inv.Sources[inventory.SourceProjectServiceAccounts] = children(accounts, projects, archived, "service accounts")
-	inv.Sources[inventory.SourceProjectUsers] = children(members, projects, archived, "members")
+	inv.Sources[inventory.SourceProjectAPIKeys] = children(keys, projects, idless, 0, "API keys")
+	inv.Sources[inventory.SourceProjectServiceAccounts] = children(accounts, projects, idless, archived, "service accounts")
+	inv.Sources[inventory.SourceProjectUsers] = children(members, projects, idless, archived, "members")
 	c.estateInto(inv)
 	c.skipUnwanted(inv)
 	c.deriveActivity(inv)
@@ -737,11 +755,15 @@ func stoppedByCap(err error) bool {
 }
 
 // children sums a per-project list over all projects. archived projects
-// were not asked for their what (the API refuses them): a complete list
-// says so in its reason.
-func children(rs []*result, projects inventory.Source, archived int, what string) inventory.Source {
+// were not asked for their what (the API refuses them), nor idless ones
+// (the API sent them without an id: there is no path to ask): a complete
+// list says so in its reason.
+func children(rs []*result, projects inventory.Source, idless, archived int, what string) inventory.Source {
 	s := inventory.Source{Status: inventory.StatusComplete}
 	var notes []string
+	if idless > 0 {
+		notes = append(notes, fmt.Sprintf("%d project(s) the API sent without an id not asked for their %s: there is no path to ask", idless, what))
+	}
 	if archived > 0 {
 		notes = append(notes, fmt.Sprintf("%d archived project(s) not asked for their %s: the API answers 400 for archived projects", archived, what))
 	}

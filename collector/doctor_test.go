@@ -87,7 +87,7 @@ func TestDoctorAsksOfAnActiveProject(t *testing.T) {
 	require.Greater(t, len(src.Projects), 1)
 	src.Projects[0].Status = "archived"
 	src.Projects[0].StatusRaw = &src.Projects[0].Status
-	src.Projects[0].ArchivedAt = &src.Projects[0].CreatedAt
+	src.Projects[0].ArchivedAt = src.Projects[0].CreatedAt
 	_, base := serve(t, src, simulator.Options{})
 	d, err := collector.Diagnose(context.Background(), collector.DiagnoseOptions{Options: options(src, base)})
 	require.NoError(t, err)

@@ -200,6 +200,9 @@ func (c *collection) groupsAndMembers(ctx context.Context) {
 		e.mu.Lock()
 		e.groups = append(e.groups, gp)
 		e.mu.Unlock()
+		if IsSynthetic(grp.ID) {
+			return nil // no path to ask for its users and roles
+		}
 		base := "/organization/groups/" + url.PathEscape(grp.ID)
 		c.fanOut(ctx, &g, inventory.SourceGroupUsers, "GET /organization/groups/{group_id}/users", base+"/users", func(raw json.RawMessage) error {
 			u, err := normalizeGroupUser(raw, c.notes)
@@ -231,7 +234,9 @@ func (c *collection) userRoles(ctx context.Context) {
 	c.mu.Lock()
 	ids := make([]string, 0, len(c.users))
 	for _, u := range c.users {
-		ids = append(ids, u.ID)
+		if !IsSynthetic(u.ID) { // no path to ask
+			ids = append(ids, u.ID)
+		}
 	}
 	c.mu.Unlock()
 	for _, id := range ids {
@@ -374,7 +379,12 @@ func (c *collection) estateInto(inv *inventory.Inventory) {
 			inv.Sources[name] = inventory.Source{Status: inventory.StatusSkipped, Reason: &reason}
 			continue
 		}
-		inv.Sources[name] = children(e.results[name], parent, 0, "")
+		idless := c.idlessProjects
+		switch name {
+		case inventory.SourceGroupUsers, inventory.SourceGroupRoles, inventory.SourceUserRoles:
+			idless = 0 // id-less groups and users are left out of these without a note
+		}
+		inv.Sources[name] = children(e.results[name], parent, idless, 0, strings.ReplaceAll(strings.TrimPrefix(name, "project_"), "_", " "))
 	}
 	if inv.Sources[inventory.SourceUserRoles].Status != inventory.StatusSkipped {
 		for i := range inv.Users {

@@ -132,3 +132,96 @@ func TestUnknownMembersAreKeptInExtra(t *testing.T) {
 	require.NoError(t, json.Unmarshal(raw, &doc))
 	assert.True(t, strings.Contains(text, `"extra":{"owner.x_mfa":true,"x_scope":["read"]}`), "written compact, keys sorted")
 }
+
+// Items the API sent without an id or without the timestamp the inventory
+// places them by (created_at, users' added_at, invites' send time) are kept,
+// not dropped: null where the timestamp is missing, a stable synthetic id
+// that says it is one where the id is. Each kind warns once, the lists stay
+// complete, and nothing is asked of an id-less project, GPT, group or user.
+func TestItemsWithoutIDOrTimestampAreKept(t *testing.T) {
+	s, base := newScripted(t)
+	s.on("/v1/organization/admin_api_keys", list(
+		`{"object":"organization.admin_api_key","name":"no id","redacted_value":"sk-admin...a","created_at":1700000000,"expires_at":null,"last_used_at":1711000000}`,
+		`{"object":"organization.admin_api_key","id":"key_nostamp","name":"no stamp","redacted_value":"sk-admin...b","expires_at":null,"last_used_at":null}`,
+		`{"object":"organization.admin_api_key","id":"key_nostamp2","name":"no stamp either","created_at":null,"expires_at":null,"last_used_at":null}`))
+	s.on("/v1/organization/projects", list(
+		`{"object":"organization.project","name":"Nameless","created_at":1700000000,"status":"active"}`,
+		`{"id":"proj_nostamp","object":"organization.project","name":"No stamp","status":"active"}`))
+	s.on("/v1/organization/projects/proj_nostamp/api_keys", list(
+		`{"object":"organization.project.api_key","name":"k","redacted_value":"sk-abc...def","last_used_at":null,"owner_project_access":"active"}`))
+	s.on("/v1/organization/projects/proj_nostamp/service_accounts", list(
+		`{"object":"organization.project.service_account","id":"svc_nostamp","name":"bot","role":"member"}`))
+	s.on("/v1/organization/users", list(
+		`{"object":"organization.user","name":"No id","email":"noid@x.example","role":"reader","added_at":1700000000}`,
+		`{"object":"organization.user","id":"user_nostamp","name":"No stamp","email":"ns@x.example","role":"reader"}`))
+	s.on(invitesPath, list(`{"object":"organization.invite","id":"inv_nostamp","email":"i@x.example","role":"reader","status":"pending","expires_at":null}`))
+	s.on("/v1/compliance/workspaces/ws-1/gpts", list(`{"created_at":1700000000,"sharing":{"visibility":"gpt-store"}}`))
+	o := scriptedOptions(base, newFakeClock(1712000000))
+	var warnings []string
+	o.Warn = func(m string) { warnings = append(warnings, m) }
+	inv, err := collector.Collect(context.Background(), o)
+	require.NoError(t, err)
+	for name, src := range inv.Sources {
+		if src.Status != inventory.StatusSkipped {
+			assert.Equal(t, inventory.StatusComplete, src.Status, "%s: %v", name, src.Reason)
+		}
+	}
+
+	require.Len(t, inv.AdminAPIKeys, 3)
+	syn := inv.AdminAPIKeys[0].ID
+	assert.Regexp(t, `^synthetic:sha256:[0-9a-f]{16}$`, syn)
+	assert.True(t, collector.IsSynthetic(syn))
+	assert.Equal(t, "no id", *inv.AdminAPIKeys[0].Name)
+	assert.Nil(t, inv.AdminAPIKeys[1].CreatedAt)
+	assert.Nil(t, inv.AdminAPIKeys[2].CreatedAt)
+	require.Len(t, inv.Projects, 2)
+	assert.True(t, collector.IsSynthetic(inv.Projects[0].ID))
+	assert.Nil(t, inv.Projects[1].CreatedAt)
+	require.Len(t, inv.Projects[1].APIKeys, 1)
+	assert.True(t, collector.IsSynthetic(inv.Projects[1].APIKeys[0].ID))
+	assert.Nil(t, inv.Projects[1].APIKeys[0].CreatedAt)
+	require.Len(t, inv.Projects[1].ServiceAccounts, 1)
+	assert.Nil(t, inv.Projects[1].ServiceAccounts[0].CreatedAt)
+	for _, name := range []string{inventory.SourceProjectAPIKeys, inventory.SourceProjectServiceAccounts, inventory.SourceProjectUsers} {
+		require.NotNil(t, inv.Sources[name].Reason, name)
+		assert.Contains(t, *inv.Sources[name].Reason, "1 project(s) the API sent without an id not asked", name)
+	}
+	require.Len(t, inv.Users, 2)
+	assert.True(t, collector.IsSynthetic(inv.Users[0].ID))
+	assert.Nil(t, inv.Users[1].AddedAt)
+	require.Len(t, inv.Invites, 1)
+	assert.Nil(t, inv.Invites[0].CreatedAt)
+	require.Len(t, inv.GPTs, 1)
+	assert.True(t, collector.IsSynthetic(inv.GPTs[0].ID))
+	for path, n := range s.hits {
+		assert.NotContains(t, path, "synthetic", "a synthetic id is never asked for (%d requests)", n)
+	}
+
+	sort.Strings(warnings)
+	assert.Equal(t, []string{
+		`GPT has no id (null or absent): kept with the synthetic id ` + inv.GPTs[0].ID,
+		`admin key has no id (null or absent): kept with the synthetic id ` + syn,
+		`admin key key_nostamp has no created_at (null or absent): kept as null; findings that measure its age cannot fire for it`,
+		`invite inv_nostamp has no created_at (or invited_at) (null or absent): kept as null; findings that measure its age cannot fire for it`,
+		`project has no id (null or absent): kept with the synthetic id ` + inv.Projects[0].ID,
+		`project key has no id (null or absent): kept with the synthetic id ` + inv.Projects[1].APIKeys[0].ID,
+		`project key ` + inv.Projects[1].APIKeys[0].ID + ` has no created_at (null or absent): kept as null; findings that measure its age cannot fire for it`,
+		`project proj_nostamp has no created_at (null or absent): kept as null; findings that measure its age cannot fire for it`,
+		`service account svc_nostamp has no created_at (null or absent): kept as null; findings that measure its age cannot fire for it`,
+		`user has no id (null or absent): kept with the synthetic id ` + inv.Users[0].ID,
+		`user user_nostamp has no added_at (null or absent): kept as null; findings that measure its age cannot fire for it`,
+	}, warnings, "once per kind")
+
+	// The same item gets the same synthetic id in the next collection,
+	// even once it has been used.
+	s.on("/v1/organization/admin_api_keys", list(
+		`{"object":"organization.admin_api_key","name":"no id","redacted_value":"sk-admin...a","created_at":1700000000,"expires_at":null,"last_used_at":1711500000}`))
+	again, err := collector.Collect(context.Background(), scriptedOptions(base, newFakeClock(1712000000)))
+	require.NoError(t, err)
+	assert.Equal(t, syn, again.AdminAPIKeys[0].ID, "a synthetic id is stable")
+
+	raw, err := inventory.Marshal(inv)
+	require.NoError(t, err)
+	_, err = inventory.Decode(raw, "collected.json")
+	require.NoError(t, err, "the inventory is valid")
+}

@@ -405,15 +405,16 @@ func TestOwnerProjectAccessAny(t *testing.T) {
 }
 
 // A value this version does not know keeps the item, as sent, with one
-// warning per distinct value; only an item the inventory cannot place (no
-// id, no send time) is unusable, and that makes the list partial.
+// warning per distinct value; an item without its send time is kept with
+// null there; only an item that is not an object is unusable, and that
+// makes the list partial.
 func TestUnknownValuesAreKeptUnusableItemsMakeAListPartial(t *testing.T) {
 	s, base := newScripted(t)
 	s.on(invitesPath, func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"object":"list","data":[%s,`+
 			`{"id":"inv-x","email":"x@x","role":"admin","status":"pending","created_at":1,"brand_new":true},`+
 			`{"id":"inv-y","email":"y@x","role":"admin","status":"pending","created_at":2,"brand_new":false},`+
-			`{"id":"inv-z","email":"z@x","role":"reader","status":"pending"}],"has_more":false}`, inviteJSON("a"))
+			`{"id":"inv-z","email":"z@x","role":"reader","status":"pending"}, null],"has_more":false}`, inviteJSON("a"))
 	})
 	o := scriptedOptions(base, newFakeClock(1700000000))
 	var warnings []string
@@ -422,16 +423,18 @@ func TestUnknownValuesAreKeptUnusableItemsMakeAListPartial(t *testing.T) {
 	require.NoError(t, err)
 	src := inv.Sources["invites"]
 	assert.Equal(t, "partial", src.Status)
-	assert.Equal(t, 3, src.Items)
-	assert.Contains(t, *src.Reason, `invite inv-z has no created_at or invited_at`)
-	require.Len(t, inv.Invites, 3)
+	assert.Equal(t, 4, src.Items)
+	assert.Contains(t, *src.Reason, `1 item(s) could not be used, e.g. an item is null, not an object`)
+	require.Len(t, inv.Invites, 4)
 	assert.Equal(t, "admin", *inv.Invites[1].Role, "kept as sent")
 	assert.Equal(t, "admin", *inv.Invites[2].Role)
 	assert.Equal(t, "true", string(inv.Invites[1].Extra["brand_new"]), "the new field's value is kept")
 	assert.Equal(t, "false", string(inv.Invites[2].Extra["brand_new"]))
+	assert.Nil(t, inv.Invites[3].CreatedAt, "kept without its send time")
 	assert.Equal(t, []string{
 		`invite inv-x has a field "brand_new" that this version does not read: kept in its extra`,
 		`invite inv-x has role "admin", which this version does not know (documented: owner, reader): kept as sent`,
+		`invite inv-z has no created_at (or invited_at) (null or absent): kept as null; findings that measure its age cannot fire for it`,
 	}, warnings, "once per distinct value or field, naming the first resource")
 }
 

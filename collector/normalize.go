@@ -86,13 +86,6 @@ func (s *flexString) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func required(what string, t flexTime) (int64, error) {
-	if t.v == nil {
-		return 0, fmt.Errorf("has no %s", what)
-	}
-	return *t.v, nil
-}
-
 // itemError names the item a normalization problem is about.
 func itemError(kind, id string, err error) error {
 	if id == "" {
@@ -106,9 +99,10 @@ func itemError(kind, id string, err error) error {
 // Every value the API owns (roles, statuses, owner types) is read as a free
 // string (flexString: any scalar kept as its text) and kept as sent; a value
 // outside the documented ones, null included, is noted once and never drops
-// the item. An item is unusable only without an id or without the timestamp
-// the inventory needs to place it (created_at, added_at), and is then counted
-// against its list's source.
+// the item. An item without an id gets a synthetic one (itemID), an item
+// without its timestamp (created_at, added_at) keeps null there; each is
+// noted once. Only an item that is not a JSON object is unusable, and is
+// counted against its list's source.
 
 type apiAdminKey struct {
 	ID            string    `json:"id"`
@@ -132,12 +126,9 @@ func normalizeAdminKey(raw json.RawMessage, n *notes) (inventory.AdminAPIKey, er
 	if err := json.Unmarshal(raw, &k); err != nil {
 		return inventory.AdminAPIKey{}, itemError("admin key", idOf(raw), fmt.Errorf("cannot be read: %w", err))
 	}
-	created, err := required("created_at", k.CreatedAt)
-	if err != nil || k.ID == "" {
-		return inventory.AdminAPIKey{}, itemError("admin key", k.ID, orMissingID(err))
-	}
+	k.ID = n.itemID("admin key", k.ID, raw)
 	out := inventory.AdminAPIKey{
-		ID: k.ID, Name: k.Name, RedactedValue: k.RedactedValue, CreatedAt: created,
+		ID: k.ID, Name: k.Name, RedactedValue: k.RedactedValue, CreatedAt: n.stamp("admin key", k.ID, "created_at", k.CreatedAt),
 		ExpiresAt: k.ExpiresAt.v, LastUsedAt: k.LastUsedAt.v, Extra: extras(n, "admin key", k.ID, raw, adminKeyShape),
 	}
 	if k.Owner != nil {
@@ -167,18 +158,12 @@ func normalizeProject(raw json.RawMessage, n *notes) (inventory.Project, error) 
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return inventory.Project{}, itemError("project", idOf(raw), fmt.Errorf("cannot be read: %w", err))
 	}
-	if p.ID == "" {
-		return inventory.Project{}, itemError("project", "", orMissingID(nil))
-	}
-	created, err := required("created_at", p.CreatedAt)
-	if err != nil {
-		return inventory.Project{}, itemError("project", p.ID, err)
-	}
+	p.ID = n.itemID("project", p.ID, raw)
 	return inventory.Project{
 		Extra: extras(n, "project", p.ID, raw, projectShape),
 		ID:    p.ID, Name: p.Name, Status: projectStatus(p.Status.v, p.ArchivedAt.v),
 		StatusRaw: n.value("project", p.ID, "status", p.Status.v, inventory.ProjectActive, inventory.ProjectArchived),
-		CreatedAt: created, ArchivedAt: p.ArchivedAt.v, Residency: p.Residency,
+		CreatedAt: n.stamp("project", p.ID, "created_at", p.CreatedAt), ArchivedAt: p.ArchivedAt.v, Residency: p.Residency,
 		APIKeys: []inventory.ProjectAPIKey{}, ServiceAccounts: []inventory.ServiceAccount{}, Users: []inventory.ProjectUser{},
 	}, nil
 }
@@ -223,12 +208,9 @@ func normalizeProjectKey(raw json.RawMessage, n *notes) (inventory.ProjectAPIKey
 	if err := json.Unmarshal(raw, &k); err != nil {
 		return inventory.ProjectAPIKey{}, itemError("project key", idOf(raw), fmt.Errorf("cannot be read: %w", err))
 	}
-	created, err := required("created_at", k.CreatedAt)
-	if err != nil || k.ID == "" {
-		return inventory.ProjectAPIKey{}, itemError("project key", k.ID, orMissingID(err))
-	}
+	k.ID = n.itemID("project key", k.ID, raw)
 	out := inventory.ProjectAPIKey{
-		ID: k.ID, Name: k.Name, RedactedValue: k.RedactedValue, CreatedAt: created, LastUsedAt: k.LastUsedAt.v,
+		ID: k.ID, Name: k.Name, RedactedValue: k.RedactedValue, CreatedAt: n.stamp("project key", k.ID, "created_at", k.CreatedAt), LastUsedAt: k.LastUsedAt.v,
 		Extra: extras(n, "project key", k.ID, raw, projectKeyShape),
 	}
 	if v := k.OwnerProjectAccess.v; v != nil {
@@ -281,12 +263,9 @@ func normalizeServiceAccount(raw json.RawMessage, n *notes) (inventory.ServiceAc
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return inventory.ServiceAccount{}, itemError("service account", idOf(raw), fmt.Errorf("cannot be read: %w", err))
 	}
-	created, err := required("created_at", s.CreatedAt)
-	if err != nil || s.ID == "" {
-		return inventory.ServiceAccount{}, itemError("service account", s.ID, orMissingID(err))
-	}
+	s.ID = n.itemID("service account", s.ID, raw)
 	return inventory.ServiceAccount{
-		ID: s.ID, Name: s.Name, CreatedAt: created, Extra: extras(n, "service account", s.ID, raw, serviceAccountShape),
+		ID: s.ID, Name: s.Name, CreatedAt: n.stamp("service account", s.ID, "created_at", s.CreatedAt), Extra: extras(n, "service account", s.ID, raw, serviceAccountShape),
 		Role: n.value("service account", s.ID, "role", s.Role.v, "owner", "member", "none"),
 	}, nil
 }
@@ -304,9 +283,7 @@ func normalizeProjectUser(raw json.RawMessage, n *notes) (inventory.ProjectUser,
 	if err := json.Unmarshal(raw, &u); err != nil {
 		return inventory.ProjectUser{}, itemError("project member", idOf(raw), fmt.Errorf("cannot be read: %w", err))
 	}
-	if u.ID == "" {
-		return inventory.ProjectUser{}, itemError("project member", "", orMissingID(nil))
-	}
+	u.ID = n.itemID("project member", u.ID, raw)
 	return inventory.ProjectUser{
 		ID: u.ID, Email: u.Email, Name: u.Name, AddedAt: u.AddedAt.v, Extra: extras(n, "project member", u.ID, raw, projectUserShape),
 		Role: n.value("project member", u.ID, "role", u.Role.v, "owner", "member"),
@@ -337,12 +314,9 @@ func normalizeUser(raw json.RawMessage, n *notes) (inventory.User, bool, error) 
 	if err := json.Unmarshal(raw, &u); err != nil {
 		return inventory.User{}, false, itemError("user", idOf(raw), fmt.Errorf("cannot be read: %w", err))
 	}
-	added, err := required("added_at", u.AddedAt)
-	if err != nil || u.ID == "" {
-		return inventory.User{}, false, itemError("user", u.ID, orMissingID(err))
-	}
+	u.ID = n.itemID("user", u.ID, raw)
 	out := inventory.User{
-		ID: u.ID, Name: u.Name, Email: u.Email, AddedAt: added, Extra: extras(n, "user", u.ID, raw, userShape),
+		ID: u.ID, Name: u.Name, Email: u.Email, AddedAt: n.stamp("user", u.ID, "added_at", u.AddedAt), Extra: extras(n, "user", u.ID, raw, userShape),
 		Role:             n.value("user", u.ID, "role", u.Role.v, "owner", "reader"),
 		APIKeyLastUsedAt: u.APIKeyLastUsedAt.v, IsServiceAccount: u.IsServiceAccount, IsSCIMManaged: u.IsSCIMManaged,
 		ActivitySignals: inventory.ActivitySignals{Unavailable: []string{}},
@@ -375,24 +349,18 @@ func normalizeInvite(raw json.RawMessage, n *notes) (inventory.Invite, error) {
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return inventory.Invite{}, itemError("invite", idOf(raw), fmt.Errorf("cannot be read: %w", err))
 	}
-	if in.ID == "" {
-		return inventory.Invite{}, itemError("invite", "", orMissingID(nil))
-	}
+	in.ID = n.itemID("invite", in.ID, raw)
 	// Older responses call the send time invited_at.
 	sent := in.CreatedAt
 	if sent.v == nil {
 		sent = in.InvitedAt
-	}
-	created, err := required("created_at or invited_at", sent)
-	if err != nil {
-		return inventory.Invite{}, itemError("invite", in.ID, err)
 	}
 	email := ""
 	if in.Email != nil {
 		email = *in.Email
 	}
 	out := inventory.Invite{
-		ID: in.ID, Email: email, CreatedAt: created, Extra: extras(n, "invite", in.ID, raw, inviteShape),
+		ID: in.ID, Email: email, CreatedAt: n.stamp("invite", in.ID, "created_at (or invited_at)", sent), Extra: extras(n, "invite", in.ID, raw, inviteShape),
 		Role:      n.value("invite", in.ID, "role", in.Role.v, "owner", "reader"),
 		Status:    n.value("invite", in.ID, "status", in.Status.v, "pending", "accepted", "expired"),
 		ExpiresAt: in.ExpiresAt.v, AcceptedAt: in.AcceptedAt.v, Projects: []inventory.InviteProject{},
@@ -482,9 +450,7 @@ func normalizeGPT(raw json.RawMessage, n *notes) (inventory.GPT, error) {
 	if err := json.Unmarshal(raw, &g); err != nil {
 		return inventory.GPT{}, itemError("GPT", idOf(raw), fmt.Errorf("cannot be read: %w", err))
 	}
-	if g.ID == "" {
-		return inventory.GPT{}, itemError("GPT", "", orMissingID(nil))
-	}
+	g.ID = n.itemID("GPT", g.ID, raw)
 	out := inventory.GPT{
 		Extra: extras(n, "GPT", g.ID, raw, gptShape),
 		ID:    g.ID, CreatedAt: g.CreatedAt.v, OwnerID: g.OwnerID.v, OwnerEmail: g.OwnerEmail, BuilderName: g.BuilderName,
@@ -579,9 +545,7 @@ func normalizeWorkspaceUser(raw json.RawMessage, n *notes) (inventory.WorkspaceU
 	if err := json.Unmarshal(raw, &u); err != nil {
 		return inventory.WorkspaceUser{}, itemError("workspace user", idOf(raw), fmt.Errorf("cannot be read: %w", err))
 	}
-	if u.ID == "" {
-		return inventory.WorkspaceUser{}, itemError("workspace user", "", orMissingID(nil))
-	}
+	u.ID = n.itemID("workspace user", u.ID, raw)
 	return inventory.WorkspaceUser{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role.v, Status: u.Status.v, CreatedAt: u.CreatedAt.v,
 		Extra: extras(n, "workspace user", u.ID, raw, workspaceUserShape)}, nil
 }

@@ -58,9 +58,7 @@ func normalizeSpendAlert(raw json.RawMessage, n *notes) (inventory.SpendAlert, e
 	if err := json.Unmarshal(raw, &a); err != nil {
 		return inventory.SpendAlert{}, itemError("spend alert", idOf(raw), fmt.Errorf("cannot be read: %w", err))
 	}
-	if a.ID == "" {
-		return inventory.SpendAlert{}, itemError("spend alert", "", orMissingID(nil))
-	}
+	a.ID = n.itemID("spend alert", a.ID, raw)
 	out := inventory.SpendAlert{ID: a.ID, ThresholdAmount: a.ThresholdAmount, Currency: a.Currency, Interval: a.Interval,
 		Extra: extras(n, "spend alert", a.ID, raw, spendAlertShape)}
 	if a.Channel != nil {
@@ -83,9 +81,7 @@ func normalizeCertificate(raw json.RawMessage, n *notes) (inventory.Certificate,
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return inventory.Certificate{}, itemError("certificate", idOf(raw), fmt.Errorf("cannot be read: %w", err))
 	}
-	if c.ID == "" {
-		return inventory.Certificate{}, itemError("certificate", "", orMissingID(nil))
-	}
+	c.ID = n.itemID("certificate", c.ID, raw)
 	out := inventory.Certificate{ID: c.ID, Name: c.Name, CreatedAt: c.CreatedAt.v, Active: c.Active,
 		Extra: extras(n, "certificate", c.ID, raw, certificateShape)}
 	if c.Details != nil {
@@ -146,9 +142,7 @@ func normalizeRole(raw json.RawMessage, n *notes) (inventory.Role, error) {
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return inventory.Role{}, itemError("role", idOf(raw), fmt.Errorf("cannot be read: %w", err))
 	}
-	if r.ID == "" {
-		return inventory.Role{}, itemError("role", "", orMissingID(nil))
-	}
+	r.ID = n.itemID("role", r.ID, raw)
 	return inventory.Role{ID: r.ID, Name: r.Name, Description: r.Description, Permissions: sortedStrings(r.Permissions), ResourceType: r.ResourceType, PredefinedRole: r.PredefinedRole,
 		Extra: extras(n, "role", r.ID, raw, roleShape)}, nil
 }
@@ -172,9 +166,7 @@ func normalizeGroup(raw json.RawMessage, n *notes) (inventory.Group, error) {
 	if err := json.Unmarshal(raw, &g); err != nil {
 		return inventory.Group{}, itemError("group", idOf(raw), fmt.Errorf("cannot be read: %w", err))
 	}
-	if g.ID == "" {
-		return inventory.Group{}, itemError("group", "", orMissingID(nil))
-	}
+	g.ID = n.itemID("group", g.ID, raw)
 	return inventory.Group{ID: g.ID, Name: g.Name, CreatedAt: g.CreatedAt.v, IsSCIMManaged: g.IsSCIMManaged, GroupType: g.GroupType,
 		Extra: extras(n, "group", g.ID, raw, groupShape)}, nil
 }
@@ -188,9 +180,7 @@ func normalizeGroupUser(raw json.RawMessage, n *notes) (inventory.GroupUser, err
 	if err := json.Unmarshal(raw, &u); err != nil {
 		return inventory.GroupUser{}, itemError("group member", idOf(raw), fmt.Errorf("cannot be read: %w", err))
 	}
-	if u.ID == "" {
-		return inventory.GroupUser{}, itemError("group member", "", orMissingID(nil))
-	}
+	u.ID = n.itemID("group member", u.ID, raw)
 	return inventory.GroupUser{ID: u.ID, Name: u.Name, Email: u.Email, Extra: extras(n, "group member", u.ID, raw, groupUserShape)}, nil
 }
 

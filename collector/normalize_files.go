@@ -41,6 +41,10 @@ func kindOfJSON(b []byte) string {
 		return "a string"
 	case b[0] == 't' || b[0] == 'f':
 		return "a boolean"
+	case b[0] == 'n':
+		return "null"
+	case b[0] == '[':
+		return "a list"
 	}
 	return "a number"
 }

@@ -81,7 +81,7 @@ func TestNormalizeAdminAPI(t *testing.T) {
 
 	require.Len(t, inv.Invites, 2)
 	assert.Equal(t, []inventory.InviteProject{{ID: "proj_abc", Role: lo.ToPtr("member")}}, inv.Invites[0].Projects)
-	assert.Equal(t, int64(1711000000), inv.Invites[1].CreatedAt, "invited_at of older responses")
+	assert.Equal(t, int64(1711000000), *inv.Invites[1].CreatedAt, "invited_at of older responses")
 	assert.Equal(t, []inventory.InviteProject{}, inv.Invites[1].Projects, "null projects become none")
 }
 

@@ -147,7 +147,7 @@ type projectHead struct {
 	Name                  *string                         `json:"name"`
 	Status                string                          `json:"status"`
 	StatusRaw             *string                         `json:"status_raw"`
-	CreatedAt             int64                           `json:"created_at"`
+	CreatedAt             *int64                          `json:"created_at"`
 	ArchivedAt            *int64                          `json:"archived_at,omitempty"`
 	Residency             *string                         `json:"residency,omitempty"`
 	DataRetention         *DataRetention                  `json:"data_retention,omitempty"`

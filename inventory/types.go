@@ -158,7 +158,7 @@ type AdminAPIKey struct {
 	ID            string  `json:"id"`
 	Name          *string `json:"name"`
 	RedactedValue *string `json:"redacted_value,omitempty"`
-	CreatedAt     int64   `json:"created_at"`
+	CreatedAt     *int64  `json:"created_at"`
 	ExpiresAt     *int64  `json:"expires_at"`
 	LastUsedAt    *int64  `json:"last_used_at"`
 	Owner         *Owner  `json:"owner,omitempty"`
@@ -188,7 +188,7 @@ type Project struct {
 	Name            *string          `json:"name"`
 	Status          string           `json:"status"`
 	StatusRaw       *string          `json:"status_raw"`
-	CreatedAt       int64            `json:"created_at"`
+	CreatedAt       *int64           `json:"created_at"`
 	ArchivedAt      *int64           `json:"archived_at,omitempty"`
 	APIKeys         []ProjectAPIKey  `json:"api_keys"`
 	ServiceAccounts []ServiceAccount `json:"service_accounts"`
@@ -209,7 +209,7 @@ type ProjectAPIKey struct {
 	ID                 string    `json:"id"`
 	Name               *string   `json:"name"`
 	RedactedValue      *string   `json:"redacted_value,omitempty"`
-	CreatedAt          int64     `json:"created_at"`
+	CreatedAt          *int64    `json:"created_at"`
 	LastUsedAt         *int64    `json:"last_used_at"`
 	OwnerProjectAccess *string   `json:"owner_project_access,omitempty"`
 	Owner              *KeyOwner `json:"owner,omitempty"`
@@ -231,7 +231,7 @@ type ServiceAccount struct {
 	ID        string  `json:"id"`
 	Name      *string `json:"name"`
 	Role      *string `json:"role"`
-	CreatedAt int64   `json:"created_at"`
+	CreatedAt *int64  `json:"created_at"`
 	Extra     Extra   `json:"extra,omitempty"`
 }
 
@@ -251,7 +251,7 @@ type User struct {
 	Name             *string         `json:"name,omitempty"`
 	Email            *string         `json:"email"`
 	Role             *string         `json:"role"`
-	AddedAt          int64           `json:"added_at"`
+	AddedAt          *int64          `json:"added_at"`
 	APIKeyLastUsedAt *int64          `json:"api_key_last_used_at,omitempty"`
 	IsServiceAccount *bool           `json:"is_service_account,omitempty"`
 	IsSCIMManaged    *bool           `json:"is_scim_managed,omitempty"`
@@ -285,7 +285,7 @@ type Invite struct {
 	Email      string          `json:"email"`
 	Role       *string         `json:"role"`
 	Status     *string         `json:"status"`
-	CreatedAt  int64           `json:"created_at"`
+	CreatedAt  *int64          `json:"created_at"`
 	ExpiresAt  *int64          `json:"expires_at"`
 	AcceptedAt *int64          `json:"accepted_at,omitempty"`
 	Projects   []InviteProject `json:"projects"`

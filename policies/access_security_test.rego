@@ -172,3 +172,27 @@ test_user_with_null_role_fires if {
 	findings := deny with input as with_user({"last_activity_at": null, "role": null})
 	td.ids(findings, inactive) == {"user-a"}
 }
+
+# --- Users and invites the API sent without their timestamp (null) ----------
+
+# A user with no activity and no added_at may have joined today: no finding.
+test_user_null_added_at_no_activity_does_not_fire if {
+	findings := deny with input as with_user({"added_at": null, "last_activity_at": null})
+	td.ids(findings, inactive) == set()
+}
+
+# Activity older than the threshold says enough, whenever they joined.
+test_user_null_added_at_old_activity_fires if {
+	findings := deny with input as with_user({"added_at": null, "last_activity_at": ago(inactive_days + 10)})
+	td.ids(findings, inactive) == {"user-a"}
+}
+
+test_invite_null_created_at_does_not_fire_stale if {
+	findings := deny with input as with_invite({"created_at": null})
+	td.ids(findings, stale) == set()
+}
+
+test_invite_null_created_at_expired_fires_stale if {
+	findings := deny with input as with_invite({"created_at": null, "expires_at": ago(3)})
+	td.ids(findings, stale) == {"invite-a"}
+}

@@ -75,7 +75,7 @@ unused(key, _, idle_cut) := sprintf("was last used %d days ago", [lib.age_days(k
 #     soc2-2017: [CC6.1]
 deny contains finding if {
 	some key in input.admin_api_keys
-	key.created_at < admin_rotation_cutoff
+	lib.older(key.created_at, admin_rotation_cutoff) # a null created_at (the API sent none) is no age
 	not expired(key)
 	finding := lib.finding_with_evidence(
 		rego.metadata.rule(),
@@ -115,7 +115,7 @@ deny contains finding if {
 	# as active: a finding too many beats a key never looked at.
 	project.status != "archived"
 	some key in project.api_keys
-	key.created_at < project_rotation_cutoff
+	lib.older(key.created_at, project_rotation_cutoff)
 	finding := lib.finding_with_evidence(
 		rego.metadata.rule(),
 		project_key_resource(key),

@@ -189,3 +189,31 @@ test_archived_project_unused_key_does_not_fire if {
 	findings := deny with input as proj_key({"status": "archived"}, {"created_at": td.now - (60 * td.day), "last_used_at": null})
 	count(findings) == 0
 }
+
+# --- Keys the API sent without created_at (kept as null) -------------------
+
+# A key whose age is unknown is not "not rotated" nor "never used since it
+# was created"; its last use still counts.
+test_admin_key_null_created_at_does_not_fire if {
+	findings := deny with input as admin({"created_at": null, "last_used_at": null})
+	td.ids(findings, admin_not_rotated) == set()
+	td.ids(findings, admin_unused) == set()
+}
+
+test_admin_key_null_created_at_idle_fires if {
+	findings := deny with input as admin({"created_at": null, "last_used_at": ago(idle + 5)})
+	td.ids(findings, admin_unused) == {"key_admin"}
+	td.ids(findings, admin_not_rotated) == set()
+}
+
+test_project_key_null_created_at_does_not_fire if {
+	findings := deny with input as proj_key({}, {"created_at": null, "last_used_at": null})
+	td.ids(findings, project_not_rotated) == set()
+	td.ids(findings, project_unused) == set()
+}
+
+test_project_key_null_created_at_idle_fires if {
+	findings := deny with input as proj_key({}, {"created_at": null, "last_used_at": ago(project_idle + 5)})
+	td.ids(findings, project_unused) == {td.project_key({}).id}
+	td.ids(findings, project_not_rotated) == set()
+}

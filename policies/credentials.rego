@@ -176,6 +176,7 @@ barred_keys contains k if {
 lifetime(key) := "never expires" if {
 	key.expires_at == null
 } else := sprintf("expires %d days after it was created (at most %d)", [days, config.admin_key_max_lifetime_days]) if {
+	key.created_at != null # the API sent none: the lifetime is unknown
 	life := key.expires_at - key.created_at
 	life > config.admin_key_max_lifetime_days * lib.day
 	days := (life - (life % lib.day)) / lib.day

@@ -191,3 +191,17 @@ test_unscanned_gpt_does_not_fire if {
 	findings := deny with input as inv
 	count(findings) == 0
 }
+
+# An admin key the API sent without created_at: its lifetime is unknown, so
+# only "never expires" can fire, and nothing errors.
+test_admin_key_null_created_at_lifetime_does_not_fire if {
+	key := {"created_at": null, "expires_at": td.now + (5000 * td.day)}
+	findings := deny with input as with_admin_key(key, [td.user({"role": "owner"})])
+	td.ids(findings, no_expiry) == set()
+}
+
+test_admin_key_null_created_at_never_expires_fires if {
+	key := {"created_at": null, "expires_at": null}
+	findings := deny with input as with_admin_key(key, [td.user({"role": "owner"})])
+	td.ids(findings, no_expiry) == {"key_admin"}
+}

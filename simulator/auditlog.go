@@ -75,7 +75,10 @@ func newAuditLog(inv *inventory.Inventory, perDay float64, seed uint64) *auditLo
 		// averages perDay a day.
 		mean := 86400 / perDay
 		t := float64(*newest)
-		floor := max(float64(u.AddedAt), float64(*newest-loginHistoryDays*86400))
+		floor := float64(*newest - loginHistoryDays*86400)
+		if u.AddedAt != nil {
+			floor = max(float64(*u.AddedAt), floor)
+		}
 		for {
 			t -= 1 + r.ExpFloat64()*mean
 			if t < floor {

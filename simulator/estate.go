@@ -67,7 +67,7 @@ func (g *gen) estate(inv *inventory.Inventory) {
 		}
 		inv.WorkspaceUsers = append(inv.WorkspaceUsers, inventory.WorkspaceUser{
 			ID: fmt.Sprintf("user-wsg%s", u.ID[len("user-"):]), Email: u.Email, Name: u.Name,
-			Role: lo.ToPtr("standard-user"), Status: &status, CreatedAt: lo.ToPtr(u.AddedAt),
+			Role: lo.ToPtr("standard-user"), Status: &status, CreatedAt: u.AddedAt,
 		})
 	}
 }

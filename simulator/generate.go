@@ -166,11 +166,11 @@ func (g *gen) users(inv *inventory.Inventory, n int) {
 		}
 		// Membership: most joined long ago; some are new.
 		if g.pct(15) {
-			u.AddedAt = g.ago(0, 60)
+			u.AddedAt = lo.ToPtr(g.ago(0, 60))
 		} else {
-			u.AddedAt = g.ago(60, 1000)
+			u.AddedAt = lo.ToPtr(g.ago(60, 1000))
 		}
-		sinceAdded := int((g.now - u.AddedAt) / Day)
+		sinceAdded := int((g.now - *u.AddedAt) / Day)
 		// Logins: 70% recent, 12% within 30-90 days, 10% long ago, 8% never
 		// (within the audit log's reach).
 		switch p := g.r.IntN(100); {
@@ -199,14 +199,14 @@ func (g *gen) projects(inv *inventory.Inventory, n, keysPer int) {
 			ID:        fmt.Sprintf("proj_%08x%06d", g.r.Uint32(), i),
 			Name:      &name,
 			Status:    "active",
-			CreatedAt: g.ago(30, 900),
+			CreatedAt: lo.ToPtr(g.ago(30, 900)),
 		}
 		if g.pct(10) {
 			p.Status = "archived"
-			p.ArchivedAt = lo.ToPtr(g.ago(1, int((g.now-p.CreatedAt)/Day)))
+			p.ArchivedAt = lo.ToPtr(g.ago(1, int((g.now-*p.CreatedAt)/Day)))
 		}
 		p.StatusRaw = lo.ToPtr(p.Status)
-		age := int((g.now - p.CreatedAt) / Day)
+		age := int((g.now - *p.CreatedAt) / Day)
 		// A handful of members and a service account per project.
 		for m := 0; m < 3 && len(inv.Users) > 0; m++ {
 			u := inv.Users[g.r.IntN(len(inv.Users))]
@@ -217,7 +217,7 @@ func (g *gen) projects(inv *inventory.Inventory, n, keysPer int) {
 			p.Users = append(p.Users, inventory.ProjectUser{ID: u.ID, Email: u.Email, Name: u.Name, Role: lo.ToPtr(role), AddedAt: lo.ToPtr(g.ago(0, age))})
 		}
 		saName := fmt.Sprintf("%s-bot", name)
-		sa := inventory.ServiceAccount{ID: fmt.Sprintf("user-svc%08x%06d", g.r.Uint32(), i), Name: &saName, Role: lo.ToPtr("member"), CreatedAt: g.ago(0, age)}
+		sa := inventory.ServiceAccount{ID: fmt.Sprintf("user-svc%08x%06d", g.r.Uint32(), i), Name: &saName, Role: lo.ToPtr("member"), CreatedAt: lo.ToPtr(g.ago(0, age))}
 		p.ServiceAccounts = []inventory.ServiceAccount{sa}
 		p.APIKeys = make([]inventory.ProjectAPIKey, keysPer)
 		for k := range p.APIKeys {
@@ -230,11 +230,11 @@ func (g *gen) projects(inv *inventory.Inventory, n, keysPer int) {
 			}
 			// A third of keys outlive a 90-day rotation period.
 			if g.pct(35) {
-				key.CreatedAt = g.ago(91, max(92, age))
+				key.CreatedAt = lo.ToPtr(g.ago(91, max(92, age)))
 			} else {
-				key.CreatedAt = g.ago(0, min(90, age))
+				key.CreatedAt = lo.ToPtr(g.ago(0, min(90, age)))
 			}
-			keyAge := int((g.now - key.CreatedAt) / Day)
+			keyAge := int((g.now - *key.CreatedAt) / Day)
 			switch p := g.r.IntN(100); {
 			case p < 12: // never used
 			case p < 22:
@@ -267,11 +267,11 @@ func (g *gen) adminKeys(inv *inventory.Inventory, n int) {
 			RedactedValue: lo.ToPtr(fmt.Sprintf("sk-admin-...%04x", g.r.Uint32()&0xffff)),
 		}
 		if g.pct(40) {
-			k.CreatedAt = g.ago(91, 700)
+			k.CreatedAt = lo.ToPtr(g.ago(91, 700))
 		} else {
-			k.CreatedAt = g.ago(0, 90)
+			k.CreatedAt = lo.ToPtr(g.ago(0, 90))
 		}
-		age := int((g.now - k.CreatedAt) / Day)
+		age := int((g.now - *k.CreatedAt) / Day)
 		switch p := g.r.IntN(100); {
 		case p < 15:
 		case p < 25:
@@ -317,21 +317,21 @@ func (g *gen) invites(inv *inventory.Inventory, n int) {
 		switch p := g.r.IntN(100); {
 		case p < 60:
 			in.Status = lo.ToPtr("accepted")
-			in.CreatedAt = g.ago(1, 700)
-			in.AcceptedAt = lo.ToPtr(in.CreatedAt + int64(g.r.IntN(3*Day)))
+			in.CreatedAt = lo.ToPtr(g.ago(1, 700))
+			in.AcceptedAt = lo.ToPtr(*in.CreatedAt + int64(g.r.IntN(3*Day)))
 		case p < 70:
 			in.Status = lo.ToPtr("expired")
-			in.CreatedAt = g.ago(8, 700)
+			in.CreatedAt = lo.ToPtr(g.ago(8, 700))
 		default:
 			in.Status = lo.ToPtr("pending")
 			// Half of pending invites have been forgotten.
 			if g.pct(50) {
-				in.CreatedAt = g.ago(31, 400)
+				in.CreatedAt = lo.ToPtr(g.ago(31, 400))
 			} else {
-				in.CreatedAt = g.ago(0, 30)
+				in.CreatedAt = lo.ToPtr(g.ago(0, 30))
 			}
 		}
-		in.ExpiresAt = lo.ToPtr(in.CreatedAt + 7*Day)
+		in.ExpiresAt = lo.ToPtr(*in.CreatedAt + 7*Day)
 		if g.pct(4) {
 			in.Role = lo.ToPtr("owner")
 		}

@@ -17,19 +17,19 @@ func plant(inv *inventory.Inventory, now int64) {
 
 	inv.AdminAPIKeys = append(inv.AdminAPIKeys,
 		inventory.AdminAPIKey{ID: "key_planted_terraform", Name: str("terraform-admin"), RedactedValue: str("sk-admin-...DEMO"),
-			CreatedAt: *ago(200), LastUsedAt: ago(2), Owner: owner},
+			CreatedAt: ago(200), LastUsedAt: ago(2), Owner: owner},
 		inventory.AdminAPIKey{ID: "key_planted_scim", Name: str("scim-sync"), RedactedValue: str("sk-admin-...NOPE"),
-			CreatedAt: *ago(45), Owner: owner},
+			CreatedAt: ago(45), Owner: owner},
 		inventory.AdminAPIKey{ID: "key_planted_readonly", Name: str("openai-casb-readonly"), RedactedValue: str("sk-admin-...READ"),
-			CreatedAt: *ago(10), LastUsedAt: ago(0), ExpiresAt: lo.ToPtr(now + 80*Day), Owner: owner},
+			CreatedAt: ago(10), LastUsedAt: ago(0), ExpiresAt: lo.ToPtr(now + 80*Day), Owner: owner},
 	)
 	erin := &inventory.KeyOwner{Type: "user", ID: str("user-planted-erin"), Name: str("Erin Engineer"), Email: str("erin@demo.example"), Role: str("owner")}
 	inv.Projects = append(inv.Projects, inventory.Project{
-		ID: "proj_planted_payments", Name: str("Payments"), Status: "active", StatusRaw: str("active"), CreatedAt: *ago(700),
+		ID: "proj_planted_payments", Name: str("Payments"), Status: "active", StatusRaw: str("active"), CreatedAt: ago(700),
 		APIKeys: []inventory.ProjectAPIKey{
-			{ID: "key_planted_payments_prod", Name: str("payments-prod"), RedactedValue: str("sk-proj-...AAAA"), CreatedAt: *ago(120), LastUsedAt: ago(0), OwnerProjectAccess: str("active"), Owner: erin},
-			{ID: "key_planted_payments_staging", Name: str("payments-staging"), RedactedValue: str("sk-proj-...BBBB"), CreatedAt: *ago(40), OwnerProjectAccess: str("active"), Owner: erin},
-			{ID: "key_planted_payments_canary", Name: str("payments-canary"), RedactedValue: str("sk-proj-...CCCC"), CreatedAt: *ago(20), LastUsedAt: ago(0), OwnerProjectAccess: str("active"), Owner: erin},
+			{ID: "key_planted_payments_prod", Name: str("payments-prod"), RedactedValue: str("sk-proj-...AAAA"), CreatedAt: ago(120), LastUsedAt: ago(0), OwnerProjectAccess: str("active"), Owner: erin},
+			{ID: "key_planted_payments_staging", Name: str("payments-staging"), RedactedValue: str("sk-proj-...BBBB"), CreatedAt: ago(40), OwnerProjectAccess: str("active"), Owner: erin},
+			{ID: "key_planted_payments_canary", Name: str("payments-canary"), RedactedValue: str("sk-proj-...CCCC"), CreatedAt: ago(20), LastUsedAt: ago(0), OwnerProjectAccess: str("active"), Owner: erin},
 		},
 		ServiceAccounts: []inventory.ServiceAccount{},
 		Users:           []inventory.ProjectUser{{ID: "user-planted-erin", Email: str("erin@demo.example"), Name: str("Erin Engineer"), Role: str("owner"), AddedAt: ago(500)}},
@@ -38,15 +38,15 @@ func plant(inv *inventory.Inventory, now int64) {
 		return inventory.ActivitySignals{AuditLogLoginAt: login, Unavailable: []string{}}
 	}
 	inv.Users = append(inv.Users,
-		inventory.User{ID: "user-planted-alice", Name: str("Alice Admin"), Email: str("alice@demo.example"), Role: str("owner"), AddedAt: *ago(400), ActivitySignals: signals(ago(0))},
-		inventory.User{ID: "user-planted-erin", Name: str("Erin Engineer"), Email: str("erin@demo.example"), Role: str("reader"), AddedAt: *ago(500), ActivitySignals: signals(ago(3))},
-		inventory.User{ID: "user-planted-bob", Name: str("Bob Builder"), Email: str("bob@demo.example"), Role: str("reader"), AddedAt: *ago(300), ActivitySignals: signals(ago(120))},
-		inventory.User{ID: "user-planted-carol", Name: str("Carol Contractor"), Email: str("carol@demo.example"), Role: str("reader"), AddedAt: *ago(200), ActivitySignals: signals(nil)},
+		inventory.User{ID: "user-planted-alice", Name: str("Alice Admin"), Email: str("alice@demo.example"), Role: str("owner"), AddedAt: ago(400), ActivitySignals: signals(ago(0))},
+		inventory.User{ID: "user-planted-erin", Name: str("Erin Engineer"), Email: str("erin@demo.example"), Role: str("reader"), AddedAt: ago(500), ActivitySignals: signals(ago(3))},
+		inventory.User{ID: "user-planted-bob", Name: str("Bob Builder"), Email: str("bob@demo.example"), Role: str("reader"), AddedAt: ago(300), ActivitySignals: signals(ago(120))},
+		inventory.User{ID: "user-planted-carol", Name: str("Carol Contractor"), Email: str("carol@demo.example"), Role: str("reader"), AddedAt: ago(200), ActivitySignals: signals(nil)},
 	)
 	inv.Invites = append(inv.Invites,
-		inventory.Invite{ID: "invite-planted-owner", Email: "mallory@partner.example", Role: str("owner"), Status: str("pending"), CreatedAt: *ago(3), ExpiresAt: lo.ToPtr(now + 4*Day), Projects: []inventory.InviteProject{}},
-		inventory.Invite{ID: "invite-planted-stale", Email: "grace@demo.example", Role: str("reader"), Status: str("pending"), CreatedAt: *ago(45), ExpiresAt: ago(38), Projects: []inventory.InviteProject{}},
-		inventory.Invite{ID: "invite-planted-accepted", Email: "alice@demo.example", Role: str("owner"), Status: str("accepted"), CreatedAt: *ago(400), ExpiresAt: ago(393), AcceptedAt: ago(399), Projects: []inventory.InviteProject{}},
+		inventory.Invite{ID: "invite-planted-owner", Email: "mallory@partner.example", Role: str("owner"), Status: str("pending"), CreatedAt: ago(3), ExpiresAt: lo.ToPtr(now + 4*Day), Projects: []inventory.InviteProject{}},
+		inventory.Invite{ID: "invite-planted-stale", Email: "grace@demo.example", Role: str("reader"), Status: str("pending"), CreatedAt: ago(45), ExpiresAt: ago(38), Projects: []inventory.InviteProject{}},
+		inventory.Invite{ID: "invite-planted-accepted", Email: "alice@demo.example", Role: str("owner"), Status: str("accepted"), CreatedAt: ago(400), ExpiresAt: ago(393), AcceptedAt: ago(399), Projects: []inventory.InviteProject{}},
 	)
 	gpt := func(id, name, vis string, tools ...inventory.GPTTool) inventory.GPT {
 		return inventory.GPT{ID: id, Name: str(name), CreatedAt: ago(30), OwnerID: str("user-planted-erin"), OwnerEmail: str("erin@demo.example"),

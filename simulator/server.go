@@ -87,7 +87,8 @@ type Options struct {
 	Forbidden []string
 	// Items replaces what an Admin API list route serves (named by its
 	// pattern: "projects", "projects/{id}/api_keys", "users", ...) with
-	// these items, each an object with a string id, paged like any list.
+	// these items, each an object (with a string id, or served without one),
+	// paged like any list.
 	// On per-project routes every project answers them, except projects
 	// whose item says status "archived", which answer 400 on the routes the
 	// API refuses for them. Contract tests drive the collector with
@@ -282,13 +283,17 @@ func (s *Server) overrides() (map[string]*list, map[string]bool) {
 	archived := map[string]bool{}
 	for pattern, items := range s.opts.Items {
 		l := newList(len(items))
-		for _, raw := range items {
+		for i, raw := range items {
 			var head struct {
 				ID     string  `json:"id"`
 				Status *string `json:"status"`
 			}
-			if err := json.Unmarshal(raw, &head); err != nil || head.ID == "" {
-				panic(fmt.Sprintf("simulator: an item of %s has no string id: %s", pattern, raw))
+			if err := json.Unmarshal(raw, &head); err != nil {
+				panic(fmt.Sprintf("simulator: an item of %s is not an object: %s", pattern, raw))
+			}
+			if head.ID == "" {
+				// Served as it is, without an id; the list pages by position.
+				head.ID = fmt.Sprintf("(item %d without id)", i)
 			}
 			l.index[head.ID] = len(l.items)
 			l.items = append(l.items, raw)

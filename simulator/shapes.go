@@ -60,7 +60,7 @@ func specShapes(inv *inventory.Inventory, plant bool) {
 	}
 	if !archivedDone && len(inv.Projects) > 1 {
 		p := &inv.Projects[len(inv.Projects)-1]
-		p.Status, p.StatusRaw, p.ArchivedAt = inventory.ProjectArchived, nil, lo.ToPtr(p.CreatedAt+Day)
+		p.Status, p.StatusRaw, p.ArchivedAt = inventory.ProjectArchived, nil, lo.ToPtr(*p.CreatedAt+Day)
 	}
 	for i := range inv.Users {
 		switch i % 7 {
@@ -74,7 +74,7 @@ func specShapes(inv *inventory.Inventory, plant bool) {
 	}
 	for i := range inv.AdminAPIKeys {
 		if i%4 == 2 {
-			inv.AdminAPIKeys[i].ExpiresAt = lo.ToPtr(inv.AdminAPIKeys[i].CreatedAt + 30*Day)
+			inv.AdminAPIKeys[i].ExpiresAt = lo.ToPtr(*inv.AdminAPIKeys[i].CreatedAt + 30*Day)
 			if *inv.AdminAPIKeys[i].ExpiresAt >= inv.CollectedAt {
 				inv.AdminAPIKeys[i].ExpiresAt = lo.ToPtr(inv.CollectedAt - Day)
 			}
@@ -86,22 +86,22 @@ func specShapes(inv *inventory.Inventory, plant bool) {
 	now := inv.CollectedAt
 	ago := func(days int64) int64 { return now - days*Day }
 	inv.Users = append(inv.Users,
-		inventory.User{ID: PlantedNullRoleUser, Name: lo.ToPtr("Nora Norole"), Email: lo.ToPtr("nora@demo.example"), Role: nil, AddedAt: ago(300),
+		inventory.User{ID: PlantedNullRoleUser, Name: lo.ToPtr("Nora Norole"), Email: lo.ToPtr("nora@demo.example"), Role: nil, AddedAt: lo.ToPtr(ago(300)),
 			IsServiceAccount: lo.ToPtr(false), ActivitySignals: inventory.ActivitySignals{Unavailable: []string{}}},
-		inventory.User{ID: PlantedBotUser, Name: lo.ToPtr("ci-bot"), Email: nil, Role: lo.ToPtr("reader"), AddedAt: ago(400),
+		inventory.User{ID: PlantedBotUser, Name: lo.ToPtr("ci-bot"), Email: nil, Role: lo.ToPtr("reader"), AddedAt: lo.ToPtr(ago(400)),
 			IsServiceAccount: lo.ToPtr(true), ActivitySignals: inventory.ActivitySignals{Unavailable: []string{}}},
 	)
 	owner := &inventory.KeyOwner{Type: "user", ID: lo.ToPtr(PlantedNullRoleUser), Name: lo.ToPtr("Nora Norole"), Email: lo.ToPtr("nora@demo.example"), Role: lo.ToPtr("owner")}
 	inv.Projects = append(inv.Projects, inventory.Project{
-		ID: PlantedStatuslessProject, Name: lo.ToPtr("No status"), Status: inventory.ProjectActive, StatusRaw: nil, CreatedAt: ago(500),
+		ID: PlantedStatuslessProject, Name: lo.ToPtr("No status"), Status: inventory.ProjectActive, StatusRaw: nil, CreatedAt: lo.ToPtr(ago(500)),
 		APIKeys: []inventory.ProjectAPIKey{
-			{ID: PlantedStatuslessKey, Name: lo.ToPtr("old-export"), RedactedValue: lo.ToPtr("sk-proj-...NULL"), CreatedAt: ago(200), LastUsedAt: lo.ToPtr(ago(150)), OwnerProjectAccess: lo.ToPtr("active"), Owner: owner},
+			{ID: PlantedStatuslessKey, Name: lo.ToPtr("old-export"), RedactedValue: lo.ToPtr("sk-proj-...NULL"), CreatedAt: lo.ToPtr(ago(200)), LastUsedAt: lo.ToPtr(ago(150)), OwnerProjectAccess: lo.ToPtr("active"), Owner: owner},
 		},
-		ServiceAccounts: []inventory.ServiceAccount{{ID: "user-svc-planted-none", Name: lo.ToPtr("no-role-bot"), Role: lo.ToPtr("none"), CreatedAt: ago(100)}},
+		ServiceAccounts: []inventory.ServiceAccount{{ID: "user-svc-planted-none", Name: lo.ToPtr("no-role-bot"), Role: lo.ToPtr("none"), CreatedAt: lo.ToPtr(ago(100))}},
 		Users:           []inventory.ProjectUser{{ID: PlantedNullRoleUser, Email: lo.ToPtr("nora@demo.example"), Name: lo.ToPtr("Nora Norole"), Role: lo.ToPtr("owner"), AddedAt: lo.ToPtr(ago(300))}},
 	})
 	inv.AdminAPIKeys = append(inv.AdminAPIKeys, inventory.AdminAPIKey{
-		ID: PlantedExpiredAdminKey, Name: lo.ToPtr("expired-admin"), RedactedValue: lo.ToPtr("sk-admin-...GONE"), CreatedAt: ago(400),
+		ID: PlantedExpiredAdminKey, Name: lo.ToPtr("expired-admin"), RedactedValue: lo.ToPtr("sk-admin-...GONE"), CreatedAt: lo.ToPtr(ago(400)),
 		ExpiresAt: lo.ToPtr(ago(10)), LastUsedAt: nil,
 		Owner: &inventory.Owner{Type: lo.ToPtr("user"), ID: lo.ToPtr("user-planted-alice"), Name: lo.ToPtr("Alice Admin"), Role: lo.ToPtr("owner")},
 	})

@@ -355,13 +355,13 @@ func TestSARIFOverTheLimit(t *testing.T) {
 	inv.AdminAPIKeys = nil
 	for i := 0; i < 30_000; i++ {
 		inv.AdminAPIKeys = append(inv.AdminAPIKeys, inventory.AdminAPIKey{
-			ID: fmt.Sprintf("key_admin_%05d", i), Name: lo.ToPtr(fmt.Sprintf("old-%d", i)), CreatedAt: inv.CollectedAt - 200*86400, LastUsedAt: lo.ToPtr(inv.CollectedAt),
+			ID: fmt.Sprintf("key_admin_%05d", i), Name: lo.ToPtr(fmt.Sprintf("old-%d", i)), CreatedAt: lo.ToPtr(inv.CollectedAt - 200*86400), LastUsedAt: lo.ToPtr(inv.CollectedAt),
 		})
 	}
 	inv.Invites = nil
 	for i := 0; i < 10_000; i++ {
 		inv.Invites = append(inv.Invites, inventory.Invite{
-			ID: fmt.Sprintf("invite-%05d", i), Email: fmt.Sprintf("i%d@x.example", i), Role: lo.ToPtr("reader"), Status: lo.ToPtr("pending"), CreatedAt: inv.CollectedAt - 60*86400,
+			ID: fmt.Sprintf("invite-%05d", i), Email: fmt.Sprintf("i%d@x.example", i), Role: lo.ToPtr("reader"), Status: lo.ToPtr("pending"), CreatedAt: lo.ToPtr(inv.CollectedAt - 60*86400),
 		})
 	}
 	path := filepath.Join(t.TempDir(), "big.json")

@@ -150,3 +150,48 @@ func TestScanKeepsUnknownMembers(t *testing.T) {
 	}
 	assert.NotContains(t, r.stderr, "user-b has a field", "the same path warns once")
 }
+
+// Items the API sent without an id or without their timestamp: scan keeps
+// them (synthetic id, null timestamp), every source is complete, it exits 0
+// or 1, and the policies that measure ages raise nothing false on them:
+// no rotation or never-used finding for a key of unknown age, no inactive
+// user of unknown join date.
+func TestScanKeepsItemsWithoutIDOrTimestamp(t *testing.T) {
+	src := simulator.Generate(simulator.GenerateOptions{Users: 5, Seed: 3})
+	base := startSimulator(t, src, simulator.Options{Items: map[string][]json.RawMessage{
+		"users": {
+			json.RawMessage(`{"object":"organization.user","name":"No id","email":"noid@x.example","role":"reader","added_at":1600000000}`),
+			json.RawMessage(`{"object":"organization.user","id":"user-nostamp","name":"No stamp","email":"ns@x.example","role":"reader"}`),
+		},
+		"admin_api_keys": {
+			json.RawMessage(`{"object":"organization.admin_api_key","id":"key_nostamp","name":"K","redacted_value":"sk-admin...x","expires_at":null,"last_used_at":null}`),
+			json.RawMessage(`{"object":"organization.admin_api_key","name":"no id","redacted_value":"sk-admin...y","created_at":1600000000,"expires_at":null,"last_used_at":null}`),
+		},
+	}})
+	saved := filepath.Join(t.TempDir(), "inventory.json")
+	r := runEnv(t, simEnv(src), "", "scan", "--format", "json", "--save-inventory", saved, "--api-base-url", base, "--compliance-base-url", base)
+	require.Contains(t, []int{exitOK, exitFindings}, r.code, r.stderr)
+	inv, err := inventory.Load(saved)
+	require.NoError(t, err)
+	for name, s := range inv.Sources {
+		assert.Contains(t, []string{inventory.StatusComplete, inventory.StatusSkipped}, s.Status, "%s: %v", name, s.Reason)
+	}
+	require.Len(t, inv.Users, 2)
+	require.Len(t, inv.AdminAPIKeys, 2)
+	synthetic := inv.AdminAPIKeys[1].ID
+	assert.True(t, strings.HasPrefix(synthetic, "synthetic:sha256:"), synthetic)
+	assert.Nil(t, inv.Users[1].AddedAt)
+	var rep jsonReport
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep))
+	got := map[string]bool{}
+	for _, f := range rep.Findings {
+		got[f.FindingTypeID+"/"+f.Resource.ID] = true
+	}
+	assert.False(t, got[findingAdminNotRotated+"/key_nostamp"], "a key of unknown age is not to rotate")
+	assert.False(t, got[findingAdminUnused+"/key_nostamp"], "nor never used since it was created")
+	assert.False(t, got[findingInactiveUser+"/user-nostamp"], "a user of unknown join date and no activity may be new")
+	assert.True(t, got[findingAdminNotRotated+"/"+synthetic], "the id-less key is judged like any other")
+	assert.True(t, got[findingInactiveUser+"/"+inv.Users[0].ID], "and so is the id-less user")
+	assert.Contains(t, r.stderr, "openai-casb: warning: user has no id (null or absent): kept with the synthetic id ")
+	assert.Contains(t, r.stderr, "openai-casb: warning: admin key key_nostamp has no created_at (null or absent): kept as null")
+}
