@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -171,7 +172,13 @@ func FuzzSpecResponses(f *testing.F) {
 		spec := spectest.Load(t)
 		g := spec.NewGenerator(seed)
 		items := map[string][]json.RawMessage{}
-		for _, r := range specRoutes {
+		specOf := map[string]string{}
+		for _, r := range append(slices.Clone(specRoutes), estateSpecRoutes...) {
+			specOf[r.pattern] = r.spec
+			if isObjectRoute(r.pattern) {
+				items[r.pattern] = []json.RawMessage{g.Object(r.spec)}
+				continue
+			}
 			items[r.pattern] = g.Items(r.spec, "id_"+fmt.Sprint(len(items))+"_", 1+g.Intn(7))
 		}
 		src := simulator.Generate(simulator.GenerateOptions{Users: 5, Seed: seed})
@@ -180,7 +187,11 @@ func FuzzSpecResponses(f *testing.F) {
 		inv, err := collector.Collect(context.Background(), o)
 		require.NoError(t, err)
 		for name, s := range inv.Sources {
-			assert.Equal(t, inventory.StatusComplete, s.Status, "seed %d: %s: %v", seed, name, s.Reason)
+			reason := ""
+			if s.Reason != nil {
+				reason = *s.Reason
+			}
+			assert.Equal(t, inventory.StatusComplete, s.Status, "seed %d: %s: %s", seed, name, reason)
 		}
 
 		byID := func(raw []json.RawMessage) map[string]map[string]any {
@@ -242,21 +253,32 @@ func FuzzSpecResponses(f *testing.F) {
 
 		// Every unknown member the generator added, at any depth, is in
 		// its resource's extra, at its path, with its value.
-		extra := func(pattern string, id string, got inventory.Extra) {
-			var doc any
+		doc := func(raw json.RawMessage) map[string]any {
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(raw, &m))
+			return m
+		}
+		have := func(got inventory.Extra) map[string]string {
+			out := map[string]string{}
+			for k, v := range got {
+				out[k] = string(v)
+			}
+			return out
+		}
+		// want is what extra must hold for the item of pattern whose id is
+		// id ("" for a route answering one object): the members the
+		// generator made up, but inside objects the spec leaves open.
+		want := func(pattern, id string) map[string]string {
+			var d any
 			for _, raw := range items[pattern] {
-				var m map[string]any
-				require.NoError(t, json.Unmarshal(raw, &m))
-				if m["id"] == id {
-					doc = m
+				if m := doc(raw); id == "" || m["id"] == id {
+					d = m
 				}
 			}
-			want := unknownPaths(doc, "")
-			have := map[string]string{}
-			for k, v := range got {
-				have[k] = string(v)
-			}
-			assert.Equal(t, want, have, "seed %d: %s %s", seed, pattern, id)
+			return unknownPaths(d, "", spec.OpenPaths(specOf[pattern]))
+		}
+		extra := func(pattern string, id string, got inventory.Extra) {
+			assert.Equal(t, want(pattern, id), have(got), "seed %d: %s %s", seed, pattern, id)
 		}
 		for _, k := range inv.AdminAPIKeys {
 			extra("admin_api_keys", k.ID, k.Extra)
@@ -267,8 +289,20 @@ func FuzzSpecResponses(f *testing.F) {
 		for _, in := range inv.Invites {
 			extra("invites", in.ID, in.Extra)
 		}
+		// The hosted tool permissions' members that are not tools go to
+		// the project's extra.
+		tools := doc(items["projects/{id}/hosted_tool_permissions"][0])
 		for _, p := range inv.Projects {
-			extra("projects", p.ID, p.Extra)
+			w := want("projects", p.ID)
+			if p.Status != inventory.ProjectArchived {
+				for k, v := range tools {
+					if _, isTool := v.(map[string]any); !isTool && k != "object" {
+						raw, _ := json.Marshal(v)
+						w["hosted_tool_permissions."+k] = string(raw)
+					}
+				}
+			}
+			assert.Equal(t, w, have(p.Extra), "seed %d: project %s", seed, p.ID)
 			for _, k := range p.APIKeys {
 				extra("projects/{id}/api_keys", k.ID, k.Extra)
 			}
@@ -280,6 +314,62 @@ func FuzzSpecResponses(f *testing.F) {
 			}
 		}
 
+		// The estate: every setting read, every item kept, with what it
+		// did not know in extra.
+		require.NotNil(t, inv.Organization.DataRetention)
+		extra("data_retention", "", inv.Organization.DataRetention.Extra)
+		require.NotNil(t, inv.Organization.SpendLimit)
+		extra("spend_limit", "", inv.Organization.SpendLimit.Extra)
+		require.Len(t, inv.Organization.SpendAlerts, len(items["spend_alerts"]))
+		for _, a := range inv.Organization.SpendAlerts {
+			extra("spend_alerts", a.ID, a.Extra)
+		}
+		require.Len(t, inv.Certificates, len(items["certificates"]))
+		for _, c := range inv.Certificates {
+			extra("certificates", c.ID, c.Extra)
+		}
+		require.Len(t, inv.Roles, len(items["roles"]))
+		for _, r := range inv.Roles {
+			extra("roles", r.ID, r.Extra)
+		}
+		require.Len(t, inv.Groups, len(items["groups"]))
+		for _, gr := range inv.Groups {
+			extra("groups", gr.ID, gr.Extra)
+			require.Len(t, gr.Users, len(items["groups/{id}/users"]), "group %s", gr.ID)
+			for _, u := range gr.Users {
+				extra("groups/{id}/users", u.ID, u.Extra)
+			}
+			require.Len(t, gr.Roles, len(items["groups/{id}/roles"]), "group %s", gr.ID)
+			for _, r := range gr.Roles {
+				extra("groups/{id}/roles", r.ID, r.Extra)
+			}
+		}
+		for _, u := range inv.Users {
+			require.Len(t, u.Roles, len(items["users/{id}/roles"]), "user %s", u.ID)
+			for _, r := range u.Roles {
+				extra("users/{id}/roles", r.ID, r.Extra)
+			}
+		}
+		for _, p := range inv.Projects {
+			if p.Status == inventory.ProjectArchived {
+				continue
+			}
+			require.NotNil(t, p.DataRetention, "project %s", p.ID)
+			extra("projects/{id}/data_retention", "", p.DataRetention.Extra)
+			require.NotNil(t, p.ModelPermissions, "project %s", p.ID)
+			extra("projects/{id}/model_permissions", "", p.ModelPermissions.Extra)
+			require.NotNil(t, p.SpendLimit, "project %s", p.ID)
+			extra("projects/{id}/spend_limit", "", p.SpendLimit.Extra)
+			for name, v := range tools {
+				if _, isTool := v.(map[string]any); isTool {
+					require.Contains(t, p.HostedToolPermissions, name, "project %s", p.ID)
+					assert.Equal(t, unknownPaths(v, "", nil), have(p.HostedToolPermissions[name].Extra), "seed %d: project %s tool %s", seed, p.ID, name)
+				}
+			}
+			require.Len(t, p.SpendAlerts, len(items["projects/{id}/spend_alerts"]), "project %s", p.ID)
+			require.Len(t, p.Certificates, len(items["projects/{id}/certificates"]), "project %s", p.ID)
+		}
+
 		raw, err := inventory.Marshal(inv)
 		require.NoError(t, err)
 		_, err = inventory.Decode(raw, "generated.json")
@@ -289,8 +379,13 @@ func FuzzSpecResponses(f *testing.F) {
 
 // unknownPaths lists the members of doc the generator made up
 // (x_unknown_N), by the path extra keeps them at, with their JSON values.
-func unknownPaths(doc any, path string) map[string]string {
+// Objects the spec leaves open (open, by path with "[]" for list indexes)
+// are not looked into: every member there is documented.
+func unknownPaths(doc any, path string, open map[string]bool) map[string]string {
 	out := map[string]string{}
+	if open[listIndex.ReplaceAllString(path, "[]")] {
+		return out
+	}
 	switch v := doc.(type) {
 	case map[string]any:
 		for k, e := range v {
@@ -303,12 +398,23 @@ func unknownPaths(doc any, path string) map[string]string {
 				out[p] = string(raw)
 				continue
 			}
-			maps.Copy(out, unknownPaths(e, p))
+			maps.Copy(out, unknownPaths(e, p, open))
 		}
 	case []any:
 		for i, e := range v {
-			maps.Copy(out, unknownPaths(e, fmt.Sprintf("%s[%d]", path, i)))
+			maps.Copy(out, unknownPaths(e, fmt.Sprintf("%s[%d]", path, i), open))
 		}
 	}
 	return out
+}
+
+var listIndex = regexp.MustCompile(`\[\d+\]`)
+
+// isObjectRoute says whether the simulator's pattern answers one object.
+func isObjectRoute(pattern string) bool {
+	switch strings.TrimPrefix(pattern, "projects/{id}/") {
+	case "data_retention", "spend_limit", "model_permissions", "hosted_tool_permissions":
+		return true
+	}
+	return false
 }

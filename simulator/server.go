@@ -88,7 +88,9 @@ type Options struct {
 	// Items replaces what an Admin API list route serves (named by its
 	// pattern: "projects", "projects/{id}/api_keys", "users", ...) with
 	// these items, each an object (with a string id, or served without one),
-	// paged like any list.
+	// paged like any list (the roles and groups lists with next); a route
+	// that answers one object (data_retention, spend_limit, a project's
+	// settings) answers the first item.
 	// On per-project routes every project answers them, except projects
 	// whose item says status "archived", which answer 400 on the routes the
 	// API refuses for them. Contract tests drive the collector with
@@ -185,6 +187,14 @@ func (s *Server) Stats() Stats {
 	return Stats{Requests: s.requests.Load(), ByRoute: by, MaxInFlight: s.maxIn.Load()}
 }
 
+// The estate's routes that answer one object (Options.Items serves its
+// first item as the answer), and those whose lists page with next.
+var (
+	objectRoutes = map[string]bool{"data_retention": true, "spend_limit": true, "projects/{id}/data_retention": true,
+		"projects/{id}/model_permissions": true, "projects/{id}/hosted_tool_permissions": true, "projects/{id}/spend_limit": true}
+	cursorRoutes = map[string]bool{"roles": true, "groups": true, "groups/{id}/users": true, "groups/{id}/roles": true, "users/{id}/roles": true}
+)
+
 const (
 	adminAPI      = "admin"
 	complianceAPI = "compliance"
@@ -198,6 +208,12 @@ func (s *Server) routes() {
 			h = func(w http.ResponseWriter, r *http.Request) (any, error) {
 				if id := r.PathValue("id"); refuses && archived[id] {
 					return nil, apiErr(http.StatusBadRequest, "Project "+id+" is archived", "project_archived")
+				}
+				switch {
+				case objectRoutes[pattern] && len(l.items) > 0:
+					return json.RawMessage(l.items[0]), nil
+				case cursorRoutes[pattern]:
+					return cursorPage(r, l, s.opts.MaxPageSize)
 				}
 				return page(r, l, s.opts.MaxPageSize, true)
 			}

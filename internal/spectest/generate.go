@@ -47,6 +47,17 @@ func (g *Generator) Items(path, prefix string, n int) []json.RawMessage {
 	return out
 }
 
+// Object makes one answer of GET path, for a route that answers an
+// object (a setting) rather than a list.
+func (g *Generator) Object(path string) json.RawMessage {
+	v := g.value(g.s.itemSchema(path), "", 0)
+	raw, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return raw
+}
+
 // Intn is a random number in [0, n), from the generator's seed.
 func (g *Generator) Intn(n int) int { return g.r.IntN(n) }
 

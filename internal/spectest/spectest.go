@@ -198,6 +198,43 @@ func (s *Spec) ItemPropertyPaths(path string) [][]string {
 	return out
 }
 
+// OpenPaths lists the paths (members joined by ".", "[]" for array
+// elements: "created_by_user_obj", "metadata") of the objects the spec
+// leaves open (additionalProperties) in the items of GET path: any member
+// there is documented.
+func (s *Spec) OpenPaths(path string) map[string]bool {
+	out := map[string]bool{}
+	var walk func(v any, at string, depth int)
+	walk = func(v any, at string, depth int) {
+		m := s.resolve(v)
+		if m == nil || depth > 8 {
+			return
+		}
+		if ap, ok := m["additionalProperties"]; ok && ap != false {
+			out[at] = true
+		}
+		for _, alt := range []string{"anyOf", "oneOf", "allOf"} {
+			branches, _ := m[alt].([]any)
+			for _, b := range branches {
+				walk(b, at, depth+1)
+			}
+		}
+		if items, ok := m["items"]; ok {
+			walk(items, at+"[]", depth+1)
+		}
+		props, _ := m["properties"].(map[string]any)
+		for k, p := range props {
+			here := k
+			if at != "" {
+				here = at + "." + k
+			}
+			walk(p, here, depth+1)
+		}
+	}
+	walk(s.itemSchema(path), "", 0)
+	return out
+}
+
 // itemSchema is the schema of the items of GET path's data array, or of
 // the whole answer when it has none.
 func (s *Spec) itemSchema(path string) map[string]any {
