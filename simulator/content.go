@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -79,6 +80,16 @@ type logFile struct {
 	id         string
 	start, end int64
 	events     [][]byte
+}
+
+// body is the log file: one event a line.
+func (lf logFile) body() []byte {
+	var b bytes.Buffer
+	for _, e := range lf.events {
+		b.Write(e)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
 }
 
 func prepareContent(inv *inventory.Inventory, c *Content, specShapes bool) *contentData {
@@ -240,8 +251,16 @@ func (s *Server) contentRoutes(comp func(string, func(http.ResponseWriter, *http
 					break
 				}
 				end := time.Unix(lf.end, 0).UTC().Format(time.RFC3339)
-				data = append(data, map[string]any{"object": "compliance.log_file", "id": lf.id, "event_type": "CONVERSATION_MESSAGE",
-					"start_time": time.Unix(lf.start, 0).UTC().Format(time.RFC3339), "end_time": end})
+				entry := map[string]any{"object": "compliance.log_file", "id": lf.id, "event_type": "CONVERSATION_MESSAGE",
+					"start_time": time.Unix(lf.start, 0).UTC().Format(time.RFC3339), "end_time": end}
+				if s.opts.Shapes == ShapesSpec {
+					// The entry of the evidence (HTH): {id, event_type,
+					// end_time, file_name, file_size, file_sha256}.
+					body := lf.body()
+					sum := sha256.Sum256(body)
+					entry["file_name"], entry["file_size"], entry["file_sha256"] = lf.id+".jsonl", len(body), hex.EncodeToString(sum[:])
+				}
+				data = append(data, entry)
 				last = &end
 			}
 		}
@@ -250,12 +269,7 @@ func (s *Server) contentRoutes(comp func(string, func(http.ResponseWriter, *http
 	comp("logs/{id}", func(w http.ResponseWriter, r *http.Request) (any, error) {
 		for _, lf := range d.logFiles {
 			if lf.id == r.PathValue("id") {
-				var b strings.Builder
-				for _, e := range lf.events {
-					b.Write(e)
-					b.WriteByte('\n')
-				}
-				return raw{Blob{Name: lf.id + ".jsonl", MIMEType: "application/jsonl", Data: []byte(b.String())}}, nil
+				return raw{Blob{Name: lf.id + ".jsonl", MIMEType: "application/jsonl", Data: lf.body()}}, nil
 			}
 		}
 		return nil, apiErr(http.StatusNotFound, "No such log file: "+r.PathValue("id"), "not_found")
