@@ -118,6 +118,10 @@ type Options struct {
 	debugging bool
 	// DLP, when set, also fetches and scans the workspace's files.
 	DLP *DLP
+	// Secrets, when set, scans each GPT's instructions and its actions'
+	// OpenAPI texts for credentials (no download needed: the GPTs list
+	// holds them); only its redacted results are kept.
+	Secrets TextScanner
 }
 
 // DefaultMaxPages is the page cap of one list: 10 million items at 100 a
@@ -480,6 +484,7 @@ func (c *collection) run(ctx context.Context) {
 			c.simple(ctx, c.comp, inventory.SourceGPTs, "GET /compliance/workspaces/{workspace_id}/gpts", ws+"/gpts", nil, func(raw json.RawMessage) error {
 				g, err := normalizeGPT(raw, c.notes)
 				if err == nil {
+					gptEstate(&g, raw, c.o.Secrets, c.notes)
 					c.gpts = append(c.gpts, g)
 					if files != nil && !IsSynthetic(g.ID) { // no path to ask for its files
 						files.gptFiles(ctx, ws, g)

@@ -34,7 +34,9 @@ import (
 // (Authorization) never is; every string passes the scrubber. The contents
 // of files fetched for DLP (GPT, ChatGPT project and conversation files)
 // are not kept, only their size: a replay serves that many spaces, so its
-// DLP results are not the recorded ones. Conversation log files are kept:
+// DLP results are not the recorded ones; nor are the instructions and
+// action OpenAPI texts of GPTs, projects and agents (withoutTexts), so a
+// replay finds no secret in them. Conversation log files are kept:
 // their envelope is what a shape problem is about. The directory is 0700
 // and its files 0600: they hold the organization's emails and names.
 
@@ -190,6 +192,9 @@ func (rec *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		n := len(body)
 		ex.OmittedBytes = &n
 	case utf8.Valid(body):
+		if strings.Contains(first.URL.Path, "/compliance/") {
+			body = withoutTexts(body)
+		}
 		s := rec.scrub.String(string(body))
 		ex.Body = &s
 	default:
@@ -210,6 +215,53 @@ func (rec *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		rec.mu.Unlock()
 	}
 	return resp, nil
+}
+
+// unrecordedTexts are the Compliance API's free texts a recording leaves
+// out, as it leaves out file contents: what GPTs, projects and agents are
+// told (instructions) and their actions' OpenAPI definitions. They are
+// where people paste credentials; a replay scans the placeholder and finds
+// nothing.
+var unrecordedTexts = map[string]bool{"instructions": true, "action_openapi_raw": true}
+
+const unrecorded = "[not recorded]"
+
+// withoutTexts is a JSON body with the string values of unrecordedTexts
+// replaced by a placeholder, anywhere in it; a body that is not JSON, or
+// holds none of them, is returned as it is.
+func withoutTexts(body []byte) []byte {
+	if !bytes.Contains(body, []byte(`"instructions"`)) && !bytes.Contains(body, []byte(`"action_openapi_raw"`)) {
+		return body
+	}
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	var v any
+	if d.Decode(&v) != nil {
+		return body
+	}
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if _, ok := e.(string); ok && unrecordedTexts[k] {
+					x[k] = unrecorded
+					continue
+				}
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	out, err := json.Marshal(v)
+	if err != nil {
+		return body
+	}
+	return out
 }
 
 // replayer is a transport that answers from a recording, never the network.

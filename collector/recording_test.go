@@ -13,13 +13,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openai-casb/openai-casb/collector"
+	"github.com/openai-casb/openai-casb/dlp"
 	"github.com/openai-casb/openai-casb/inventory"
 	"github.com/openai-casb/openai-casb/simulator"
 )
 
 // A collection recorded from the simulator (retries, conversation logs and
 // DLP files included) replays, with no network and no key, into the same
-// inventory byte for byte, but for the DLP results: file contents are not
+// inventory byte for byte, but for the DLP results and the secrets found
+// in GPT texts: file contents, instructions and OpenAPI texts are not
 // recorded. The recording is private (0700, files 0600) and holds no key,
 // no Authorization header, no cookie and no file content.
 func TestRecordThenReplayGivesTheSameInventory(t *testing.T) {
@@ -34,13 +36,17 @@ func TestRecordThenReplayGivesTheSameInventory(t *testing.T) {
 	t.Cleanup(srv.Close)
 	dir := filepath.Join(t.TempDir(), "recording")
 
+	sc, err := dlp.NewScanner(nil)
+	require.NoError(t, err)
 	o := dlpOptions(t, src, srv.URL+"/v1")
 	o.Record = dir
+	o.Secrets = dlpSecrets{sc}
 	recorded, err := collector.Collect(context.Background(), o)
 	require.NoError(t, err)
 	assert.NotEmpty(t, recorded.Files)
 	recordedFiles := recorded.Files
 	recorded.Files = nil
+	assert.Equal(t, 2, gptSecretsFound(recorded), "the planted GPT secrets")
 	want, err := inventory.Marshal(recorded)
 	require.NoError(t, err)
 
@@ -56,7 +62,7 @@ func TestRecordThenReplayGivesTheSameInventory(t *testing.T) {
 		assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), e.Name())
 		raw, err := os.ReadFile(filepath.Join(dir, e.Name()))
 		require.NoError(t, err)
-		for _, secret := range []string{simulator.DefaultAdminKey, "Authorization", "SECRET-COOKIE", "Set-Cookie", "AKIA", "BEGIN RSA"} {
+		for _, secret := range append([]string{simulator.DefaultAdminKey, "Authorization", "SECRET-COOKIE", "Set-Cookie", "AKIA", "BEGIN RSA"}, simulator.PlantedSensitiveValues()...) {
 			assert.NotContains(t, string(raw), secret, e.Name())
 		}
 	}
@@ -66,8 +72,10 @@ func TestRecordThenReplayGivesTheSameInventory(t *testing.T) {
 	r.AdminBaseURL, r.ComplianceBaseURL = "", ""
 	r.AdminKey, r.WorkspaceID, r.Clock = "", "", nil
 	r.Replay = dir
+	r.Secrets = dlpSecrets{sc}
 	replayed, err := collector.Collect(context.Background(), r)
 	require.NoError(t, err)
+	assert.Zero(t, gptSecretsFound(replayed), "GPT instructions and OpenAPI texts are not recorded")
 	require.Len(t, replayed.Files, len(recordedFiles), "every file is named again")
 	for i, f := range replayed.Files {
 		assert.Equal(t, recordedFiles[i].ID, f.ID)
@@ -144,4 +152,24 @@ func TestRecordingOfARedirectedFileKeepsNoContent(t *testing.T) {
 	require.Len(t, replayed.Files, 1)
 	assert.Equal(t, inventory.FileScanned, replayed.Files[0].Status, "the replay follows the redirect: %v", replayed.Files[0].Reason)
 	assert.Equal(t, inv.Files[0].Size, replayed.Files[0].Size)
+}
+
+// gptSecretsFound counts the GPT texts the secret detectors matched in,
+// and clears every GPT text's detections (which a replay cannot repeat).
+func gptSecretsFound(inv *inventory.Inventory) int {
+	n := 0
+	for i := range inv.GPTs {
+		g := &inv.GPTs[i]
+		if g.InstructionsDetections != nil && len(*g.InstructionsDetections) > 0 {
+			n++
+		}
+		g.InstructionsDetections = nil
+		for k := range g.Tools {
+			if d := g.Tools[k].OpenAPIDetections; d != nil && len(*d) > 0 {
+				n++
+			}
+			g.Tools[k].OpenAPIDetections = nil
+		}
+	}
+	return n
 }

@@ -169,7 +169,7 @@ func encodeAPI(inv *inventory.Inventory, opts Options) *apiData {
 			tool := map[string]any{"type": t.RawType}
 			if t.ActionDomain != nil {
 				tool["action_domain"] = t.ActionDomain
-				tool["action_openapi_raw"] = fmt.Sprintf(`{"openapi":"3.1.0","servers":[{"url":"https://%s"}]}`, *t.ActionDomain)
+				tool["action_openapi_raw"] = actionOpenAPI(g, *t.ActionDomain)
 			}
 			if t.AuthType != nil {
 				tool["auth_type"] = t.AuthType
@@ -189,10 +189,10 @@ func encodeAPI(inv *inventory.Inventory, opts Options) *apiData {
 			"sharing": map[string]any{
 				"visibility":  g.VisibilityRaw,
 				"permissions": map[string]any{"can_read": true, "can_view_config": false, "can_write": false},
-				"recipients":  map[string]any{"data": []any{}},
+				"recipients":  encodeRecipients(g.Recipients),
 			},
 			"latest_config": map[string]any{"data": []any{map[string]any{
-				"name": g.Name, "description": g.Description, "instructions": "You are a helpful assistant.",
+				"name": g.Name, "description": g.Description, "instructions": gptInstructions(g),
 				"files": map[string]any{"data": files},
 				"tools": map[string]any{"data": tools},
 			}}},

@@ -112,6 +112,7 @@ func Generate(o GenerateOptions) *inventory.Inventory {
 		plant(inv, g.now)
 	}
 	g.settings(inv)
+	g.sharing(inv)
 	if o.Shapes == ShapesSpec {
 		specShapes(inv, o.Plant)
 	}

@@ -61,4 +61,5 @@ func plant(inv *inventory.Inventory, now int64) {
 		gpt("g-planted-policy", "Policy Helper", "workspace", inventory.GPTTool{Type: "memory", RawType: "memory"}),
 	)
 	plantGPTFiles(inv, now)
+	plantRecipients(inv)
 }

@@ -31,7 +31,7 @@ var (
 // hold, as written in them.
 func PlantedSensitiveValues() []string {
 	out := []string{plantedOpenAIKey, plantedAWSKeyID, plantedAWSSecret, plantedGitHubToken, plantedPEMBody, plantedJWT,
-		plantedSlackToken, plantedGoogleKey, plantedOldKey}
+		plantedSlackToken, plantedGoogleKey, plantedOldKey, plantedGPTInstructionsKey, plantedGPTActionToken}
 	for _, group := range [][]string{plantedCards, plantedIBANs, plantedSSNs, plantedNINOs} {
 		out = append(out, group...)
 	}

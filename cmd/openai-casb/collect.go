@@ -126,6 +126,7 @@ func collectOptions(c *cli.Context, e *env) (collector.Options, error) {
 		ComplianceRequestsPerMinute: c.Int("compliance-rate"),
 		Retry:                       collector.DefaultRetryPolicy,
 		Tool:                        inventory.Tool{Name: toolName, Version: version},
+		Secrets:                     gptSecrets(),
 	}
 	if o.ComplianceRequestsPerMinute == 0 {
 		o.ComplianceRequestsPerMinute = -1

@@ -97,6 +97,16 @@ func TestScanReportsExactlyTheServedOrganizationsFindings(t *testing.T) {
 	collected, err := inventory.Load(saved)
 	require.NoError(t, err)
 	direct := filepath.Join(dir, "direct.json")
+	// The served organization holds the planted secrets in the texts of two
+	// GPTs, which a scan finds; an inventory records them only as found.
+	for i := range src.GPTs {
+		switch g := &src.GPTs[i]; g.ID {
+		case simulator.PlantedGPTSecretInstructions:
+			g.InstructionsDetections = &inventory.Detections{"openai_api_key": {Count: 1}}
+		case simulator.PlantedGPTSecretAction:
+			g.Tools[0].OpenAPIDetections = &inventory.Detections{"github_token": {Count: 1}}
+		}
+	}
 	require.NoError(t, inventory.Save(direct, src))
 	now := time.Unix(collected.CollectedAt, 0).UTC().Format(time.RFC3339)
 	eval := runCLI(t, "", "evaluate", direct, "--format", "json", "--now", now)
@@ -111,7 +121,7 @@ func TestScanReportsExactlyTheServedOrganizationsFindings(t *testing.T) {
 	for _, f := range got.Findings {
 		ids[f.FindingTypeID] = true
 	}
-	assert.Len(t, ids, 24, "every posture finding type the served lists can show")
+	assert.Len(t, ids, 26, "every posture finding type the served lists can show")
 }
 
 func TestDemoShowsEveryPostureFindingType(t *testing.T) {
@@ -121,7 +131,9 @@ func TestDemoShowsEveryPostureFindingType(t *testing.T) {
 	for _, f := range parseReport(t, r.stdout).Findings {
 		ids[f.FindingTypeID] = true
 	}
-	assert.Len(t, ids, 21)
+	assert.Len(t, ids, 23)
+	assert.True(t, ids["dde6eb03-a01e-4aac-8cde-d9999d90a03e"], "a secret in a GPT's instructions or action, without --dlp")
+	assert.True(t, ids["6bb079ae-f60a-4c5b-b581-9f7adb4325e4"], "a GPT editable by too many people")
 
 	table := runCLI(t, "", "demo")
 	require.Equal(t, exitOK, table.code, table.stderr)

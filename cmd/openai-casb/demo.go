@@ -75,6 +75,7 @@ func runDemo(ctx context.Context, p evaluateParams, d demoParams, e *env) error 
 			// slow the demo down.
 			ComplianceRequestsPerMinute: -1,
 			Tool:                        inventory.Tool{Name: toolName, Version: version},
+			Secrets:                     gptSecrets(),
 		},
 		quiet:         true,
 		dlp:           d.dlp,

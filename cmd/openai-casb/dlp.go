@@ -100,11 +100,33 @@ func (f fileScanner) ScanFile(ctx context.Context, name, mimeType string, conten
 	case err != nil:
 		return inventory.FileError, err.Error(), nil
 	}
-	found := make(map[string]inventory.Detection, len(res))
+	return inventory.FileScanned, "", detections(res)
+}
+
+func detections(res dlp.Result) inventory.Detections {
+	found := make(inventory.Detections, len(res))
 	for d, det := range res {
 		found[d] = inventory.Detection{Count: det.Count, Sample: det.Sample, Confidence: det.Confidence.String(), ByConfidence: det.ConfidenceCounts()}
 	}
-	return inventory.FileScanned, "", found
+	return found
+}
+
+// secretScanner gives the collector package dlp's credential detectors
+// for the texts of GPTs (see dlp.Scanner.ScanSecrets).
+type secretScanner struct{ s *dlp.Scanner }
+
+func (s secretScanner) ScanText(text string) inventory.Detections {
+	return detections(s.s.ScanSecrets([]byte(text)))
+}
+
+// gptSecrets is the collector's scanner of GPT texts: the built-in
+// detectors, whatever the policies' DLP profiles say.
+func gptSecrets() collector.TextScanner {
+	s, err := dlp.NewScanner(nil)
+	if err != nil {
+		panic(err) // the built-in detectors alone always compile
+	}
+	return secretScanner{s}
 }
 
 // dlpListCommand lists the DLP profiles and detectors of the policies.
