@@ -470,6 +470,9 @@ func (c *collection) run(ctx context.Context) {
 		c.mu.Lock()
 		c.results[inventory.SourceGPTs] = &result{skipped: reason}
 		c.results[inventory.SourceWorkspaceUsers] = &result{skipped: reason}
+		for _, rt := range opaqueRoutes {
+			c.results[rt.source] = &result{skipped: reason}
+		}
 		c.mu.Unlock()
 	} else {
 		ws := "/compliance/workspaces/" + url.PathEscape(c.o.WorkspaceID)
@@ -493,6 +496,7 @@ func (c *collection) run(ctx context.Context) {
 				return err
 			})
 		})
+		c.opaqueLists(ctx, ws, top)
 		top(func() {
 			c.simple(ctx, c.comp, inventory.SourceWorkspaceUsers, "GET /compliance/workspaces/{workspace_id}/users", ws+"/users", nil, func(raw json.RawMessage) error {
 				u, err := normalizeWorkspaceUser(raw, c.notes)
@@ -680,6 +684,7 @@ func (c *collection) inventory() *inventory.Inventory {
 	inv.Sources[inventory.SourceProjectServiceAccounts] = children(accounts, projects, idless, archived, "service accounts")
 	inv.Sources[inventory.SourceProjectUsers] = children(members, projects, idless, archived, "members")
 	c.estateInto(inv)
+	c.opaqueInto(inv)
 	c.skipUnwanted(inv)
 	c.deriveActivity(inv)
 	if c.o.DLP != nil {

@@ -341,6 +341,7 @@ func complianceProbes(ws string, dlp bool, now time.Time) []probe {
 		{AreaCompliance, inventory.SourceGPTs, "GET /compliance/workspaces/{workspace_id}/gpts", base + "/gpts", nil},
 		{AreaCompliance, inventory.SourceWorkspaceUsers, "GET /compliance/workspaces/{workspace_id}/users", base + "/users", nil},
 	}
+	out = append(out, opaqueProbes(base)...)
 	if dlp {
 		logs := url.Values{}
 		logs.Set("event_type", conversationEvent)
@@ -394,6 +395,12 @@ func ask(ctx context.Context, a *api, p probe) (Check, []byte) {
 	c.HTTPStatus = status
 	c.Status = CheckFail
 	c.Detail, c.Action = meaning(a.name, p, status, msg, err)
+	if mayBeAbsent(p.source) && (status == http.StatusNotFound || status == http.StatusForbidden) {
+		// A scan records it skipped, with the reason: nothing fails.
+		c.Status = CheckWarn
+		c.Detail = fmt.Sprintf("%d: not available to this workspace or key; a scan records it skipped, and findings that read it cannot fire", status)
+		c.Action = "nothing to do unless the workspace has them: then ask OpenAI support for the key's read access to this route"
+	}
 	return c, nil
 }
 
@@ -532,7 +539,7 @@ func workspaceCheck(ws string) Check {
 // any route: what a support request fixes.
 func complianceRefused(cs []Check) bool {
 	for _, c := range cs {
-		if c.Area == AreaCompliance && (c.HTTPStatus == http.StatusForbidden || c.HTTPStatus == http.StatusUnauthorized) {
+		if c.Area == AreaCompliance && c.Status == CheckFail && (c.HTTPStatus == http.StatusForbidden || c.HTTPStatus == http.StatusUnauthorized) {
 			return true
 		}
 	}

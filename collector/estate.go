@@ -77,10 +77,12 @@ type estate struct {
 	// absent: per-project route sources a 404 or 403 showed missing.
 	absent  map[string]*atomic.Pointer[string]
 	results map[string][]*result // per-project and per-group sources
+	opaque  map[string][]inventory.OpaqueItem
 }
 
 func newEstate() *estate {
-	e := &estate{userRoles: map[string][]inventory.RoleAssignment{}, absent: map[string]*atomic.Pointer[string]{}, results: map[string][]*result{}}
+	e := &estate{userRoles: map[string][]inventory.RoleAssignment{}, absent: map[string]*atomic.Pointer[string]{}, results: map[string][]*result{},
+		opaque: map[string][]inventory.OpaqueItem{}}
 	for _, r := range projectRoutes {
 		e.absent[r.source] = &atomic.Pointer[string]{}
 	}

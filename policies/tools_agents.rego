@@ -245,6 +245,45 @@ deny contains finding if {
 	)
 }
 
+# workspace_items are the workspace's agents and plugins, with their kind.
+workspace_items contains ["agent", a] if some a in input.agents
+
+workspace_items contains ["plugin", p] if some p in input.plugins
+
+# METADATA
+# title: "OpenAI: Workspace agent or plugin whose owner is no longer an active member"
+# description: >-
+#   A ChatGPT workspace agent or plugin belongs to someone who has left the
+#   workspace or been deactivated. Nobody answers for what it does and
+#   reaches, yet it keeps running for the people who use it.
+# custom:
+#   finding_type_id: 5e3d9115-9eae-40db-9596-18378d47738a
+#   severity: medium
+#   category: Tools and agents
+#   enterprise_required: true
+#   remediation: >-
+#     Hand the agent or plugin to a current member who takes responsibility
+#     for it, or switch it off and delete it.
+#   sources: [agents, plugins, workspace_users]
+#   config: [inactive_workspace_statuses]
+#   frameworks:
+#     cis-v8: ["1.1", "5.3"]
+#     nist-csf-2.0: [ID.AM-08, PR.AA-01]
+#     iso-27001-2022: [A.5.9, A.6.5]
+#     soc2-2017: [CC6.2]
+#     owasp-llm-2025: [LLM06:2025]
+deny contains finding if {
+	lib.collected("workspace_users")
+	some [kind, item] in workspace_items
+	why := owner_gone(item)
+	finding := lib.finding_with_evidence(
+		rego.metadata.rule(),
+		{"type": kind, "id": item.id, "name": object.get(item, "name", null)},
+		sprintf("Workspace %s %q belongs to %s, who %s", [kind, lib.display(item), owner_name(item), why]),
+		{"owner_id": object.get(item, "owner_id", null), "owner_email": object.get(item, "owner_email", null)},
+	)
+}
+
 editors(gpt) := sort([r_name(r) | some r in object.get(gpt, "recipients", []); object.get(r, "can_write", null) == true])
 
 r_name(r) := r.email if is_string(r.email)

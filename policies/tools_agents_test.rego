@@ -15,6 +15,8 @@ owner_gone := "bb0fa2c5-68ff-4032-97ed-6ecaac7418ea"
 
 editors := "6bb079ae-f60a-4c5b-b581-9f7adb4325e4"
 
+agent_owner_gone := "5e3d9115-9eae-40db-9596-18378d47738a"
+
 complete := {"status": "complete", "items": 1, "pages": 1}
 
 with_project(overrides) := td.inventory({"projects": [td.project(overrides)]})
@@ -153,6 +155,46 @@ test_owner_not_judged_without_complete_members if {
 	inv := object.union(with_owner("u-1", []), {"sources": {"workspace_users": {"status": "skipped", "items": 0, "pages": 0}}})
 	findings := deny with input as inv
 	td.ids(findings, owner_gone) == set()
+}
+
+# --- Agent and plugin owners -------------------------------------------------
+
+with_agents(agents, plugins, members) := td.inventory({
+	"sources": {"workspace_users": complete, "agents": complete, "plugins": complete},
+	"agents": agents,
+	"plugins": plugins,
+	"workspace_users": members,
+})
+
+test_agent_and_plugin_of_departed_owners_fire if {
+	findings := deny with input as with_agents(
+		[{"id": "agent-gone", "name": "Ops", "owner_id": "u-9"}, {"id": "agent-kept", "owner_email": "Active@Example.com"}],
+		[{"id": "plugin-deactivated", "owner_id": "u-2"}],
+		[{"id": "u-1", "email": "active@example.com", "status": "active"}, {"id": "u-2", "email": "d@example.com", "status": "deactivated"}],
+	)
+	td.ids(findings, agent_owner_gone) == {"agent-gone", "plugin-deactivated"}
+	some f in findings
+	f.resource == {"type": "plugin", "id": "plugin-deactivated", "name": null}
+	contains(f.message, "is deactivated")
+}
+
+test_agent_without_owner_does_not_fire if {
+	findings := deny with input as with_agents([{"id": "agent-x", "name": "No owner"}], [], [])
+	td.ids(findings, agent_owner_gone) == set()
+}
+
+test_agent_owner_not_judged_without_complete_members if {
+	inv := object.union(
+		with_agents([{"id": "agent-gone", "owner_id": "u-9"}], [], []),
+		{"sources": {"workspace_users": {"status": "partial", "items": 0, "pages": 0}}},
+	)
+	findings := deny with input as inv
+	td.ids(findings, agent_owner_gone) == set()
+}
+
+test_no_agents_collected_does_not_fire if {
+	findings := deny with input as td.inventory({"sources": {"workspace_users": complete}, "workspace_users": []})
+	td.ids(findings, agent_owner_gone) == set()
 }
 
 # --- Editors -----------------------------------------------------------------

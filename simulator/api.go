@@ -48,6 +48,8 @@ type apiData struct {
 	invites    *list
 	gpts       *list
 	wsUsers    *list
+	agents     *list // nil: the workspace has none to list (404)
+	plugins    *list
 }
 
 func encodeAPI(inv *inventory.Inventory, opts Options) *apiData {
@@ -64,6 +66,8 @@ func encodeAPI(inv *inventory.Inventory, opts Options) *apiData {
 		invites:    newList(len(inv.Invites)),
 		gpts:       newList(len(inv.GPTs)),
 		wsUsers:    newList(len(inv.WorkspaceUsers)),
+		agents:     encodeOpaque(inv.Agents),
+		plugins:    encodeOpaque(inv.Plugins),
 	}
 	for _, k := range inv.AdminAPIKeys {
 		obj := map[string]any{

@@ -194,4 +194,6 @@ func estateSources(inv *inventory.Inventory) {
 	set(inventory.SourceGroupUsers, groupUsers, len(inv.Groups))
 	set(inventory.SourceGroupRoles, groupRoles, len(inv.Groups))
 	set(inventory.SourceUserRoles, userRoles, len(inv.Users))
+	set(inventory.SourceAgents, len(inv.Agents), max(1, (len(inv.Agents)+99)/100))
+	set(inventory.SourcePlugins, len(inv.Plugins), max(1, (len(inv.Plugins)+99)/100))
 }

@@ -113,6 +113,7 @@ func Generate(o GenerateOptions) *inventory.Inventory {
 	}
 	g.settings(inv)
 	g.sharing(inv)
+	g.agents(inv)
 	if o.Shapes == ShapesSpec {
 		specShapes(inv, o.Plant)
 	}

@@ -284,6 +284,7 @@ func (s *Server) routes() {
 		return page(r, d.wsUsers, s.opts.MaxPageSize, false)
 	})
 	s.estateRoutes(admin)
+	s.opaqueRoutes(comp)
 	s.contentRoutes(comp)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, apiErr(http.StatusNotFound, fmt.Sprintf("Unknown request URL: %s %s", r.Method, r.URL.Path), "unknown_url"))
