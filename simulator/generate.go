@@ -112,6 +112,9 @@ func Generate(o GenerateOptions) *inventory.Inventory {
 		plant(inv, g.now)
 	}
 	g.settings(inv)
+	if o.Plant {
+		plantSettings(inv)
+	}
 	g.sharing(inv)
 	g.agents(inv)
 	if o.Shapes == ShapesSpec {

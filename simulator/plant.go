@@ -63,4 +63,5 @@ func plant(inv *inventory.Inventory, now int64) {
 	plantGPTFiles(inv, now)
 	plantRecipients(inv)
 	plantAgents(inv, now)
+	plantEstate(inv, now)
 }

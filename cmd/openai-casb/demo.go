@@ -20,7 +20,8 @@ func demoCommand(e *env) *cli.Command {
 		Usage: "scan a simulated organization, end to end, without credentials or network",
 		Description: "Starts the simulator on a loopback port inside this process, collects the simulated\n" +
 			"organization through both APIs as `scan` would, and prints the findings. Every posture\n" +
-			"finding type appears; with --dlp, the three DLP finding types too. The simulated audit log\n" +
+			"finding type appears but residency and action domains (checked only when configured) and\n" +
+			"audit logging off; with --dlp, the three DLP finding types too. The simulated audit log\n" +
 			"holds a realistic history of logins (0.5 a member a day); the simulator answers at once and\n" +
 			"sets no rate limits, so the demo takes a second or two.",
 		Flags: append(reportFlags(),
