@@ -12,7 +12,7 @@ import (
 // estate does, with its usual flaws: a few platform accounts disabled or
 // banned while their keys live on, keys whose owner left the project, admin
 // keys whose owner was demoted, and a ChatGPT workspace whose members include
-// the GPTs' owners, a few of them deactivated. It draws from the generator's
+// the GPTs' owners, a few of them inactive. It draws from the generator's
 // random stream only after everything else, so the rest of the organization
 // is the one earlier versions generated.
 func (g *gen) estate(inv *inventory.Inventory) {
@@ -46,7 +46,7 @@ func (g *gen) estate(inv *inventory.Inventory) {
 		}
 	}
 	// The GPTs' owners are workspace members too, by email; 3% of them
-	// have been deactivated.
+	// are inactive (the evidence's status for members who left).
 	byID := map[string]inventory.User{}
 	for _, u := range inv.Users {
 		byID[u.ID] = u
@@ -63,7 +63,7 @@ func (g *gen) estate(inv *inventory.Inventory) {
 		}
 		status := "active"
 		if g.pct(3) {
-			status = "deactivated"
+			status = "inactive"
 		}
 		inv.WorkspaceUsers = append(inv.WorkspaceUsers, inventory.WorkspaceUser{
 			ID: fmt.Sprintf("user-wsg%s", u.ID[len("user-"):]), Email: u.Email, Name: u.Name,
