@@ -106,16 +106,30 @@ barred(u) if object.get(u, "enabled", null) == false
 # admin keys, keys of active projects.
 platform_power(u) := array.concat(
 	["the organization owner role" | u.role == "owner"],
-	array.concat(
-		[sprintf("admin key %s", [k.id]) | some k in input.admin_api_keys; k.owner.id == u.id],
-		[sprintf("project key %s", [k.id]) |
-			some p in input.projects
-			p.status != "archived"
-			some k in p.api_keys
-			k.owner.id == u.id
-		],
-	),
+	array.concat(object.get(admin_keys_of, u.id, []), object.get(project_keys_of, u.id, [])),
 )
+
+# admin_keys_of and project_keys_of name each owner's keys, in document
+# order, by owner id. The inner list compares owners with a variable bound
+# outside it (id), so OPA builds it for all owners in one pass over the keys
+# instead of one pass per person checked: linear, not keys x people.
+admin_keys_of := {id: ks |
+	some key in input.admin_api_keys
+	id := key.owner.id
+	ks := [sprintf("admin key %s", [k.id]) | some k in input.admin_api_keys; k.owner.id == id]
+}
+
+project_keys_of := {id: ks |
+	some key in active_project_keys
+	id := key.owner.id
+	ks := [sprintf("project key %s", [k.id]) | some k in active_project_keys; k.owner.id == id]
+}
+
+active_project_keys := [k |
+	some p in input.projects
+	p.status != "archived"
+	some k in p.api_keys
+]
 
 offboarded contains x if {
 	lib.collected("workspace_users")
