@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -57,6 +58,9 @@ type Engine struct {
 	whyNotStreaming string
 	// selected are the finding types --only/--skip keep; nil keeps all.
 	selected map[string]bool
+	// projection is what the packages that do not stream read of the
+	// elements the stream keeps for them (see project.go).
+	projection projection
 }
 
 type query struct {
@@ -149,6 +153,13 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		}
 		e.queries = append(e.queries, q)
 	}
+	var joins []string
+	for _, q := range e.queries {
+		if !q.stream {
+			joins = append(joins, strings.TrimSuffix(strings.TrimPrefix(q.name, "data."), "."+FindingRule))
+		}
+	}
+	e.projection = projectionFor(compiler, inventory.ResourceArrays(), joins)
 	return e, nil
 }
 

@@ -215,7 +215,8 @@ var (
 // streamed evaluates each chunk of each resource array as soon as a worker
 // has parsed it, with every package that streams, then merges the
 // findings. The elements of the arrays that packages which do not stream
-// read are kept, and those packages evaluated over them at the end.
+// read are kept (only the members those packages read: see project.go),
+// and those packages evaluated over them at the end.
 func (e *Engine) streamed(ctx context.Context, r io.Reader, name string, opts EvalOptions) (*Result, error) {
 	joins, need := e.joined()
 	var (
@@ -247,7 +248,7 @@ func (e *Engine) streamed(ctx context.Context, r io.Reader, name string, opts Ev
 			mu.Lock()
 			found = append(found, fs...)
 			if need[key] {
-				parts[key] = append(parts[key], part{start, own})
+				parts[key] = append(parts[key], part{start, e.projection.projectAll(key, own)})
 			}
 			mu.Unlock()
 			return nil
