@@ -30,11 +30,12 @@ type Builder[V any] interface {
 	FromAny(v any) (V, error)
 }
 
-// elementOptions read one element the splitter has already checked: its
-// syntax is valid and its names unique, so the worker's decoder skips the
-// duplicate-name bookkeeping. Invalid UTF-8 is read as encoding/json reads
-// it (see str).
-var elementOptions = []jsontext.Options{jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true)}
+// elementOptions read one element the splitter has cut out: its syntax is
+// valid, but its names are checked here (the splitter leaves that to the
+// workers, which run in parallel); a duplicate makes the fast path give up,
+// and the slow path reports it. Invalid UTF-8 is read as encoding/json
+// reads it (see str).
+var elementOptions = []jsontext.Options{jsontext.AllowInvalidUTF8(true)}
 
 // parser parses one element under a fast schema node, token by token with
 // jsontext. ok false means "not certain": the element may be invalid, or

@@ -72,11 +72,29 @@ type Handler[V any] struct {
 	Array func(key string) error
 }
 
-// documentOptions read the document: names must be unique at every depth
-// (jsontext's default; a duplicate is a violation at its pointer), and
-// invalid UTF-8 inside strings is read as encoding/json reads it rather
-// than refused, as before this package used jsontext.
-var documentOptions = []jsontext.Options{jsontext.AllowInvalidUTF8(true)}
+// documentOptions read the document. Names must be unique at every depth
+// (a duplicate is a violation at its pointer), but the splitter, which
+// reads the whole document in one goroutine, checks only the top level and
+// the small members: the elements of the arrays are checked by the
+// workers that parse them, in parallel (their decoders keep jsontext's
+// default). Invalid UTF-8 inside strings is read as encoding/json reads it
+// rather than refused, as before this package used jsontext.
+var documentOptions = []jsontext.Options{jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true)}
+
+// duplicateName finds a duplicate name in one JSON value the splitter has
+// read, and returns its pointer within the value.
+func duplicateName(raw []byte) (string, bool) {
+	if jsontext.Value(raw).IsValid(jsontext.AllowInvalidUTF8(true)) {
+		return "", false
+	}
+	dec := jsontext.NewDecoder(bytes.NewReader(raw), jsontext.AllowInvalidUTF8(true))
+	_, err := dec.ReadValue()
+	var se *jsontext.SyntacticError
+	if errors.As(err, &se) && errors.Is(se.Err, jsontext.ErrDuplicateName) {
+		return string(se.JSONPointer), true
+	}
+	return "", false
+}
 
 // Stream reads one document from r and validates it against s as it goes,
 // handing its parts to h. Memory stays bounded by the chunks in flight,
@@ -370,12 +388,17 @@ func (s *splitter[V]) document() error {
 	if _, err := dec.ReadToken(); err != nil { // {
 		return s.syntax(err)
 	}
+	names := map[string]bool{}
 	for dec.PeekKind() == '"' {
 		tok, err := dec.ReadToken()
 		if err != nil {
 			return s.syntax(err)
 		}
 		key := tok.String()
+		if names[key] {
+			return s.duplicate("/" + EscapeToken(key))
+		}
+		names[key] = true
 		if _, ok := s.s.items[key]; ok && dec.PeekKind() == '[' {
 			if s.h.Array != nil {
 				if err := s.h.Array(key); err != nil {
@@ -391,6 +414,9 @@ func (s *splitter[V]) document() error {
 		raw, err := dec.ReadValue()
 		if err != nil {
 			return s.syntax(err)
+		}
+		if at, dup := duplicateName(raw); dup {
+			return s.duplicate("/" + EscapeToken(key) + at)
 		}
 		v, err := decodeAny(raw)
 		if err != nil {
@@ -481,8 +507,7 @@ func (s *splitter[V]) syntax(err error) error {
 		return fmt.Errorf("read %s: %w", s.name, err)
 	}
 	if errors.Is(se.Err, jsontext.ErrDuplicateName) {
-		s.violate(Violation{Pointer: string(se.JSONPointer), Message: "duplicate key"})
-		return s.verr
+		return s.duplicate(string(se.JSONPointer))
 	}
 	off := s.base + se.ByteOffset
 	msg := se.Err.Error()
@@ -492,6 +517,13 @@ func (s *splitter[V]) syntax(err error) error {
 		off++ // Offset counts the offending byte
 	}
 	return &SyntaxError{File: s.name, Offset: off, Msg: msg}
+}
+
+// duplicate records a duplicate name in the document outside the arrays'
+// elements: the stream stops there, with the violations so far.
+func (s *splitter[V]) duplicate(pointer string) error {
+	s.violate(Violation{Pointer: pointer, Message: "duplicate key"})
+	return s.verr
 }
 
 // describe names a value by its first byte, as encoding/json's errors do.
@@ -550,8 +582,14 @@ func (w *worker[V]) process(c *chunk) error {
 			}
 		}
 		// The library's verdict, for everything the fast path was not
-		// sure of.
+		// sure of; a duplicate name first, which encoding/json would read
+		// as the last value.
 		at := "/" + EscapeToken(c.key) + "/" + strconv.Itoa(c.start+i)
+		if in, dup := duplicateName(raw); dup {
+			invalid = true
+			s.violate(Violation{Pointer: at + in, Message: "duplicate key"})
+			continue
+		}
 		doc, err := decodeAny(raw)
 		if err != nil {
 			return fmt.Errorf("read %s: %s: %w", s.name, at, err)

@@ -142,8 +142,14 @@ func TestDuplicateNamesAtAnyDepth(t *testing.T) {
 		{"in an element", `"id": "user-dave",`, `"id": "user-dave", "id": "user-dave2",`, "/users/1/id"},
 		{"deeper", `"owned_project_keys_last_used_at": 1795392000,`, `"owned_project_keys_last_used_at": 1795392000, "owned_project_keys_last_used_at": 1,`, "/users/0/activity_signals/owned_project_keys_last_used_at"},
 		{"in a header member", `"id": "org-clean`, `"id": "org-x", "id": "org-clean`, "/organization/id"},
+		{"a member the schema does not name", `"id": "user-dave",`, `"id": "user-dave", "x_new": 1, "x_new": 2,`, "/users/1/x_new"},
+		{"acme.json: in a map the fast path reads", `"file_search": {`, `"file_search": {"enabled": false}, "file_search": {`, "/projects/0/hosted_tool_permissions/file_search"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			clean := clean
+			if strings.HasPrefix(tc.name, "acme.json") {
+				clean = string(readRaw(t, "acme.json"))
+			}
 			require.Contains(t, clean, tc.from)
 			doc := strings.Replace(clean, tc.from, tc.to, 1)
 			_, err := readAll(t, []byte(doc), "dup.json", nil)
@@ -155,6 +161,28 @@ func TestDuplicateNamesAtAnyDepth(t *testing.T) {
 			assert.Equal(t, tc.pointer, last.Pointer)
 			assert.Contains(t, err.Error(), "dup.json: "+tc.pointer+": duplicate key")
 		})
+	}
+}
+
+// The workers check the elements' names, so a duplicate in one element
+// does not stop the stream: every element with one is reported.
+func TestDuplicateNamesInSeveralElements(t *testing.T) {
+	clean := string(readRaw(t, "clean.json"))
+	users := strings.Index(clean, "\n  \"users\": [")
+	require.Positive(t, users)
+	doc := clean[:users] + strings.ReplaceAll(clean[users:], `"id": "user-`, `"id": "x", "id": "user-`)
+	for _, workers := range []int{1, 2} {
+		err := jsonstream.Stream(context.Background(), strings.NewReader(doc), "dup.json", schema(t),
+			func() jsonstream.Builder[any] { return jsonstream.AnyBuilder{} }, jsonstream.Handler[any]{},
+			jsonstream.StreamOptions{Workers: workers, ChunkBytes: 1})
+		var ve *jsonstream.ValidationError
+		require.ErrorAs(t, err, &ve)
+		var got []string
+		for _, v := range ve.Violations {
+			assert.Equal(t, "duplicate key", v.Message)
+			got = append(got, v.Pointer)
+		}
+		assert.ElementsMatch(t, []string{"/users/0/id", "/users/1/id", "/users/2/id"}, got)
 	}
 }
 
