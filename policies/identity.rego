@@ -147,12 +147,14 @@ offboarded contains x if {
 	}
 }
 
+# From the workspace's side: its members are a fraction of the platform's
+# users, so this looks up the few rather than checking every user.
 offboarded contains x if {
 	lib.collected("workspace_users")
-	some email, u in users_by_email
-	barred(u)
-	w := workspace_by_email[email]
+	some email, w in workspace_by_email
 	not left_workspace(w)
+	u := users_by_email[email]
+	barred(u)
 	x := {
 		"email": email,
 		"user_id": u.id,
