@@ -507,17 +507,20 @@ func (proj projection) project(array string, t *ast.Term) *ast.Term {
 		return t
 	}
 	pairs := make([][2]*ast.Term, 0, len(keep)+1)
-	var dropped []*ast.Term
-	for _, k := range obj.Keys() {
+	var sum uint64
+	var buf []byte
+	obj.Foreach(func(k, v *ast.Term) {
 		if s, ok := k.Value.(ast.String); ok && keep[string(s)] {
 			// A copy: the parser allocates terms in slabs, and one term
 			// kept from a slab keeps all of it, the element left out too.
-			pairs = append(pairs, [2]*ast.Term{k, obj.Get(k).Copy()})
-		} else {
-			dropped = append(dropped, k, obj.Get(k))
+			pairs = append(pairs, [2]*ast.Term{k, v.Copy()})
+			return
 		}
-	}
-	pairs = append(pairs, [2]*ast.Term{droppedTerm, ast.NewTerm(fingerprint(dropped))})
+		var h uint64
+		h, buf = memberHash(k, v, buf)
+		sum += h
+	})
+	pairs = append(pairs, [2]*ast.Term{droppedTerm, ast.NewTerm(fingerprint(sum))})
 	return ast.NewTerm(ast.NewObject(pairs...))
 }
 
@@ -527,18 +530,25 @@ var droppedTerm = ast.StringTerm(droppedKey)
 // within one evaluation.
 var fingerprintSeed = maphash.MakeSeed()
 
-// fingerprint hashes the members left out of an element (keys sorted, as
-// JSON), so that kept elements compare as their originals do.
-func fingerprint(kv []*ast.Term) ast.Value {
-	var b []byte
-	for _, t := range kv {
-		var err error
-		if b, err = appendJSON(b, t.Value); err != nil {
-			b = append(b, t.Value.String()...) // a set or a non-string key
-		}
-		b = append(b, 0)
+// memberHash hashes one member left out of an element, as JSON (object
+// keys sorted); the fingerprint is the sum over the members, which does not
+// depend on their order.
+func memberHash(k, v *ast.Term, buf []byte) (uint64, []byte) {
+	buf = buf[:0]
+	var err error
+	if buf, err = appendJSON(buf, k.Value); err != nil {
+		buf = append(buf[:0], k.Value.String()...)
 	}
+	buf = append(buf, 0)
+	n := len(buf)
+	if buf, err = appendJSON(buf, v.Value); err != nil {
+		buf = append(buf[:n], v.Value.String()...) // a set, or a key that is not a string
+	}
+	return maphash.Bytes(fingerprintSeed, buf), buf
+}
+
+func fingerprint(sum uint64) ast.Value {
 	var h [8]byte
-	binary.LittleEndian.PutUint64(h[:], maphash.Bytes(fingerprintSeed, b))
+	binary.LittleEndian.PutUint64(h[:], sum)
 	return ast.String(h[:])
 }
