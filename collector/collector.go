@@ -868,7 +868,10 @@ func (c *collection) deriveActivity(inv *inventory.Inventory) {
 }
 
 // nothingRead reports a collection in which every list that was attempted
-// failed: there is nothing to evaluate.
+// failed: there is nothing to evaluate. An audit-log list refused because
+// audit logging is off is an answer (audit_logging_enabled false), so a
+// collection of that list alone (--only the audit-logging finding type) is
+// not empty.
 func (c *collection) nothingRead(inv *inventory.Inventory) error {
 	var reasons []string
 	names := slices.Sorted(maps.Keys(inv.Sources))
@@ -881,6 +884,9 @@ func (c *collection) nothingRead(inv *inventory.Inventory) error {
 		case inventory.StatusFailed:
 			if s.Items > 0 {
 				return nil // stopped by --max-pages or --deadline after reading some
+			}
+			if n == inventory.SourceAuditLogs && s.Reason != nil && auditLoggingOff(*s.Reason) {
+				return nil // the refusal says the organization's audit logging is off: a fact read
 			}
 			if s.Reason != nil && !seen[*s.Reason] {
 				seen[*s.Reason] = true

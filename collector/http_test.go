@@ -387,6 +387,33 @@ func TestAuditLogOffMarksTheSignalUnavailable(t *testing.T) {
 	}
 }
 
+func TestAuditLogOffAloneIsSomethingRead(t *testing.T) {
+	src := simulator.Generate(simulator.GenerateOptions{Users: 10, Seed: 1})
+	for _, c := range []struct {
+		name    string
+		opts    simulator.Options
+		nothing bool
+	}{
+		{"audit logging off: a fact read", simulator.Options{AuditLogDisabled: true}, false},
+		{"audit log failing otherwise: nothing read", simulator.Options{Faults: []simulator.Fault{{Path: "/audit_logs", Status: 400}}}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, base := serve(t, src, c.opts)
+			o := options(src, base)
+			o.Sources = []string{"audit_logs"}
+			inv, err := collector.Collect(context.Background(), o)
+			var nr *collector.NothingReadError
+			if c.nothing {
+				require.ErrorAs(t, err, &nr)
+				return
+			}
+			require.NoError(t, err)
+			require.NotNil(t, inv.Organization.AuditLoggingEnabled)
+			assert.False(t, *inv.Organization.AuditLoggingEnabled)
+		})
+	}
+}
+
 func TestLegacyInviteTimestamps(t *testing.T) {
 	src := simulator.Generate(simulator.GenerateOptions{Users: 100, Seed: 1})
 	_, base := serve(t, src, simulator.Options{LegacyInviteTimestamps: true})
