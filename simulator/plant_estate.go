@@ -46,12 +46,14 @@ func plantEstate(inv *inventory.Inventory, now int64) {
 }
 
 // plantSettings gives the planted Payments project standard data
-// retention (none): drawn settings would overwrite it, so it runs after
-// them.
+// retention (none) and US residency (outside the EU-only allow-list of
+// examples/demo-data.yaml): drawn settings would overwrite them, so it
+// runs after them.
 func plantSettings(inv *inventory.Inventory) {
 	for i := range inv.Projects {
 		if p := &inv.Projects[i]; p.ID == "proj_planted_payments" {
 			p.DataRetention = &inventory.DataRetention{Type: lo.ToPtr("none")}
+			p.Residency = lo.ToPtr("US_STORAGE_PROCESSING")
 		}
 	}
 }
