@@ -17,8 +17,14 @@ all: lint test
 build:
 	$(GO) build -o $(BIN) ./cmd/openai-casb
 
+# Every finding type of the catalog fires across these two runs: the first
+# with the allow-lists of examples/demo-data.yaml (residency, action
+# domains), the second in an organization without audit logging.
+AUDIT_OFF := ec0de752-7dd6-4483-bd5d-35b3899963c3
 demo:
-	$(GO) run ./cmd/openai-casb demo --dlp
+	$(GO) run ./cmd/openai-casb demo --dlp --data examples/demo-data.yaml
+	@echo
+	$(GO) run ./cmd/openai-casb demo --as no-audit-logging --only $(AUDIT_OFF)
 
 # The cmd package's end-to-end tests take about a minute on an idle machine
 # and many more on a loaded one: go test's default 10-minute limit is too

@@ -131,7 +131,7 @@ func TestDemoShowsEveryPostureFindingType(t *testing.T) {
 	for _, f := range parseReport(t, r.stdout).Findings {
 		ids[f.FindingTypeID] = true
 	}
-	assert.Len(t, ids, 30, "every posture finding type but residency and action domains (checked only when configured) and audit logging off")
+	assert.Len(t, ids, 30, "every posture finding type but residency and action domains (checked only when configured) and audit logging off (TestMakeDemoFiresEveryFindingType)")
 	assert.True(t, ids["dde6eb03-a01e-4aac-8cde-d9999d90a03e"], "a secret in a GPT's instructions or action, without --dlp")
 	assert.True(t, ids["6bb079ae-f60a-4c5b-b581-9f7adb4325e4"], "a GPT editable by too many people")
 	assert.True(t, ids["5e3d9115-9eae-40db-9596-18378d47738a"], "a workspace agent whose owner left")
@@ -140,6 +140,72 @@ func TestDemoShowsEveryPostureFindingType(t *testing.T) {
 	require.Equal(t, exitOK, table.code, table.stderr)
 	assert.Contains(t, table.stdout, "HIGH (")
 	assert.Regexp(t, `\n\d+ findings: \d+ critical, \d+ high, \d+ medium, \d+ low\n$`, table.stdout)
+}
+
+// makeDemoRuns reads the demo command lines of the Makefile's demo target,
+// $(VARIABLES) expanded and --data paths made relative to this package.
+func makeDemoRuns(t *testing.T) [][]string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(repoRoot, "Makefile"))
+	require.NoError(t, err)
+	vars := map[string]string{}
+	var runs [][]string
+	inDemo := false
+	for _, line := range strings.Split(string(raw), "\n") {
+		if name, value, ok := strings.Cut(line, ":="); ok && !strings.HasPrefix(line, "\t") {
+			vars["$("+strings.TrimSpace(name)+")"] = strings.TrimSpace(value)
+		}
+		switch {
+		case strings.HasPrefix(line, "demo:"):
+			inDemo = true
+		case inDemo && !strings.HasPrefix(line, "\t"):
+			inDemo = false
+		case inDemo:
+			_, cmd, ok := strings.Cut(line, "./cmd/openai-casb ")
+			if !ok {
+				continue
+			}
+			args := strings.Fields(cmd)
+			for i, a := range args {
+				if v, ok := vars[a]; ok {
+					args[i] = v
+				}
+				if i > 0 && args[i-1] == "--data" {
+					args[i] = filepath.Join(repoRoot, a)
+				}
+			}
+			runs = append(runs, args)
+		}
+	}
+	return runs
+}
+
+// The issue's acceptance: every finding type of the catalog fires in make
+// demo, across the runs its demo target performs.
+func TestMakeDemoFiresEveryFindingType(t *testing.T) {
+	runs := makeDemoRuns(t)
+	require.Len(t, runs, 2, "the main demo and the one without audit logging")
+	fired := map[string]bool{}
+	for _, args := range runs {
+		require.Equal(t, "demo", args[0], args)
+		r := runCLI(t, "", append(args, "--format", "json")...)
+		require.Equal(t, exitOK, r.code, "%v: %s", args, r.stderr)
+		for id := range findingTypes(t, r.stdout) {
+			fired[id] = true
+		}
+	}
+	var catalog []struct {
+		ID    string `json:"finding_type_id"`
+		Title string `json:"title"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(runOK(t, "policies", "list", "--format", "json")), &catalog))
+	require.GreaterOrEqual(t, len(catalog), 30)
+	for _, ft := range catalog {
+		assert.True(t, fired[ft.ID], "%s (%s) fires in make demo", ft.Title, ft.ID)
+	}
+	for _, id := range []string{"468386e1-6bae-4906-8fbb-e5d55fbf0e28", "a9f5823f-42e6-4bf2-a37e-58256438c77c", "ec0de752-7dd6-4483-bd5d-35b3899963c3"} {
+		assert.True(t, fired[id], id)
+	}
 }
 
 func TestCollectWritesAPrivateValidInventory(t *testing.T) {

@@ -20,13 +20,16 @@ func demoCommand(e *env) *cli.Command {
 		Usage: "scan a simulated organization, end to end, without credentials or network",
 		Description: "Starts the simulator on a loopback port inside this process, collects the simulated\n" +
 			"organization through both APIs as `scan` would, and prints the findings. Every posture\n" +
-			"finding type appears but residency and action domains (checked only when configured) and\n" +
-			"audit logging off; with --dlp, the three DLP finding types too. The simulated audit log\n" +
+			"finding type appears but three: residency and action domains are checked only when their\n" +
+			"allow-lists are set (--data examples/demo-data.yaml sets them; make demo passes it), and\n" +
+			"audit logging off needs --as no-audit-logging (make demo runs that too, --only that type).\n" +
+			"With --dlp, the three DLP finding types appear too. The simulated audit log\n" +
 			"holds a realistic history of logins (0.5 a member a day); the simulator answers at once and\n" +
 			"sets no rate limits, so the demo takes a second or two.",
 		Flags: append(reportFlags(),
 			&cli.IntFlag{Name: "users", Value: 30, Usage: "size the simulated organization by its number of `USERS`"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random `SEED` of the simulated organization"},
+			&cli.StringFlag{Name: "as", Value: "full", Usage: "simulate `KIND` of organization: full, or no-audit-logging (it never switched audit logging on: its audit-log list answers as the real API does then)"},
 			&cli.BoolFlag{Name: "dlp", Usage: "also scan the simulated workspace's files (planted secrets, card numbers and identifiers) with every DLP profile"},
 			shapesFlag(),
 			saveInventoryFlag(),
@@ -45,7 +48,15 @@ func demoCommand(e *env) *cli.Command {
 			if err := simulator.CheckShapes(c.String("shapes")); err != nil {
 				return usageError("--%v", err)
 			}
-			return runDemo(c.Context, p, demoParams{users: c.Int("users"), seed: c.Uint64("seed"), dlp: c.Bool("dlp"), saveInventory: c.String("save-inventory"), shapes: c.String("shapes")}, e)
+			d := demoParams{users: c.Int("users"), seed: c.Uint64("seed"), dlp: c.Bool("dlp"), saveInventory: c.String("save-inventory"), shapes: c.String("shapes")}
+			switch c.String("as") {
+			case "full":
+			case "no-audit-logging":
+				d.auditLogOff = true
+			default:
+				return usageError("--as %q: want full or no-audit-logging", c.String("as"))
+			}
+			return runDemo(c.Context, p, d, e)
 		},
 	}
 }
@@ -56,12 +67,13 @@ type demoParams struct {
 	dlp           bool
 	saveInventory string
 	shapes        string
+	auditLogOff   bool
 }
 
 func runDemo(ctx context.Context, p evaluateParams, d demoParams, e *env) error {
 	inv := simulator.Generate(simulator.GenerateOptions{Users: d.users, Seed: d.seed, Plant: true, CollectedAt: time.Now().Unix(), Shapes: d.shapes})
 	content := simulator.GenerateContent(inv, simulator.ContentOptions{Plant: true, Seed: d.seed})
-	base, stop, err := serveSimulator(inv, simulator.Options{Content: content, LoginsPerUserDay: simulator.DefaultLoginsPerUserDay, Shapes: d.shapes})
+	base, stop, err := serveSimulator(inv, simulator.Options{Content: content, LoginsPerUserDay: simulator.DefaultLoginsPerUserDay, Shapes: d.shapes, AuditLogDisabled: d.auditLogOff})
 	if err != nil {
 		return err
 	}
@@ -78,7 +90,10 @@ func runDemo(ctx context.Context, p evaluateParams, d demoParams, e *env) error 
 			Tool:                        inventory.Tool{Name: toolName, Version: version},
 			Secrets:                     gptSecrets(),
 		},
-		quiet:         true,
+		quiet: true,
+		// The refused audit log is what --as no-audit-logging simulates:
+		// the collection stays marked incomplete, but does not exit 2.
+		allowPartial:  d.auditLogOff,
 		dlp:           d.dlp,
 		saveInventory: d.saveInventory,
 	}, e)
