@@ -84,16 +84,23 @@ deny contains finding if {
 
 # --- Offboarded on one plane, active on the other --------------------------
 
-workspace_by_email := {e: w |
+# workspace_by_email and users_by_email list everyone under each email,
+# lower-cased: two accounts may share an address that differs only in case,
+# and a map to one value would make the whole evaluation fail on them (an
+# object's keys must be unique). The inner lists close over e, so OPA builds
+# them in one pass (comprehension indexing), not one pass per address.
+workspace_by_email := {e: ws |
 	some w in input.workspace_users
 	e := lib.lower_or_null(w.email)
 	e != null
+	ws := [x | some x in input.workspace_users; lib.lower_or_null(x.email) == e]
 }
 
-users_by_email := {e: u |
+users_by_email := {e: us |
 	some u in input.users
 	e := lib.lower_or_null(u.email)
 	e != null
+	us := [x | some x in input.users; lib.lower_or_null(x.email) == e]
 }
 
 left_workspace(w) if lib.lower_or_null(object.get(w, "status", null)) in config.inactive_workspace_statuses
@@ -133,9 +140,10 @@ active_project_keys := [k |
 
 offboarded contains x if {
 	lib.collected("workspace_users")
-	some email, w in workspace_by_email
+	some email, ws in workspace_by_email
+	some w in ws
 	left_workspace(w)
-	u := users_by_email[email]
+	some u in users_by_email[email]
 	not barred(u)
 	power := platform_power(u)
 	count(power) > 0
@@ -151,9 +159,10 @@ offboarded contains x if {
 # users, so this looks up the few rather than checking every user.
 offboarded contains x if {
 	lib.collected("workspace_users")
-	some email, w in workspace_by_email
+	some email, ws in workspace_by_email
+	some w in ws
 	not left_workspace(w)
-	u := users_by_email[email]
+	some u in users_by_email[email]
 	barred(u)
 	x := {
 		"email": email,

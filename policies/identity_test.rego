@@ -113,6 +113,24 @@ test_active_on_both_planes_does_not_fire if {
 	td.ids(findings, offboarded) == set()
 }
 
+# Two accounts whose emails differ only in case are both judged: a lookup
+# keyed by the lower-cased email must not make the evaluation fail on them.
+test_emails_differing_only_in_case_are_all_judged if {
+	inv := td.inventory({
+		"sources": {"workspace_users": complete},
+		"users": [
+			td.user({"role": "owner"}),
+			td.user({"id": "user-b", "email": "ADA@example.com", "role": "owner"}),
+		],
+		"workspace_users": [
+			ws_user({"status": "deactivated"}),
+			ws_user({"id": "ws-2", "email": "ada@EXAMPLE.com", "status": "deactivated"}),
+		],
+	})
+	findings := deny with input as inv
+	td.ids(findings, offboarded) == {"user-a", "user-b"}
+}
+
 test_offboarding_not_judged_without_workspace_users if {
 	inv := object.union(both({"role": "owner"}, {"status": "deactivated"}, {}), {"sources": {"workspace_users": {"status": "failed", "items": 0, "pages": 0}}})
 	findings := deny with input as inv

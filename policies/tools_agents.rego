@@ -180,18 +180,31 @@ deny contains finding if {
 
 members_by_id := {w.id: w | some w in input.workspace_users}
 
-members_by_email := {e: w |
+# members_by_email lists the members under each lower-cased email: two may
+# share an address that differs only in case, and a map to one member would
+# make the whole evaluation fail on them (an object's keys must be unique).
+members_by_email := {e: ws |
 	some w in input.workspace_users
 	e := lib.lower_or_null(w.email)
 	e != null
+	ws := [x | some x in input.workspace_users; lib.lower_or_null(x.email) == e]
 }
+
+# member_by_email(e) is the member under e, an active one first: of two
+# accounts sharing an address, the active one still answers for the GPT.
+member_by_email(e) := array.concat(
+	[w | some w in members_by_email[e]; not left(w)],
+	members_by_email[e],
+)[0]
+
+left(w) if lib.lower_or_null(object.get(w, "status", null)) in config.inactive_workspace_statuses
 
 # owner_member(gpt) is the workspace member who owns the GPT, by id, else
 # by email.
 owner_member(gpt) := w if {
 	w := members_by_id[gpt.owner_id]
 } else := w if {
-	w := members_by_email[lower(gpt.owner_email)]
+	w := member_by_email(lower(gpt.owner_email))
 }
 
 # owner_gone(gpt) says why a GPT's owner is no longer an active member.

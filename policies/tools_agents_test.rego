@@ -151,6 +151,24 @@ test_active_owner_matched_by_email_does_not_fire if {
 	td.ids(findings, owner_gone) == set()
 }
 
+# Two members whose emails differ only in case: the active one answers for
+# the GPT, and the lookup by email must not make the evaluation fail.
+test_owner_email_shared_by_an_active_member_does_not_fire if {
+	findings := deny with input as with_owner("u-other-id", [
+		{"id": "u-1", "email": "OWNER@example.com", "status": "deactivated"},
+		{"id": "u-2", "email": "owner@example.com", "status": "active"},
+	])
+	td.ids(findings, owner_gone) == set()
+}
+
+test_owner_email_shared_only_by_members_who_left_fires if {
+	findings := deny with input as with_owner("u-other-id", [
+		{"id": "u-1", "email": "OWNER@example.com", "status": "deactivated"},
+		{"id": "u-2", "email": "owner@example.com", "status": "inactive"},
+	])
+	td.ids(findings, owner_gone) == {"g-test"}
+}
+
 test_owner_not_judged_without_complete_members if {
 	inv := object.union(with_owner("u-1", []), {"sources": {"workspace_users": {"status": "skipped", "items": 0, "pages": 0}}})
 	findings := deny with input as inv
