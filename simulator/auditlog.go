@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -43,6 +44,8 @@ type auditLog struct {
 	// then written by appending, which keeps the simulator from being
 	// what a collection benchmark measures.
 	actors [][]byte
+	// other are the events beyond logins (Options.AuditEvents).
+	other *otherEvents
 }
 
 // newAuditLog holds each user's newest login as the inventory records it
@@ -139,34 +142,35 @@ func (a *auditLog) serve(r *http.Request, maxPage int) (any, error) {
 	q := r.URL.Query()
 	types := q["event_types[]"]
 	wantLogins := len(types) == 0 || slices.Contains(types, "login.succeeded")
-	start, end := 0, len(a.events)
-	bound := func(name string) (int64, bool, error) {
-		v := q.Get("effective_at[" + name + "]")
-		if v == "" {
-			return 0, false, nil
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return 0, false, apiErr(http.StatusBadRequest, "Invalid 'effective_at["+name+"]': "+v, "invalid_value")
-		}
-		return n, true, nil
-	}
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
 	for _, b := range []struct {
 		name  string
 		apply func(int64)
 	}{
-		{"gte", func(t int64) { end = min(end, a.firstBelow(t)) }},
-		{"gt", func(t int64) { end = min(end, a.firstBelow(t+1)) }},
-		{"lt", func(t int64) { start = max(start, a.firstBelow(t)) }},
-		{"lte", func(t int64) { start = max(start, a.firstBelow(t+1)) }},
+		{"gte", func(t int64) { lo = max(lo, t) }},
+		{"gt", func(t int64) { lo = max(lo, t+1) }},
+		{"lt", func(t int64) { hi = min(hi, t) }},
+		{"lte", func(t int64) { hi = min(hi, t+1) }},
 	} {
-		t, ok, err := bound(b.name)
+		v := q.Get("effective_at[" + b.name + "]")
+		if v == "" {
+			continue
+		}
+		t, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return nil, err
+			return nil, apiErr(http.StatusBadRequest, "Invalid 'effective_at["+b.name+"]': "+v, "invalid_value")
 		}
-		if ok {
-			b.apply(t)
-		}
+		b.apply(t)
+	}
+	if a.other != nil && slices.ContainsFunc(a.other.events, func(e AuditEvent) bool { return len(types) == 0 || slices.Contains(types, e.Type) }) {
+		return a.serveMixed(r, maxPage, wantLogins, types, lo, hi)
+	}
+	start, end := 0, len(a.events)
+	if hi != math.MaxInt64 {
+		start = a.firstBelow(hi)
+	}
+	if lo != math.MinInt64 {
+		end = a.firstBelow(lo)
 	}
 	limit, err := pageLimit(q.Get("limit"))
 	if err != nil {
@@ -190,13 +194,7 @@ func (a *auditLog) serve(r *http.Request, maxPage int) (any, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, `{"object":"organization.audit_log","id":`...)
-		b = strconv.AppendQuote(b, a.id(e))
-		b = append(b, `,"type":"login.succeeded","effective_at":`...)
-		b = strconv.AppendInt(b, e.at, 10)
-		b = append(b, `,"actor":`...)
-		b = append(b, a.actors[e.user]...)
-		b = append(b, '}')
+		b = a.appendLogin(b, e)
 	}
 	b = append(b, `],"has_more":`...)
 	b = strconv.AppendBool(b, stop < end)
@@ -211,6 +209,19 @@ func (a *auditLog) serve(r *http.Request, maxPage int) (any, error) {
 	b = append(b, '}')
 	return raw{Blob{MIMEType: "application/json", Data: b}}, nil
 }
+
+// appendLogin appends the JSON of one login event to b.
+func (a *auditLog) appendLogin(b []byte, e login) []byte {
+	b = append(b, `{"object":"organization.audit_log","id":`...)
+	b = strconv.AppendQuote(b, a.id(e))
+	b = append(b, `,"type":"login.succeeded","effective_at":`...)
+	b = strconv.AppendInt(b, e.at, 10)
+	b = append(b, `,"actor":`...)
+	b = append(b, a.actors[e.user]...)
+	return append(b, '}')
+}
+
+func (a *auditLog) loginJSON(e login) []byte { return a.appendLogin(nil, e) }
 
 // idPrefix is a typical id of the page, to size its buffer.
 func (a *auditLog) idPrefix(start, stop int) string {

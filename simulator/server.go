@@ -104,6 +104,10 @@ type Options struct {
 	// (api_key_last_used_at, is_service_account, is_scim_managed, user), as
 	// older API versions did.
 	OmitNewUserFields bool
+	// AuditEvents are audit-log events beyond the logins, served with them
+	// (see Changes): the events of changes made since an earlier
+	// collection.
+	AuditEvents []AuditEvent
 }
 
 // Fault is one injected misbehaviour.
@@ -168,6 +172,9 @@ func New(inv *inventory.Inventory, opts Options) *Server {
 		limits: newRateLimits(opts), content: prepareContent(inv, opts.Content, opts.Shapes == ShapesSpec), mux: http.NewServeMux(),
 		rng:     rand.New(rand.NewPCG(opts.FaultSeed, 7)),
 		byRoute: map[string]int64{},
+	}
+	if len(opts.AuditEvents) > 0 {
+		s.audit.other = newOtherEvents(opts.AuditEvents)
 	}
 	s.routes()
 	return s
