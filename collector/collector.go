@@ -63,6 +63,11 @@ type Options struct {
 	// (ReadState), for an incremental rescan: the audit log is then read
 	// from its high-water mark on. Nil collects everything.
 	Previous *State
+	// SettingsMaxAge bounds how old a project's settings taken from
+	// Previous may be (see settings.go): zero or less reads every
+	// project's settings each time. The CLI's default is
+	// DefaultSettingsMaxAge.
+	SettingsMaxAge time.Duration
 	// KeepState, when set, receives the state this collection leaves for
 	// the next one, once, after it.
 	KeepState func(*State)
@@ -331,7 +336,9 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 		cctx, cancel = context.WithTimeoutCause(ctx, o.Deadline, &DeadlineError{After: o.Deadline})
 		defer cancel()
 	}
+	c.settings = c.newSettingsReuse(cctx)
 	c.run(cctx)
+	<-c.settings.ready
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -344,7 +351,9 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 	inv := c.inventory()
 	sc.Value(inv)
 	if o.KeepState != nil {
-		o.KeepState(c.newState(inv))
+		st := c.newState(inv)
+		sc.Value(st.Settings) // the answers kept, as the inventory is
+		o.KeepState(st)
 	}
 	if rec != nil && rec.err != nil {
 		return inv, rec.err
@@ -414,7 +423,8 @@ type collection struct {
 	files       []inventory.File
 	fileResults map[string]*fileResult
 
-	estate *estate
+	estate   *estate
+	settings *settingsReuse
 }
 
 type projectResult struct {

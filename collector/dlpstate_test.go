@@ -35,6 +35,10 @@ func withoutReuse(inv *inventory.Inventory) *inventory.Inventory {
 	for i := range c.Files {
 		c.Files[i].Reused = false
 	}
+	c.Projects = slices.Clone(c.Projects)
+	for i := range c.Projects {
+		c.Projects[i].SettingsReused = nil
+	}
 	return c
 }
 

@@ -26,36 +26,37 @@ import (
 
 // estateRoute is one per-project surface.
 type estateRoute struct {
-	source, route, suffix string
-	keep                  func(p *inventory.Project, raw json.RawMessage, n *notes) error
-	list                  bool
+	// member is the project's member it fills (settings_reused names it).
+	source, route, suffix, member string
+	keep                          func(p *inventory.Project, raw json.RawMessage, n *notes) error
+	list                          bool
 }
 
 var projectRoutes = []estateRoute{
-	{inventory.SourceProjectDataRetention, "GET /organization/projects/{project_id}/data_retention", "/data_retention", func(p *inventory.Project, raw json.RawMessage, n *notes) (err error) {
+	{inventory.SourceProjectDataRetention, "GET /organization/projects/{project_id}/data_retention", "/data_retention", "data_retention", func(p *inventory.Project, raw json.RawMessage, n *notes) (err error) {
 		p.DataRetention, err = normalizeRetention(raw, n, "of project "+p.ID)
 		return err
 	}, false},
-	{inventory.SourceProjectModelPermissions, "GET /organization/projects/{project_id}/model_permissions", "/model_permissions", func(p *inventory.Project, raw json.RawMessage, n *notes) (err error) {
+	{inventory.SourceProjectModelPermissions, "GET /organization/projects/{project_id}/model_permissions", "/model_permissions", "model_permissions", func(p *inventory.Project, raw json.RawMessage, n *notes) (err error) {
 		p.ModelPermissions, err = normalizeModelPermissions(raw, n, "of project "+p.ID)
 		return err
 	}, false},
-	{inventory.SourceProjectHostedToolPerms, "GET /organization/projects/{project_id}/hosted_tool_permissions", "/hosted_tool_permissions", func(p *inventory.Project, raw json.RawMessage, n *notes) (err error) {
+	{inventory.SourceProjectHostedToolPerms, "GET /organization/projects/{project_id}/hosted_tool_permissions", "/hosted_tool_permissions", "hosted_tool_permissions", func(p *inventory.Project, raw json.RawMessage, n *notes) (err error) {
 		p.HostedToolPermissions, err = normalizeHostedTools(raw, n, p.ID, &p.Extra)
 		return err
 	}, false},
-	{inventory.SourceProjectSpendLimits, "GET /organization/projects/{project_id}/spend_limit", "/spend_limit", func(p *inventory.Project, raw json.RawMessage, n *notes) (err error) {
+	{inventory.SourceProjectSpendLimits, "GET /organization/projects/{project_id}/spend_limit", "/spend_limit", "spend_limit", func(p *inventory.Project, raw json.RawMessage, n *notes) (err error) {
 		p.SpendLimit, err = normalizeSpendLimit(raw, n, "of project "+p.ID)
 		return err
 	}, false},
-	{inventory.SourceProjectSpendAlerts, "GET /organization/projects/{project_id}/spend_alerts", "/spend_alerts", func(p *inventory.Project, raw json.RawMessage, n *notes) error {
+	{inventory.SourceProjectSpendAlerts, "GET /organization/projects/{project_id}/spend_alerts", "/spend_alerts", "spend_alerts", func(p *inventory.Project, raw json.RawMessage, n *notes) error {
 		a, err := normalizeSpendAlert(raw, n)
 		if err == nil {
 			p.SpendAlerts = append(p.SpendAlerts, a)
 		}
 		return err
 	}, true},
-	{inventory.SourceProjectCertificates, "GET /organization/projects/{project_id}/certificates", "/certificates", func(p *inventory.Project, raw json.RawMessage, n *notes) error {
+	{inventory.SourceProjectCertificates, "GET /organization/projects/{project_id}/certificates", "/certificates", "certificates", func(p *inventory.Project, raw json.RawMessage, n *notes) error {
 		cert, err := normalizeCertificate(raw, n)
 		if err == nil {
 			p.Certificates = append(p.Certificates, cert)
@@ -283,9 +284,11 @@ func (c *collection) fanOut(ctx context.Context, g *errgroup.Group, source, rout
 	})
 }
 
-// projectEstate reads the settings of one active project, in g.
+// projectEstate reads the settings of one active project, in g, or takes
+// them from the previous state where they may be reused (settings.go).
 func (c *collection) projectEstate(ctx context.Context, g *errgroup.Group, pr *projectResult, base string) {
 	e := c.estate
+	id := pr.p.ID
 	for _, rt := range projectRoutes {
 		if e.absent[rt.source].Load() != nil || !c.wants(rt.source) {
 			continue
@@ -294,14 +297,38 @@ func (c *collection) projectEstate(ctx context.Context, g *errgroup.Group, pr *p
 		e.mu.Lock()
 		e.results[rt.source] = append(e.results[rt.source], r)
 		e.mu.Unlock()
+		if prev, ok := c.settings.reusable(id, rt.source); ok {
+			c.mu.Lock()
+			for _, raw := range prev.Items {
+				if err := rt.keep(&pr.p, raw, c.notes); err != nil {
+					r.bad++
+					if r.firstBad == nil {
+						r.firstBad = err
+					}
+				}
+			}
+			if pr.p.SettingsReused == nil {
+				pr.p.SettingsReused = map[string]int64{}
+			}
+			pr.p.SettingsReused[rt.member] = prev.ReadAt
+			c.mu.Unlock()
+			r.stats = listStats{items: len(prev.Items)}
+			c.settings.keep(id, rt.source, prev)
+			if rt.list {
+				c.o.ListDone(rt.source) // as a reading would
+			}
+			continue
+		}
 		g.Go(func() error {
 			if e.absent[rt.source].Load() != nil {
 				return nil
 			}
+			var items []json.RawMessage
 			if rt.list {
 				c.read(ctx, c.admin, priorityFanOut, rt.source, rt.route, base+rt.suffix, nil, r, func(raw json.RawMessage) error {
 					c.mu.Lock()
 					defer c.mu.Unlock()
+					items = append(items, cloneRaw(raw))
 					return rt.keep(&pr.p, raw, c.notes)
 				})
 			} else {
@@ -310,6 +337,7 @@ func (c *collection) projectEstate(ctx context.Context, g *errgroup.Group, pr *p
 					r.err = listError(err, c.admin.keyFrom)
 				} else {
 					r.stats = listStats{items: 1, pages: 1}
+					items = []json.RawMessage{cloneRaw(body)}
 					c.mu.Lock()
 					if err := rt.keep(&pr.p, body, c.notes); err != nil {
 						r.bad, r.firstBad = 1, err
@@ -319,6 +347,8 @@ func (c *collection) projectEstate(ctx context.Context, g *errgroup.Group, pr *p
 			}
 			if reason, ok := missingErr(r.err, rt.route); ok && r.stats.items == 0 {
 				e.absent[rt.source].CompareAndSwap(nil, &reason)
+			} else if r.err == nil && r.bad == 0 {
+				c.settings.keep(id, rt.source, SettingRead{ReadAt: c.now.Unix(), Items: orEmpty(items)})
 			}
 			return nil
 		})
@@ -386,7 +416,14 @@ func (c *collection) estateInto(inv *inventory.Inventory) {
 		case inventory.SourceGroupUsers, inventory.SourceGroupRoles, inventory.SourceUserRoles:
 			idless = 0 // id-less groups and users are left out of these without a note
 		}
-		inv.Sources[name] = children(e.results[name], parent, idless, 0, strings.ReplaceAll(strings.TrimPrefix(name, "project_"), "_", " "))
+		src := children(e.results[name], parent, idless, 0, strings.ReplaceAll(strings.TrimPrefix(name, "project_"), "_", " "))
+		if note := c.settings.note(name); note != "" {
+			if src.Reason != nil {
+				note = *src.Reason + "; " + note
+			}
+			src.Reason = &note
+		}
+		inv.Sources[name] = src
 	}
 	if inv.Sources[inventory.SourceUserRoles].Status != inventory.StatusSkipped {
 		for i := range inv.Users {

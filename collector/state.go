@@ -34,6 +34,10 @@ type State struct {
 	// DLP is absent from state files written before it existed, and when
 	// files were not scanned: then every file is fetched.
 	DLP *DLPMark `json:"dlp,omitempty"`
+	// Settings is absent from state files written before it existed, and
+	// when no project's settings were read: then every project's settings
+	// are read (settings.go).
+	Settings *SettingsMark `json:"settings,omitempty"`
 }
 
 // AuditMark is how far the audit log was read and what it said: each user's
@@ -76,6 +80,9 @@ func ReadState(path string) (*State, error) {
 	}
 	if d := s.DLP; d != nil && (d.Config == "" || d.Files == nil || d.LogFiles == nil) {
 		return nil, fmt.Errorf("read state %s: its DLP results are inconsistent", path)
+	}
+	if m := s.Settings; m != nil && m.Projects == nil {
+		return nil, fmt.Errorf("read state %s: its projects' settings are inconsistent", path)
 	}
 	return &s, nil
 }
@@ -140,6 +147,9 @@ func (c *collection) newState(inv *inventory.Inventory) *State {
 		r.mu.Lock()
 		s.DLP = &DLPMark{Config: r.next.Config, Files: r.next.Files, LogFiles: r.next.LogFiles}
 		r.mu.Unlock()
+	}
+	if c.settings != nil {
+		s.Settings = c.settings.mark()
 	}
 	return s
 }

@@ -311,6 +311,7 @@ func TestWriteIsOneResourcePerLine(t *testing.T) {
 	inv, err := inventory.Load(filepath.Join(fixtures, "acme.json"))
 	require.NoError(t, err)
 	inv.GPTs[0].Description = lo.ToPtr("<b>&</b> markup stays as written")
+	inv.Projects[0].SettingsReused = map[string]int64{"data_retention": inv.CollectedAt - 86400}
 	written, err := inventory.Marshal(inv)
 	require.NoError(t, err)
 

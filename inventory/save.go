@@ -156,6 +156,7 @@ type projectHead struct {
 	SpendLimit            *SpendLimit                     `json:"spend_limit,omitempty"`
 	SpendAlerts           []SpendAlert                    `json:"spend_alerts,omitempty"`
 	Certificates          []Certificate                   `json:"certificates,omitempty"`
+	SettingsReused        map[string]int64                `json:"settings_reused,omitempty"`
 	Extra                 Extra                           `json:"extra,omitempty"`
 }
 
@@ -168,7 +169,7 @@ func (e *lineEncoder) project(v any) {
 	}
 	e.scratch.Reset()
 	if e.err = e.enc.Encode(projectHead{p.ID, p.Name, p.Status, p.StatusRaw, p.CreatedAt, p.ArchivedAt,
-		p.Residency, p.DataRetention, p.ModelPermissions, p.HostedToolPermissions, p.SpendLimit, p.SpendAlerts, p.Certificates, p.Extra}); e.err != nil {
+		p.Residency, p.DataRetention, p.ModelPermissions, p.HostedToolPermissions, p.SpendLimit, p.SpendAlerts, p.Certificates, p.SettingsReused, p.Extra}); e.err != nil {
 		return
 	}
 	head := bytes.TrimSuffix(e.scratch.Bytes(), []byte("}\n"))

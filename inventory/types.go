@@ -201,7 +201,12 @@ type Project struct {
 	SpendLimit            *SpendLimit                     `json:"spend_limit,omitempty"`
 	SpendAlerts           []SpendAlert                    `json:"spend_alerts,omitempty"`
 	Certificates          []Certificate                   `json:"certificates,omitempty"`
-	Extra                 Extra                           `json:"extra,omitempty"`
+	// SettingsReused names the settings an incremental rescan took from
+	// its state file instead of reading them, each with when it was read
+	// (unix seconds); absent when every setting was read in this
+	// collection.
+	SettingsReused map[string]int64 `json:"settings_reused,omitempty"`
+	Extra          Extra            `json:"extra,omitempty"`
 }
 
 // ProjectAPIKey is a project key, by its redacted value only.

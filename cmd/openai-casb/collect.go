@@ -43,6 +43,7 @@ func collectFlags() []cli.Flag {
 		&cli.IntFlag{Name: "max-attempts", Value: collector.DefaultRetryPolicy.Attempts, Usage: "try each request at most `N` times"},
 		&cli.StringFlag{Name: "state", Usage: "keep what a rescan can reuse in `FILE` (mode 0600): the audit log is then read only since the last run; a missing, corrupt or foreign file means a full collection"},
 		&cli.BoolFlag{Name: "full", Usage: "with --state: collect everything again, ignoring the state file (and write a new one)"},
+		&cli.DurationFlag{Name: "settings-max-age", Value: collector.DefaultSettingsMaxAge, Usage: "with --state: reuse a project's settings from the state file when no audit-log event changed them and they were read less than `DURATION` ago (each rescan re-reads the oldest share; 0: read every project's settings each time)"},
 		&cli.BoolFlag{Name: "collect-all", Usage: "read every list, also those no enabled policy reads (by default they are skipped, and the inventory's sources say so)"},
 		&cli.IntFlag{Name: "max-pages", Value: collector.DefaultMaxPages, Usage: "read at most `N` pages of one list (a bound for a server whose cursor never ends)"},
 		&cli.Int64Flag{Name: "max-response-size", Value: collector.DefaultMaxResponseBytes, Usage: "read at most `BYTES` of one API answer (a page); a larger one fails its list"},
@@ -177,6 +178,9 @@ func collectOptions(c *cli.Context, e *env) (collector.Options, error) {
 	}
 	if err := stateOptions(&o, c.String("state"), c.Bool("full"), e); err != nil {
 		return o, err
+	}
+	if o.SettingsMaxAge = c.Duration("settings-max-age"); o.SettingsMaxAge < 0 {
+		return o, fmt.Errorf("--settings-max-age %s: want a duration of 0 or more, such as 168h", o.SettingsMaxAge)
 	}
 	if c.Bool("debug") {
 		var mu sync.Mutex

@@ -20,7 +20,7 @@ import (
 func doctorCommand(e *env) *cli.Command {
 	var flags []cli.Flag
 	for _, f := range collectFlags() {
-		if n := f.Names()[0]; n != "allow-partial" && n != "quiet" && n != "state" && n != "full" {
+		if n := f.Names()[0]; n != "allow-partial" && n != "quiet" && n != "state" && n != "full" && n != "settings-max-age" {
 			flags = append(flags, f)
 		}
 	}

@@ -40,9 +40,23 @@ func TestCollectWithStateIsIncrementalTheSecondTime(t *testing.T) {
 	require.NotNil(t, reason)
 	assert.Contains(t, *reason, "incremental")
 	assert.Equal(t, first.Users, second.Users)
+	reused := func(inv *inventory.Inventory) int {
+		n := 0
+		for _, p := range inv.Projects {
+			if p.SettingsReused != nil {
+				n++
+			}
+		}
+		return n
+	}
+	assert.Positive(t, reused(second), "projects settings reused by default (--settings-max-age 168h)")
+	assert.Zero(t, reused(first))
+	_, always := collect("--state", state, "--settings-max-age", "0")
+	assert.Zero(t, reused(always), "--settings-max-age 0 reads them all")
 
 	_, full := collect("--state", state, "--full")
 	assert.Nil(t, full.Sources[inventory.SourceAuditLogs].Reason)
+	assert.Zero(t, reused(full))
 
 	require.NoError(t, os.WriteFile(state, []byte("{not json"), 0o600))
 	r, again := collect("--state", state)
@@ -52,4 +66,7 @@ func TestCollectWithStateIsIncrementalTheSecondTime(t *testing.T) {
 	r = runEnv(t, simEnv(inv), "", "collect", "--api-base-url", base, "--full", "-o", filepath.Join(dir, "x.json"))
 	assert.Equal(t, exitError, r.code)
 	assert.Contains(t, r.stderr, "--full needs --state FILE")
+	r = runEnv(t, simEnv(inv), "", "collect", "--api-base-url", base, "--state", state, "--settings-max-age", "-1h", "-o", filepath.Join(dir, "x.json"))
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "--settings-max-age -1h0m0s: want a duration of 0 or more")
 }
