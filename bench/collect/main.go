@@ -5,7 +5,7 @@
 // an incremental rescan one simulated day later from the state the first run
 // left. It prints a Markdown report and writes it to -results.
 //
-//	go run ./bench/collect [-users 100000] [-latency 50ms] [-concurrency 4] [-skip CATEGORIES] [-results bench/collect-results.md]
+//	go run ./bench/collect [-users 100000] [-latency 50ms] [-concurrency 4] [-settings-max-age 168h] [-skip CATEGORIES] [-results bench/collect-results.md]
 package main
 
 import (
@@ -35,6 +35,7 @@ func main() {
 	logins := flag.Float64("logins-per-user-day", simulator.DefaultLoginsPerUserDay, "login events per member per day")
 	concurrency := flag.Int("concurrency", 4, "the collector's --concurrency (4 is its default)")
 	results := flag.String("results", "bench/collect-results.md", "the report to write")
+	maxAge := flag.Duration("settings-max-age", collector.DefaultSettingsMaxAge, "the collector's --settings-max-age for the rescan (0: every project's settings read again)")
 	skip := flag.String("skip", "", "finding types or categories to leave out, comma-separated, as --skip does (the lists only they read are then not collected)")
 	flag.Parse()
 
@@ -60,8 +61,8 @@ func main() {
 		skipped = strings.Split(*skip, ",")
 		policies += " less --skip " + *skip
 	}
-	say("Simulator: %d users, %s latency ± %s, %.2f logins per member per day, Compliance API limited to %d requests per minute per route, no Admin API limit. Collector: --concurrency %d, Compliance pacing at its default (100 per minute per route), only the lists %s read.\n\n",
-		*users, *latency, *jitter, *logins, simulator.DefaultComplianceRateLimit, *concurrency, policies)
+	say("Simulator: %d users, %s latency ± %s, %.2f logins per member per day, Compliance API limited to %d requests per minute per route, no Admin API limit. Collector: --concurrency %d, --settings-max-age %s, Compliance pacing at its default (100 per minute per route), only the lists %s read.\n\n",
+		*users, *latency, *jitter, *logins, simulator.DefaultComplianceRateLimit, *concurrency, *maxAge, policies)
 
 	src := simulator.Generate(simulator.GenerateOptions{Users: *users, Seed: 1, Plant: true})
 	engine, err := evaluator.New(context.Background(), evaluator.Options{Skip: skipped})
@@ -84,7 +85,7 @@ func main() {
 		o := collector.Options{
 			AdminBaseURL: srv.URL + "/v1", ComplianceBaseURL: srv.URL + "/v1",
 			AdminKey: simulator.DefaultAdminKey, WorkspaceID: inv.Workspace.ID,
-			Concurrency: *concurrency, Sources: sources, Previous: prev,
+			Concurrency: *concurrency, Sources: sources, Previous: prev, SettingsMaxAge: *maxAge,
 			KeepState: func(s *collector.State) { next = s },
 			Clock:     shiftedClock{offset: time.Unix(inv.CollectedAt, 0).Sub(time.Now())},
 			Tool:      inventory.Tool{Name: "openai-casb", Version: "bench"},
@@ -126,6 +127,10 @@ func main() {
 	if r := incInv.Sources[inventory.SourceAuditLogs].Reason; r != nil {
 		say("The audit log's source says: %q.\n\n", *r)
 	}
+	if r := incInv.Sources[inventory.SourceProjectDataRetention].Reason; r != nil {
+		say("The projects' data retention source says: %q.\n\n", *r)
+	}
+	say("Requests per route: %s.\n\n", byRoute(incStats))
 	check(os.WriteFile(*results, []byte(out.String()), 0o644))
 }
 
