@@ -415,8 +415,10 @@ type collection struct {
 	logins         []auditLogin
 	gpts           []inventory.GPT
 	wsUsers        []inventory.WorkspaceUser
-	projects       []*projectResult
-	counts         map[string]*atomic.Int64
+	// chatgptProjects stays nil unless the projects list was read.
+	chatgptProjects []inventory.ChatGPTProject
+	projects        []*projectResult
+	counts          map[string]*atomic.Int64
 
 	mark        *AuditMark // the audit log read completely, for the next state
 	dlpReuse    *reuse     // the DLP results to reuse and to keep, for the next state
@@ -483,6 +485,9 @@ func (c *collection) run(ctx context.Context) {
 		for _, rt := range opaqueRoutes {
 			c.results[rt.source] = &result{skipped: reason}
 		}
+		if c.o.DLP == nil { // with DLP, fileSourcesOf says why files were not scanned
+			c.results[inventory.SourceChatGPTProjects] = &result{skipped: reason}
+		}
 		c.mu.Unlock()
 	} else {
 		ws := "/compliance/workspaces/" + url.PathEscape(c.o.WorkspaceID)
@@ -490,9 +495,11 @@ func (c *collection) run(ctx context.Context) {
 		if c.o.DLP != nil {
 			files = c.newScanner()
 			defer files.wait()
-			top(func() { files.projects(ctx, ws) })
 			top(func() { files.conversations(ctx, ws) })
 		}
+		// One read of the projects serves the inventory and, with DLP,
+		// names their files.
+		top(func() { c.chatGPTProjects(ctx, ws, files) })
 		top(func() {
 			c.simple(ctx, c.comp, inventory.SourceGPTs, "GET /compliance/workspaces/{workspace_id}/gpts", ws+"/gpts", nil, func(raw json.RawMessage) error {
 				g, err := normalizeGPT(raw, c.notes)
@@ -651,24 +658,25 @@ func (c *collection) projectsAndChildren(ctx context.Context) {
 // inventory assembles what was read, derives activity and fills sources.
 func (c *collection) inventory() *inventory.Inventory {
 	inv := &inventory.Inventory{
-		SchemaVersion:  inventory.SchemaVersion,
-		CollectedAt:    c.now.Unix(),
-		Tool:           c.o.Tool,
-		Organization:   inventory.Organization{ID: c.organizationID()},
-		Sources:        map[string]inventory.Source{},
-		AdminAPIKeys:   orEmpty(c.adminKey),
-		Users:          orEmpty(c.users),
-		Invites:        orEmpty(c.invites),
-		GPTs:           orEmpty(c.gpts),
-		WorkspaceUsers: c.wsUsers,
-		Projects:       make([]inventory.Project, 0, len(c.projects)),
+		SchemaVersion:   inventory.SchemaVersion,
+		CollectedAt:     c.now.Unix(),
+		Tool:            c.o.Tool,
+		Organization:    inventory.Organization{ID: c.organizationID()},
+		Sources:         map[string]inventory.Source{},
+		AdminAPIKeys:    orEmpty(c.adminKey),
+		Users:           orEmpty(c.users),
+		Invites:         orEmpty(c.invites),
+		GPTs:            orEmpty(c.gpts),
+		WorkspaceUsers:  c.wsUsers,
+		ChatGPTProjects: c.chatgptProjects,
+		Projects:        make([]inventory.Project, 0, len(c.projects)),
 	}
 	if c.o.WorkspaceID != "" {
 		inv.Workspace = &inventory.Workspace{ID: c.o.WorkspaceID}
 		inv.WorkspaceUsers = orEmpty(inv.WorkspaceUsers)
 	}
 	for _, name := range []string{inventory.SourceAdminAPIKeys, inventory.SourceProjects, inventory.SourceUsers,
-		inventory.SourceInvites, inventory.SourceAuditLogs, inventory.SourceGPTs, inventory.SourceWorkspaceUsers} {
+		inventory.SourceInvites, inventory.SourceAuditLogs, inventory.SourceGPTs, inventory.SourceWorkspaceUsers, inventory.SourceChatGPTProjects} {
 		if r, ok := c.results[name]; ok {
 			inv.Sources[name] = r.source()
 		}

@@ -281,7 +281,21 @@ func TestSimulatorServesTheEvidenceShapes(t *testing.T) {
 			projectConfig[k] = v
 		}
 		project["latest_config"] = projectConfig
-		require.NotEmpty(t, pages("projects", project))
+		projects := pages("projects", project)
+		require.NotEmpty(t, projects)
+		shared := 0
+		for _, p := range projects {
+			sharing, ok := p["sharing"].(map[string]any)
+			if !ok {
+				continue // a project of the DLP content only: no sharing, as in PSOXY's examples
+			}
+			shared++
+			vis, _ := sharing["visibility"].(string)
+			assert.Contains(t, evidenceVisibilities, vis, "%s project %s: no visibility is published for projects; the GPTs' are served", shapes, p["id"])
+			_, isList := sharing["recipients"].([]any)
+			assert.True(t, isList, "%s project %s: recipients[] as the evidence writes them", shapes, p["id"])
+		}
+		assert.Positive(t, shared, "%s: the inventory's projects are served with their sharing", shapes)
 
 		l := getJSON(t, ws+"/logs?event_type=CONVERSATION_MESSAGE&after=1970-01-01T00:00:00Z&limit=100")
 		assert.Equal(t, "list", l["object"])
@@ -360,13 +374,38 @@ func TestCollectorReadsTheEvidenceShapes(t *testing.T) {
 		users = append(users, `{"id":"wu-`+role+`","email":"`+role+`@x.example","name":"N","created_at":1692158096.299021,"role":"`+role+`","status":"`+evidenceStatuses[i%2]+`","is_scim_managed":true}`)
 	}
 	s.on("/v1/compliance/workspaces/ws-1/users", list(users...))
+	// ChatGPT projects, "like GPTs": every visibility, recipients as a
+	// list and as {data}, permissions and recipients null, latest_config
+	// bare (PSOXY) and wrapped.
+	var projects []string
+	for i, vis := range evidenceVisibilities {
+		recipients := `[{"id":"user-b","email":"b@x.example","permissions":{"can_read":true}}]`
+		config := `[{"name":"P` + vis + `","files":[{"id":"file-p-` + vis + `","created_at":1692158096.5}],"tools":[` + tools[i%len(tools)] + `]}]`
+		if i%2 == 1 {
+			recipients = `{"data":` + recipients + `}`
+			config = `{"data":` + config + `}`
+		}
+		projects = append(projects, `{"id":"g-p-`+vis+`","created_at":1692158096.299021,"owner_id":"user-a","owner_email":"a@x.example",`+
+			`"sharing":{"visibility":"`+vis+`","permissions":{"can_read":true,"can_view_config":false,"can_write":false},"recipients":`+recipients+`},"latest_config":`+config+`}`)
+	}
+	projects = append(projects, `{"id":"g-p-nulls","owner_id":null,"owner_email":null,"sharing":{"visibility":"invite-only","permissions":null,"recipients":null},"latest_config":[]}`)
+	s.on("/v1/compliance/workspaces/ws-1/projects", list(projects...))
 	o := scriptedOptions(base, newFakeClock(1712000000))
 	var warnings []string
 	o.Warn = func(m string) { warnings = append(warnings, m) }
 	inv, err := collector.Collect(context.Background(), o)
 	require.NoError(t, err)
-	for _, name := range []string{inventory.SourceGPTs, inventory.SourceWorkspaceUsers} {
+	for _, name := range []string{inventory.SourceGPTs, inventory.SourceWorkspaceUsers, inventory.SourceChatGPTProjects} {
 		assert.Equal(t, inventory.StatusComplete, inv.Sources[name].Status, "%s: %v", name, inv.Sources[name].Reason)
+	}
+	require.Len(t, inv.ChatGPTProjects, len(projects))
+	for _, p := range inv.ChatGPTProjects {
+		assert.NotEqual(t, inventory.VisibilityUnknown, p.Visibility, p.ID)
+		assert.Nil(t, p.Extra, "%s: every documented member is known", p.ID)
+		if p.ID != "g-p-nulls" {
+			assert.Len(t, p.Recipients, 1, p.ID)
+			assert.Equal(t, "P"+strings.TrimPrefix(p.ID, "g-p-"), *p.Name, "%s: the live configuration's name", p.ID)
+		}
 	}
 	require.Len(t, inv.GPTs, len(gpts))
 	for _, g := range inv.GPTs {

@@ -333,13 +333,15 @@ func projectProbes(id string) []probe {
 	return out
 }
 
-// complianceProbes are the Compliance API routes of a scan: the GPTs and
-// members always, the ChatGPT projects and each log event type with DLP.
+// complianceProbes are the Compliance API routes of a scan: the GPTs,
+// members, ChatGPT projects, agents and plugins always, each log event type
+// with DLP.
 func complianceProbes(ws string, dlp bool, now time.Time) []probe {
 	base := "/compliance/workspaces/" + url.PathEscape(ws)
 	out := []probe{
 		{AreaCompliance, inventory.SourceGPTs, "GET /compliance/workspaces/{workspace_id}/gpts", base + "/gpts", nil},
 		{AreaCompliance, inventory.SourceWorkspaceUsers, "GET /compliance/workspaces/{workspace_id}/users", base + "/users", nil},
+		{AreaCompliance, inventory.SourceChatGPTProjects, routeProjects, base + "/projects", nil},
 	}
 	out = append(out, opaqueProbes(base)...)
 	if dlp {
@@ -347,7 +349,6 @@ func complianceProbes(ws string, dlp bool, now time.Time) []probe {
 		logs.Set("event_type", conversationEvent)
 		logs.Set("after", now.Add(-24*time.Hour).UTC().Format(time.RFC3339))
 		out = append(out,
-			probe{AreaCompliance, inventory.SourceChatGPTProjects, routeProjects, base + "/projects", nil},
 			probe{AreaCompliance, inventory.SourceConversationLogs, routeLogs + "?event_type=" + conversationEvent, base + "/logs", logs},
 		)
 	}

@@ -14,50 +14,61 @@ import (
 )
 
 // Doctor asks exactly the lists a scan reads: the routes a full collection
-// (DLP on) sends to the simulator, less the file downloads, are the routes
-// Diagnose checks. A list added to the collection without a check (or the
-// other way round) fails here.
+// (with DLP and without) sends to the simulator, less the file downloads,
+// are the routes Diagnose checks. A list added to the collection without a
+// check (or the other way round) fails here.
 func TestDoctorChecksEveryListAScanReads(t *testing.T) {
-	src := simulator.Generate(simulator.GenerateOptions{Users: 30, Seed: 3, Plant: true})
-	content := simulator.GenerateContent(src, simulator.ContentOptions{Plant: true, Files: 5})
-	sim, base := serve(t, src, simulator.Options{Content: content})
-	_, err := collector.Collect(context.Background(), dlpOptions(t, src, base))
-	require.NoError(t, err)
-	var collected []string
-	for route := range sim.Stats().ByRoute {
-		api, pattern, _ := strings.Cut(route, " ")
-		if strings.Contains(pattern, "files/") || strings.HasPrefix(pattern, "logs/") {
-			continue // file contents, not lists
-		}
-		if strings.HasPrefix(pattern, "groups/") || strings.HasPrefix(pattern, "users/") {
-			continue // per group and per user: doctor asks about the lists they hang from
-		}
-		pattern = strings.ReplaceAll(pattern, "{id}", "{project_id}")
-		if api == "admin" {
-			collected = append(collected, "GET /organization/"+pattern)
-		} else {
-			collected = append(collected, "GET /compliance/workspaces/{workspace_id}/"+pattern)
-		}
-	}
-	slices.Sort(collected)
+	for _, withDLP := range []bool{true, false} {
+		t.Run(map[bool]string{true: "dlp", false: "no dlp"}[withDLP], func(t *testing.T) {
+			src := simulator.Generate(simulator.GenerateOptions{Users: 30, Seed: 3, Plant: true})
+			content := simulator.GenerateContent(src, simulator.ContentOptions{Plant: true, Files: 5})
+			sim, base := serve(t, src, simulator.Options{Content: content})
+			opts := func() collector.Options {
+				if withDLP {
+					return dlpOptions(t, src, base)
+				}
+				return options(src, base)
+			}
+			_, err := collector.Collect(context.Background(), opts())
+			require.NoError(t, err)
+			var collected []string
+			for route := range sim.Stats().ByRoute {
+				api, pattern, _ := strings.Cut(route, " ")
+				if strings.Contains(pattern, "files/") || strings.HasPrefix(pattern, "logs/") {
+					continue // file contents, not lists
+				}
+				if strings.HasPrefix(pattern, "groups/") || strings.HasPrefix(pattern, "users/") {
+					continue // per group and per user: doctor asks about the lists they hang from
+				}
+				pattern = strings.ReplaceAll(pattern, "{id}", "{project_id}")
+				if api == "admin" {
+					collected = append(collected, "GET /organization/"+pattern)
+				} else {
+					collected = append(collected, "GET /compliance/workspaces/{workspace_id}/"+pattern)
+				}
+			}
+			slices.Sort(collected)
+			assert.Contains(t, collected, "GET /compliance/workspaces/{workspace_id}/projects", "ChatGPT projects are read with DLP and without")
 
-	d, err := collector.Diagnose(context.Background(), collector.DiagnoseOptions{Options: dlpOptions(t, src, base)})
-	require.NoError(t, err)
-	var checked []string
-	for _, c := range d.Checks {
-		if c.Area == collector.AreaCredentials {
-			continue
-		}
-		assert.Equal(t, collector.CheckOK, c.Status, "%s: %s", c.Name, c.Detail)
-		name, _, _ := strings.Cut(c.Name, "?")
-		checked = append(checked, name)
+			d, err := collector.Diagnose(context.Background(), collector.DiagnoseOptions{Options: opts()})
+			require.NoError(t, err)
+			var checked []string
+			for _, c := range d.Checks {
+				if c.Area == collector.AreaCredentials {
+					continue
+				}
+				assert.Equal(t, collector.CheckOK, c.Status, "%s: %s", c.Name, c.Detail)
+				name, _, _ := strings.Cut(c.Name, "?")
+				checked = append(checked, name)
+			}
+			slices.Sort(checked)
+			assert.Equal(t, collected, checked)
+			assert.Equal(t, "enabled", d.AuditLogging)
+			assert.Equal(t, src.Organization.ID, d.OrganizationID)
+			assert.Empty(t, d.SupportRequest)
+			assert.Empty(t, d.Failed())
+		})
 	}
-	slices.Sort(checked)
-	assert.Equal(t, collected, checked)
-	assert.Equal(t, "enabled", d.AuditLogging)
-	assert.Equal(t, src.Organization.ID, d.OrganizationID)
-	assert.Empty(t, d.SupportRequest)
-	assert.Empty(t, d.Failed())
 }
 
 // One small request per route: limit=1 on every list, and each route once

@@ -282,35 +282,6 @@ func owner(id, email *string) *inventory.FileOwner {
 	return &inventory.FileOwner{ID: id, Email: email}
 }
 
-// projects reads the workspace's ChatGPT projects and queues the files of
-// each project's live configuration.
-func (s *scanner) projects(ctx context.Context, ws string) {
-	c := s.c
-	r := &result{}
-	c.mu.Lock()
-	c.results[inventory.SourceChatGPTProjects] = r
-	c.mu.Unlock()
-	c.read(ctx, c.comp, priorityChain, inventory.SourceChatGPTProjects, routeProjects, ws+"/projects", nil, r, func(raw json.RawMessage) error {
-		p, files, err := normalizeChatGPTProject(raw)
-		if err != nil {
-			return err
-		}
-		for _, f := range files {
-			s.queue(ctx, fileRef{
-				source: inventory.SourceProjectFiles, route: routeProjectFile,
-				path:   ws + "/project_files/" + url.PathEscape(f.ID),
-				listed: f.listed(),
-				file: inventory.File{
-					ID: f.ID, Name: f.Name, MIMEType: f.MIMEType, Location: inventory.LocationChatGPTProject,
-					Container: inventory.FileContainer{ID: p.ID, Name: p.Name},
-					Owner:     owner(p.OwnerID, p.OwnerEmail),
-				},
-			})
-		}
-		return nil
-	})
-}
-
 // conversations reads the conversation-message logs of the last
 // ConversationDays days, and queues every file attached in them.
 func (s *scanner) conversations(ctx context.Context, ws string) {
@@ -526,7 +497,7 @@ func (c *collection) fileSourcesOf(inv *inventory.Inventory) {
 		}
 		return
 	}
-	for _, name := range []string{inventory.SourceChatGPTProjects, inventory.SourceConversationLogs} {
+	for _, name := range []string{inventory.SourceConversationLogs} {
 		if r, ok := c.results[name]; ok {
 			inv.Sources[name] = r.source()
 		}

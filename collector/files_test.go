@@ -104,7 +104,8 @@ func TestDLPCollectsAndScansEveryFile(t *testing.T) {
 		assert.Equal(t, inventory.StatusComplete, s.Status, "%s: %v", name, s.Reason)
 	}
 	assert.Equal(t, 6, got.Sources[inventory.SourceProjectFiles].Items)
-	assert.Equal(t, 2, got.Sources[inventory.SourceChatGPTProjects].Pages, "pages of one, to the end")
+	assert.Len(t, got.ChatGPTProjects, len(src.ChatGPTProjects), "the planted content's projects are the inventory's, with their files")
+	assert.Equal(t, len(src.ChatGPTProjects), got.Sources[inventory.SourceChatGPTProjects].Pages, "pages of one, to the end")
 
 	raw, err := inventory.Marshal(got)
 	require.NoError(t, err)

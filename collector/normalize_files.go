@@ -102,50 +102,6 @@ func (f apiFile) meta() (fileMeta, bool) {
 	return m, m.ID != ""
 }
 
-// apiChatGPTProject is a ChatGPT project of the Compliance API's projects
-// list. Like a GPT, its live configuration is the first item of
-// latest_config, which holds its name and files.
-type apiChatGPTProject struct {
-	ID           string     `json:"id"`
-	Name         *string    `json:"name"`
-	OwnerID      flexString `json:"owner_id"`
-	OwnerEmail   *string    `json:"owner_email"`
-	LatestConfig wrapped[struct {
-		Name  *string          `json:"name"`
-		Files wrapped[apiFile] `json:"files"`
-	}] `json:"latest_config"`
-}
-
-type chatGPTProject struct {
-	ID                  string
-	Name                *string
-	OwnerID, OwnerEmail *string
-}
-
-func normalizeChatGPTProject(raw json.RawMessage) (chatGPTProject, []fileMeta, error) {
-	var p apiChatGPTProject
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return chatGPTProject{}, nil, itemError("ChatGPT project", idOf(raw), fmt.Errorf("cannot be read: %w", err))
-	}
-	if p.ID == "" {
-		return chatGPTProject{}, nil, itemError("ChatGPT project", "", orMissingID(nil))
-	}
-	out := chatGPTProject{ID: p.ID, Name: p.Name, OwnerID: p.OwnerID.v, OwnerEmail: p.OwnerEmail}
-	var files []fileMeta
-	if len(p.LatestConfig.Data) > 0 {
-		live := p.LatestConfig.Data[0]
-		if live.Name != nil {
-			out.Name = live.Name
-		}
-		for _, f := range live.Files.Data {
-			if m, ok := f.meta(); ok {
-				files = append(files, m)
-			}
-		}
-	}
-	return out, files, nil
-}
-
 // conversationMessage is what DLP needs of a conversation-message event of
 // the Compliance logs.
 type conversationMessage struct {

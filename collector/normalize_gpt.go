@@ -60,25 +60,7 @@ func gptEstate(g *inventory.GPT, raw json.RawMessage, scan TextScanner, n *notes
 		return
 	}
 	if e.Sharing != nil && e.Sharing.Recipients != nil {
-		// null leaves recipients unknown (nil); a list, even empty, is kept.
-		g.Recipients = []inventory.GPTRecipient{}
-		for _, r := range e.Sharing.Recipients.Data {
-			p := r.apiPermissions
-			if r.Permissions != nil {
-				p = *r.Permissions
-			}
-			id := r.ID.v
-			if id == nil || *id == "" {
-				if r.Email == nil || *r.Email == "" {
-					n.add("GPT\x00recipient without id", fmt.Sprintf("GPT %s is shared with a recipient with neither id nor email: that recipient is left out", g.ID))
-					continue
-				}
-				// Keyed by its email, the only name it has.
-				n.add("GPT\x00recipient keyed by email", fmt.Sprintf("GPT %s is shared with a recipient without an id: it is kept with its email as its id", g.ID))
-				id = r.Email
-			}
-			g.Recipients = append(g.Recipients, inventory.GPTRecipient{ID: *id, Email: r.Email, CanRead: p.CanRead, CanViewConfig: p.CanViewConfig, CanWrite: p.CanWrite})
-		}
+		g.Recipients = readRecipients("GPT", g.ID, e.Sharing.Recipients.Data, n)
 	}
 	if scan == nil || len(e.LatestConfig.Data) == 0 {
 		return
@@ -95,6 +77,32 @@ func gptEstate(g *inventory.GPT, raw json.RawMessage, scan TextScanner, n *notes
 			g.Tools[i].OpenAPIDetections = &d
 		}
 	}
+}
+
+// readRecipients reads sharing.recipients of a GPT or a ChatGPT project
+// (kind, named id in warnings). A list, even empty, is kept (the caller
+// leaves null unknown); a recipient without an id is keyed by its email,
+// and one with neither is left out, each warned of once.
+func readRecipients(kind, id string, in []apiRecipient, n *notes) []inventory.GPTRecipient {
+	out := []inventory.GPTRecipient{}
+	for _, r := range in {
+		p := r.apiPermissions
+		if r.Permissions != nil {
+			p = *r.Permissions
+		}
+		rid := r.ID.v
+		if rid == nil || *rid == "" {
+			if r.Email == nil || *r.Email == "" {
+				n.add(kind+"\x00recipient without id", fmt.Sprintf("%s %s is shared with a recipient with neither id nor email: that recipient is left out", kind, id))
+				continue
+			}
+			// Keyed by its email, the only name it has.
+			n.add(kind+"\x00recipient keyed by email", fmt.Sprintf("%s %s is shared with a recipient without an id: it is kept with its email as its id", kind, id))
+			rid = r.Email
+		}
+		out = append(out, inventory.GPTRecipient{ID: *rid, Email: r.Email, CanRead: p.CanRead, CanViewConfig: p.CanViewConfig, CanWrite: p.CanWrite})
+	}
+	return out
 }
 
 func orNoDetections(d inventory.Detections) inventory.Detections {

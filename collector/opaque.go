@@ -138,5 +138,5 @@ func opaqueProbes(base string) []probe {
 // means the workspace's plan or the key lacks it: a scan records the
 // source skipped.
 func mayBeAbsent(source string) bool {
-	return slices.ContainsFunc(opaqueRoutes, func(r struct{ source, route, suffix string }) bool { return r.source == source })
+	return source == inventory.SourceChatGPTProjects || slices.ContainsFunc(opaqueRoutes, func(r struct{ source, route, suffix string }) bool { return r.source == source })
 }

@@ -53,7 +53,7 @@ var Sources = map[string]SourceInfo{
 	"agents":                          compliance("/agents"),
 	"plugins":                         compliance("/plugins"),
 	"gpt_files":                       compliance("/gpt_files/{file_id} (with --dlp)"),
-	"chatgpt_projects":                compliance("/projects (with --dlp)"),
+	"chatgpt_projects":                compliance("/projects"),
 	"project_files":                   compliance("/project_files/{file_id} (with --dlp)"),
 	"conversation_logs":               compliance("/logs?event_type=CONVERSATION_MESSAGE (with --dlp)"),
 	"conversation_files":              compliance("/users/{user_id}/files/{file_id} (with --dlp)"),

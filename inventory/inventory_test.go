@@ -45,7 +45,7 @@ func TestLoadFixtures(t *testing.T) {
 }
 
 func TestResourceArraysComeFromTheSchema(t *testing.T) {
-	assert.Equal(t, []string{"admin_api_keys", "agents", "certificates", "files", "gpts", "groups", "invites", "plugins", "projects", "roles", "users", "workspace_users"}, inventory.ResourceArrays())
+	assert.Equal(t, []string{"admin_api_keys", "agents", "certificates", "chatgpt_projects", "files", "gpts", "groups", "invites", "plugins", "projects", "roles", "users", "workspace_users"}, inventory.ResourceArrays())
 }
 
 // Each file of invalid/ breaks the schema in exactly one place; the error

@@ -18,6 +18,7 @@ var resourcePaths = map[string]string{
 	"invite":          "/invites/*",
 	"gpt":             "/gpts/*",
 	"workspace_user":  "/workspace_users/*",
+	"chatgpt_project": "/chatgpt_projects/*",
 	"file":            "/files/*",
 	"certificate":     "/certificates/*",
 	"role":            "/roles/*",

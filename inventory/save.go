@@ -54,6 +54,9 @@ func Write(w io.Writer, inv *Inventory) error {
 		lines(e, "  ", "workspace_users", c.WorkspaceUsers, e.value)
 	}
 	// The estate's lists are written only when they were collected.
+	if c.ChatGPTProjects != nil {
+		lines(e, "  ", "chatgpt_projects", c.ChatGPTProjects, e.value)
+	}
 	if c.Certificates != nil {
 		lines(e, "  ", "certificates", c.Certificates, e.value)
 	}

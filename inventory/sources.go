@@ -33,7 +33,7 @@ var sourceFills = map[string][]string{
 	SourceGPTs:                   {"gpts"},
 	SourceWorkspaceUsers:         {"workspace_users"},
 	SourceGPTFiles:               {"files"},
-	SourceChatGPTProjects:        {"files"},
+	SourceChatGPTProjects:        {"chatgpt_projects", "files"},
 	SourceProjectFiles:           {"files"},
 	SourceConversationLogs:       {"files"},
 	SourceConversationFiles:      {"files"},

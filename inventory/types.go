@@ -32,6 +32,10 @@ type Inventory struct {
 	Invites        []Invite        `json:"invites"`
 	GPTs           []GPT           `json:"gpts"`
 	WorkspaceUsers []WorkspaceUser `json:"workspace_users,omitempty"`
+	// ChatGPTProjects are the workspace's ChatGPT projects (Compliance
+	// API), who owns them and how they are shared; absent when not
+	// collected.
+	ChatGPTProjects []ChatGPTProject `json:"chatgpt_projects,omitempty"`
 	// The estate beyond keys and members (estate.go); absent when not
 	// collected.
 	Certificates []Certificate `json:"certificates,omitempty"`
@@ -373,6 +377,25 @@ type WorkspaceUser struct {
 	Status    *string `json:"status,omitempty"`
 	CreatedAt *int64  `json:"created_at,omitempty"`
 	Extra     Extra   `json:"extra,omitempty"`
+}
+
+// ChatGPTProject is a project of the ChatGPT workspace (Compliance API):
+// who owns it and how it is shared. Visibility is normalized like a GPT's
+// (unknown when the API sent a value this version does not know, or none:
+// VisibilityRaw, the value as sent, is then null); Sharing is the sharing
+// object exactly as sent (strings scrubbed), because its shape for
+// projects is not public. Its files are read for DLP only (Files).
+type ChatGPTProject struct {
+	ID            string          `json:"id"`
+	Name          *string         `json:"name"`
+	CreatedAt     *int64          `json:"created_at,omitempty"`
+	OwnerID       *string         `json:"owner_id,omitempty"`
+	OwnerEmail    *string         `json:"owner_email,omitempty"`
+	Visibility    string          `json:"visibility"`
+	VisibilityRaw *string         `json:"visibility_raw"`
+	Recipients    []GPTRecipient  `json:"recipients,omitempty"`
+	Sharing       json.RawMessage `json:"sharing,omitempty"`
+	Extra         Extra           `json:"extra,omitempty"`
 }
 
 // DLP records how files were scanned.

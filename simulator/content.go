@@ -96,7 +96,7 @@ func prepareContent(inv *inventory.Inventory, c *Content, specShapes bool) *cont
 	if c == nil {
 		c = &Content{}
 	}
-	d := &contentData{c: c, gptFiles: map[string]Blob{}, projects: newList(len(c.Projects)), projFiles: map[string]Blob{}, userFiles: map[string]Blob{}}
+	d := &contentData{c: c, gptFiles: map[string]Blob{}, projects: newList(len(c.Projects) + len(inv.ChatGPTProjects)), projFiles: map[string]Blob{}, userFiles: map[string]Blob{}}
 	for _, g := range inv.GPTs {
 		for _, f := range g.Files {
 			name := "knowledge.pdf"
@@ -110,22 +110,30 @@ func prepareContent(inv *inventory.Inventory, c *Content, specShapes bool) *cont
 	for id, b := range c.GPTFiles {
 		d.gptFiles[id] = b
 	}
+	// The inventory's projects first, each with its files from Content;
+	// then the projects only Content holds.
+	files := map[string][]map[string]any{}
 	for _, p := range c.Projects {
-		files := make([]map[string]any, 0, len(p.Files))
+		fs := make([]map[string]any, 0, len(p.Files))
 		for _, f := range p.Files {
 			// As the projects route of the Compliance API writes a project
 			// (arrays, where the GPTs route wraps lists in data).
-			files = append(files, map[string]any{"object": "file", "id": f.ID, "name": f.Name, "created_at": float64(p.CreatedAt) + 0.25})
+			fs = append(fs, map[string]any{"object": "file", "id": f.ID, "name": f.Name, "created_at": float64(p.CreatedAt) + 0.25})
 			d.projFiles[f.ID] = f.Blob
 		}
-		d.projects.add(p.ID, map[string]any{
-			"object": "compliance.workspace.project", "id": p.ID, "created_at": float64(p.CreatedAt) + 0.5,
-			"owner_id": p.OwnerID, "owner_email": p.OwnerEmail,
-			"latest_config": []any{map[string]any{
-				"object": "compliance.workspace.project.configuration", "id": "pr_cnf_" + p.ID,
-				"name": p.Name, "instructions": "Answer from the project's files.", "files": files,
-			}},
-		})
+		files[p.ID] = fs
+	}
+	inInventory := map[string]bool{}
+	for _, p := range inv.ChatGPTProjects {
+		inInventory[p.ID] = true
+		d.projects.add(p.ID, encodeChatGPTProject(p, files[p.ID]))
+	}
+	for _, p := range c.Projects {
+		if inInventory[p.ID] {
+			continue
+		}
+		d.projects.add(p.ID, encodeChatGPTProject(inventory.ChatGPTProject{ID: p.ID, Name: &p.Name, CreatedAt: &p.CreatedAt,
+			OwnerID: &p.OwnerID, OwnerEmail: &p.OwnerEmail}, files[p.ID]))
 	}
 	type event struct {
 		at   int64

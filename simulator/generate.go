@@ -117,6 +117,7 @@ func Generate(o GenerateOptions) *inventory.Inventory {
 	}
 	g.sharing(inv)
 	g.agents(inv)
+	g.chatgptProjects(inv)
 	if o.Shapes == ShapesSpec {
 		specShapes(inv, o.Plant)
 	}
@@ -493,4 +494,7 @@ func fillSources(inv *inventory.Inventory) {
 	set(inventory.SourceAuditLogs, logins, pages(logins))
 	set(inventory.SourceGPTs, len(inv.GPTs), pages(len(inv.GPTs)))
 	set(inventory.SourceWorkspaceUsers, len(inv.WorkspaceUsers), pages(len(inv.WorkspaceUsers)))
+	if inv.ChatGPTProjects != nil {
+		set(inventory.SourceChatGPTProjects, len(inv.ChatGPTProjects), pages(len(inv.ChatGPTProjects)))
+	}
 }

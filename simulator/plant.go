@@ -63,5 +63,6 @@ func plant(inv *inventory.Inventory, now int64) {
 	plantGPTFiles(inv, now)
 	plantRecipients(inv)
 	plantAgents(inv, now)
+	plantChatGPTProjects(inv, now)
 	plantEstate(inv, now)
 }
