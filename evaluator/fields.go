@@ -1,11 +1,10 @@
 package evaluator
 
 import (
+	"encoding/binary"
 	"maps"
 	"slices"
 	"strings"
-
-	"github.com/samber/lo"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -22,28 +21,20 @@ import (
 // elements, the member) is read, not what lies further below. Paths are
 // sorted; finding types left out by Options.Only and Skip read nothing.
 //
-// The analysis follows the compiled rules: a variable bound to an element
-// of a list carries that list's path, rules and functions carry the paths
-// of their values and arguments, comprehensions the paths of their
-// elements. What it cannot follow is counted as read as a whole, so it can
-// only over-state what a rule reads: a `with` modifier, a variable key into
-// the inventory's root, a value unified with a pattern or put into a
-// composite, a built-in's arguments (but count, which reads only how many
-// there are, and object.get, which reads one member).
+// It is one use of the analysis below (readsOf); the other is what the
+// stream keeps of the elements joining packages read (projectionFor).
 func (e *Engine) Paths() map[string][]string {
 	out := map[string][]string{}
 	for _, name := range sortedModuleNames(e.compiler.Modules) {
 		for _, rule := range e.compiler.Modules[name].Rules {
-			if rule.Head.Name.String() != FindingRule || len(rule.Head.Ref()) != 1 {
+			if !isFindingRule(rule) {
 				continue
 			}
 			id := e.findingTypeOf(rule)
 			if id == "" || (e.selected != nil && !e.selected[id]) {
 				continue // --only and --skip leave it out
 			}
-			f := newFieldWalk(e.compiler)
-			f.run(rule)
-			for _, p := range f.result() {
+			for _, p := range readsOf(e.compiler, rule).paths() {
 				if !slices.Contains(out[id], p) {
 					out[id] = append(out[id], p)
 				}
@@ -70,25 +61,179 @@ func (e *Engine) NeededPaths() []string {
 	return out
 }
 
+// isFindingRule tells a package's finding rule (deny contains f if ...).
+func isFindingRule(r *ast.Rule) bool {
+	return r.Head.Name.String() == FindingRule && len(r.Head.Ref()) == 1
+}
+
 // wholeSuffix marks a path read as a whole value.
 const wholeSuffix = ".*"
+
+// inputPath is a place in the inventory: steps from the root, each a member by
+// key or an element of a list (or a member by a key the analysis does not
+// know). It is a string so that it can be a map key: an element is the
+// byte elemStep, a member keyStep, the key's length (uvarint) and the key,
+// so any key (one with dots, the empty one) reads back as it was.
+type inputPath string
+
+const (
+	elemStep = '\x00'
+	keyStep  = '\x01'
+)
+
+// rootPath is the inventory itself.
+const rootPath inputPath = ""
+
+func (p inputPath) member(key string) inputPath {
+	var n [binary.MaxVarintLen64 + 1]byte
+	n[0] = keyStep
+	return p + inputPath(n[:1+binary.PutUvarint(n[1:], uint64(len(key)))]) + inputPath(key)
+}
+
+func (p inputPath) elem() inputPath { return p + inputPath(string(elemStep)) }
+
+// isElem tells a path that ends with an element.
+func (p inputPath) isElem() bool {
+	elem := false
+	p.walk(func(s pathStep) { elem = s.elem })
+	return elem
+}
+
+// extends tells whether p lies below q.
+func (p inputPath) extends(q inputPath) bool {
+	return len(p) > len(q) && strings.HasPrefix(string(p), string(q))
+}
+
+// pathStep is one step of a path: an element, or a member by key.
+type pathStep struct {
+	elem bool
+	key  string
+}
+
+func (p inputPath) steps() []pathStep {
+	var out []pathStep
+	p.walk(func(s pathStep) { out = append(out, s) })
+	return out
+}
+
+// walk calls step with each step of p in turn.
+func (p inputPath) walk(step func(pathStep)) {
+	for s := string(p); s != ""; {
+		if s[0] == elemStep {
+			step(pathStep{elem: true})
+			s = s[1:]
+			continue
+		}
+		var n uint64
+		w := 1
+		for shift := 0; ; shift += 7 { // the key's length, a uvarint
+			b := s[w]
+			w++
+			n |= uint64(b&0x7f) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		step(pathStep{key: s[w : w+int(n)]})
+		s = s[w+int(n):]
+	}
+}
+
+// String is the path as Paths gives it: "projects[].api_keys[].owner.id".
+func (p inputPath) String() string {
+	var b strings.Builder
+	for i, s := range p.steps() {
+		switch {
+		case s.elem || s.key == "": // as it always read: the empty key is a "[]"
+			b.WriteString("[]")
+		case i == 0:
+			b.WriteString(s.key)
+		default:
+			b.WriteString("." + s.key)
+		}
+	}
+	return b.String()
+}
+
+// reads is what the analysis found the rules it followed read of the
+// inventory. Every path there is navigated (what is there: the list and
+// its elements, the member) or read as a whole value (compared, passed to
+// a built-in, put into a finding, a key looked up); seen are the values
+// something sees as values (counted, typed, their members iterated, put
+// into a set, matched as a collection), which a projection of list
+// elements would change although nothing below them is read.
+type reads struct {
+	nav, whole, seen map[inputPath]bool
+}
+
+// paths is what Paths says of r.
+func (r reads) paths() []string {
+	if r.whole[rootPath] {
+		return []string{AllInput}
+	}
+	var out []string
+	for p := range r.whole {
+		out = append(out, p.String()+wholeSuffix)
+	}
+	// A navigated path that another path extends, or that is read whole,
+	// says nothing more.
+	nav, whole := slices.Collect(maps.Keys(r.nav)), slices.Collect(maps.Keys(r.whole))
+	for _, p := range nav {
+		if !slices.ContainsFunc(nav, func(q inputPath) bool { return q.extends(p) }) &&
+			!slices.ContainsFunc(whole, func(q inputPath) bool { return q == p || q.extends(p) }) {
+			out = append(out, p.String())
+		}
+	}
+	return slices.Compact(slices.Sorted(slices.Values(out)))
+}
+
+// readsOf follows the compiled rules from the finding rules roots through
+// every rule and function they depend on (one fixpoint for all of them).
+//
+// The analysis follows values: a variable bound to an element of a list
+// carries that list's path, rules and functions carry the paths of their
+// values and arguments, comprehensions the paths of their elements. What
+// it cannot follow is counted as read as a whole, so it can only over-state
+// what a rule reads: a `with` modifier, a variable key into the
+// inventory's root, a value unified with a pattern or put into a
+// composite, a built-in's arguments (but count, type tests, which read only
+// how many there are or what it is, and object.get, which reads one
+// member); and as seen where a value is observed as a value (see reads).
+func readsOf(c *ast.Compiler, roots ...*ast.Rule) reads {
+	f := &readWalk{c: c, isIn: map[*ast.Rule]bool{}, isRoot: map[*ast.Rule]bool{}, values: map[*ast.Rule]*absVal{},
+		params: map[*ast.Rule][]*absVal{},
+		reads:  reads{nav: map[inputPath]bool{}, whole: map[inputPath]bool{}, seen: map[inputPath]bool{}}}
+	for _, r := range roots {
+		f.isRoot[r] = true
+		f.reach(r)
+	}
+	for {
+		f.changed = false
+		for i := 0; i < len(f.reached); i++ {
+			f.analyse(f.reached[i])
+		}
+		if !f.changed {
+			// The marks of the last pass, made with the final values, are
+			// all there are.
+			return f.reads
+		}
+	}
+}
 
 // absVal is what the analysis knows of a value: the inventory paths it may
 // be (paths), and the paths its elements or values may be when it is a
 // collection built from the inventory (elems: a comprehension, a
 // multi-value rule).
 type absVal struct {
-	paths map[string]bool
-	elems map[string]bool
+	paths map[inputPath]bool
+	elems map[inputPath]bool
 }
-
-func (v absVal) empty() bool { return len(v.paths) == 0 && len(v.elems) == 0 }
 
 func (v *absVal) add(o absVal) bool {
 	changed := false
 	for p := range o.paths {
 		if v.paths == nil {
-			v.paths = map[string]bool{}
+			v.paths = map[inputPath]bool{}
 		}
 		if !v.paths[p] {
 			v.paths[p], changed = true, true
@@ -96,7 +241,7 @@ func (v *absVal) add(o absVal) bool {
 	}
 	for p := range o.elems {
 		if v.elems == nil {
-			v.elems = map[string]bool{}
+			v.elems = map[inputPath]bool{}
 		}
 		if !v.elems[p] {
 			v.elems[p], changed = true, true
@@ -105,77 +250,60 @@ func (v *absVal) add(o absVal) bool {
 	return changed
 }
 
-func pathsOf(ps ...string) absVal {
-	v := absVal{paths: map[string]bool{}}
+func (v *absVal) addPath(p inputPath) {
+	if v.paths == nil {
+		v.paths = map[inputPath]bool{}
+	}
+	v.paths[p] = true
+}
+
+func pathsOf(ps ...inputPath) absVal {
+	v := absVal{paths: map[inputPath]bool{}}
 	for _, p := range ps {
 		v.paths[p] = true
 	}
 	return v
 }
 
-// step is path p followed by a member key ("" for an element, "[]").
-func step(p, key string) string {
-	switch {
-	case key == "":
-		return p + "[]"
-	case p == "":
-		return key
-	default:
-		return p + "." + key
+// collections is the part of v that may be a collection of elements: a
+// collection built from the inventory, or a path that is not an element.
+func (v absVal) collections() absVal {
+	out := absVal{elems: v.elems}
+	for p := range v.paths {
+		if !p.isElem() {
+			out.addPath(p)
+		}
 	}
+	return out
 }
 
-// fieldWalk is the analysis of one finding rule: a fixpoint over the rules
-// it reaches.
-type fieldWalk struct {
+// elements is the part of v that may be an element of a list.
+func (v absVal) elements() absVal {
+	out := absVal{}
+	for p := range v.paths {
+		if p.isElem() {
+			out.addPath(p)
+		}
+	}
+	return out
+}
+
+// readWalk is the fixpoint over the rules readsOf reaches.
+type readWalk struct {
 	c       *ast.Compiler
 	reached []*ast.Rule
 	isIn    map[*ast.Rule]bool
+	isRoot  map[*ast.Rule]bool
 	values  map[*ast.Rule]*absVal   // what each rule's value (or set element) may be
 	params  map[*ast.Rule][]*absVal // what each function's arguments may be
-	nav     map[string]bool         // paths navigated
-	whole   map[string]bool         // paths read as a whole
-	changed bool
+	reads   reads
+	changed bool // values, params or the rules reached grew in this pass
 	// per rule, while it is analysed:
-	env  map[ast.Var]*absVal
-	seen map[ast.Var]bool // variables already bound before the expression at hand
+	env map[ast.Var]*absVal
+	met map[ast.Var]bool // variables already bound before the expression at hand
 }
 
-func newFieldWalk(c *ast.Compiler) *fieldWalk {
-	return &fieldWalk{c: c, isIn: map[*ast.Rule]bool{}, values: map[*ast.Rule]*absVal{},
-		params: map[*ast.Rule][]*absVal{}, nav: map[string]bool{}, whole: map[string]bool{}}
-}
-
-func (f *fieldWalk) run(finding *ast.Rule) {
-	f.reach(finding)
-	for {
-		f.changed = false
-		for i := 0; i < len(f.reached); i++ {
-			f.analyse(f.reached[i], f.reached[i] == finding)
-		}
-		if !f.changed {
-			return
-		}
-	}
-}
-
-func (f *fieldWalk) result() []string {
-	if f.whole[""] {
-		return []string{AllInput}
-	}
-	out := slices.Collect(maps.Keys(f.nav))
-	for p := range f.whole {
-		out = append(out, p+wholeSuffix)
-	}
-	// A navigated path that another path extends says nothing more.
-	return slices.Sorted(slices.Values(lo.Filter(out, func(p string, _ int) bool {
-		return strings.HasSuffix(p, wholeSuffix) || !slices.ContainsFunc(out, func(q string) bool {
-			return strings.HasPrefix(q, p+".") || strings.HasPrefix(q, p+"[")
-		})
-	})))
-}
-
-func (f *fieldWalk) reach(r *ast.Rule) {
+func (f *readWalk) reach(r *ast.Rule) {
 	for ; r != nil; r = r.Else {
 		if !f.isIn[r] {
 			f.isIn[r] = true
@@ -190,39 +318,33 @@ func (f *fieldWalk) reach(r *ast.Rule) {
 	}
 }
 
-func (f *fieldWalk) markNav(v absVal) {
+func mark(set map[inputPath]bool, v absVal) {
 	for p := range v.paths {
-		if !f.nav[p] {
-			f.nav[p], f.changed = true, true
-		}
+		set[p] = true
 	}
 	for p := range v.elems {
-		if !f.nav[p] {
-			f.nav[p], f.changed = true, true
-		}
+		set[p] = true
 	}
 }
 
-func (f *fieldWalk) markWhole(v absVal) {
-	for _, set := range []map[string]bool{v.paths, v.elems} {
-		for p := range set {
-			if !f.whole[p] {
-				f.whole[p], f.changed = true, true
-			}
-		}
-	}
-}
+func (f *readWalk) markNav(v absVal)   { mark(f.reads.nav, v) }
+func (f *readWalk) markWhole(v absVal) { mark(f.reads.whole, v) }
+func (f *readWalk) markSeen(v absVal)  { mark(f.reads.seen, v) }
+
+// giveUp is for what the analysis does not follow at all: the whole
+// inventory is seen.
+func (f *readWalk) giveUp() { f.markSeen(pathsOf(rootPath)) }
 
 // analyse runs over one rule (an else branch is a rule of its own here),
 // with what its arguments are known to be so far.
-func (f *fieldWalk) analyse(r *ast.Rule, finding bool) {
+func (f *readWalk) analyse(r *ast.Rule) {
 	f.env = map[ast.Var]*absVal{}
-	f.seen = map[ast.Var]bool{}
+	f.met = map[ast.Var]bool{}
 	for i, arg := range r.Head.Args {
 		if v, ok := arg.Value.(ast.Var); ok {
 			f.env[v] = &absVal{}
 			f.env[v].add(*f.params[r][i])
-			f.seen[v] = true
+			f.met[v] = true
 		} else {
 			f.markWhole(*f.params[r][i]) // a pattern matched against the argument
 			f.term(arg)
@@ -231,10 +353,10 @@ func (f *fieldWalk) analyse(r *ast.Rule, finding bool) {
 	// The body's variables gain paths in order; a second pass covers
 	// a variable used before the expression that binds it.
 	for range 2 {
-		clear(f.seen)
+		clear(f.met)
 		for _, arg := range r.Head.Args {
 			if v, ok := arg.Value.(ast.Var); ok {
-				f.seen[v] = true
+				f.met[v] = true
 			}
 		}
 		f.body(r.Body)
@@ -249,38 +371,45 @@ func (f *fieldWalk) analyse(r *ast.Rule, finding bool) {
 	switch {
 	case r.Head.Value != nil:
 		head = f.term(r.Head.Value)
+		if slices.ContainsFunc(r.Head.Ref()[1:], func(t *ast.Term) bool { return !t.IsGround() }) {
+			// p[k] := v: an object whose values are v, looked up by
+			// key: Paths follows it, a projection keeps v whole.
+			f.markSeen(head)
+		}
 	case r.Head.Key != nil:
 		head = f.term(r.Head.Key)
+		if r.Head.RuleKind() == ast.MultiValue {
+			f.markSeen(head) // a set orders and deduplicates its members by value
+		}
 	}
-	if finding {
+	if f.isRoot[r] {
 		f.markWhole(head) // the finding goes out as it is
-		return
 	}
 	if f.values[r].add(head) {
 		f.changed = true
 	}
 }
 
-func (f *fieldWalk) body(b ast.Body) {
+func (f *readWalk) body(b ast.Body) {
 	for _, e := range b {
 		f.expr(e)
 		ast.WalkVars(e, func(v ast.Var) bool {
-			f.seen[v] = true
+			f.met[v] = true
 			return false
 		})
 	}
 }
 
-func (f *fieldWalk) bind(v ast.Var, val absVal) {
+func (f *readWalk) bind(v ast.Var, val absVal) {
 	if f.env[v] == nil {
 		f.env[v] = &absVal{}
 	}
 	f.env[v].add(val)
 }
 
-func (f *fieldWalk) expr(e *ast.Expr) {
+func (f *readWalk) expr(e *ast.Expr) {
 	if len(e.With) > 0 {
-		f.markWhole(pathsOf("")) // the document is replaced: give up
+		f.markWhole(pathsOf(rootPath)) // the document is replaced: give up
 	}
 	switch t := e.Terms.(type) {
 	case *ast.Term:
@@ -290,37 +419,50 @@ func (f *fieldWalk) expr(e *ast.Expr) {
 	case *ast.Every:
 		dom := f.term(t.Domain)
 		f.markNav(dom)
+		f.markSeen(dom.elements()) // an element's members iterated
 		if v, ok := t.Value.Value.(ast.Var); ok {
 			f.bind(v, f.element(dom))
+		} else {
+			f.markSeen(dom)
+		}
+		if t.Key != nil {
+			f.markSeen(f.term(t.Key))
 		}
 		f.body(t.Body)
 	case *ast.SomeDecl:
 		// Declarations only, once compiled.
+		for _, s := range t.Symbols {
+			f.markSeen(f.term(s))
+		}
 	case []*ast.Term:
 		f.call(t)
 	}
 }
 
 // element is what an element of val may be.
-func (f *fieldWalk) element(val absVal) absVal {
+func (f *readWalk) element(val absVal) absVal {
 	out := absVal{}
 	for p := range val.paths {
-		out.add(pathsOf(step(p, "")))
+		out.addPath(p.elem())
 	}
 	out.add(absVal{paths: val.elems})
 	return out
 }
 
-func (f *fieldWalk) call(ts []*ast.Term) {
+func (f *readWalk) call(ts []*ast.Term) {
 	op, args := ts[0], ts[1:]
-	name := op.String()
 	bound := func(t *ast.Term) (ast.Var, bool) {
 		v, ok := t.Value.(ast.Var)
-		return v, ok && !f.seen[v]
+		return v, ok && !f.met[v]
 	}
-	switch name {
+	ref, isRef := op.Value.(ast.Ref)
+	if !isRef {
+		f.giveUp()
+	}
+	switch op.String() {
 	case ast.Equality.Name: // unification: binds a new variable, or compares
 		if len(args) != 2 {
+			f.giveUp()
 			break
 		}
 		a, b := args[0], args[1]
@@ -337,64 +479,28 @@ func (f *fieldWalk) call(ts []*ast.Term) {
 		// How many there are, or what type it is: the list or member
 		// itself, not what lies below it.
 		if len(args) >= 1 {
-			f.markNav(f.term(args[0]))
+			v := f.term(args[0])
+			f.markNav(v)
+			f.markSeen(v)
 			for _, out := range args[1:] {
 				f.markWhole(f.term(out))
 			}
 			return
 		}
+		f.giveUp()
 	case ast.ObjectGet.Name:
 		if len(args) >= 3 {
-			obj := f.term(args[0])
-			var keys []string
-			switch k := args[1].Value.(type) {
-			case ast.String:
-				keys = []string{string(k)}
-			case *ast.Array:
-				for i := range k.Len() {
-					s, ok := k.Elem(i).Value.(ast.String)
-					if !ok {
-						keys = nil
-						break
-					}
-					keys = append(keys, string(s))
-				}
-			}
-			if keys == nil {
-				f.markWhole(obj)
-				f.markWhole(f.term(args[1]))
-			}
-			got := absVal{}
-			for p := range obj.paths {
-				for _, k := range keys {
-					p = step(p, k)
-				}
-				got.add(pathsOf(p))
-			}
-			for p := range obj.elems { // an element of a collection built from the inventory
-				for _, k := range keys[min(1, len(keys)):] {
-					p = step(p, k)
-				}
-				got.add(pathsOf(p))
-			}
-			f.markNav(got)
-			f.markWhole(f.term(args[2]))
-			if len(args) == 4 {
-				if v, ok := bound(args[3]); ok {
-					f.bind(v, got)
-				} else {
-					f.markWhole(got)
-					f.markWhole(f.term(args[3]))
-				}
-			}
+			f.objectGet(args, bound)
 			return
 		}
+		f.giveUp()
 	}
-	if ref, ok := op.Value.(ast.Ref); ok && ref.HasPrefix(ast.DefaultRootRef) {
+	if isRef && ref.HasPrefix(ast.DefaultRootRef) {
 		if rules := f.c.GetRulesExact(ref); len(rules) > 0 {
 			f.function(rules, args, bound)
 			return
 		}
+		f.giveUp() // a function it cannot find
 	}
 	// A built-in (or what the analysis cannot follow): it reads its
 	// arguments whole; its output, compared when already bound, is derived.
@@ -403,7 +509,54 @@ func (f *fieldWalk) call(ts []*ast.Term) {
 	}
 }
 
-func (f *fieldWalk) function(rules []*ast.Rule, args []*ast.Term, bound func(*ast.Term) (ast.Var, bool)) {
+// objectGet is object.get(obj, key, default[, out]).
+func (f *readWalk) objectGet(args []*ast.Term, bound func(*ast.Term) (ast.Var, bool)) {
+	obj := f.term(args[0])
+	f.markSeen(obj.collections()) // a member looked up in a collection
+	var keys []string
+	switch k := args[1].Value.(type) {
+	case ast.String:
+		keys = []string{string(k)}
+	case *ast.Array:
+		for i := range k.Len() {
+			s, ok := k.Elem(i).Value.(ast.String)
+			if !ok {
+				keys = nil
+				break
+			}
+			keys = append(keys, string(s))
+		}
+	}
+	if keys == nil {
+		f.markWhole(obj)
+		f.markWhole(f.term(args[1]))
+	}
+	got := absVal{}
+	for p := range obj.paths {
+		for _, k := range keys {
+			p = p.member(k)
+		}
+		got.addPath(p)
+	}
+	for p := range obj.elems { // an element of a collection built from the inventory
+		for _, k := range keys[min(1, len(keys)):] {
+			p = p.member(k)
+		}
+		got.addPath(p)
+	}
+	f.markNav(got)
+	f.markWhole(f.term(args[2]))
+	if len(args) == 4 {
+		if v, ok := bound(args[3]); ok {
+			f.bind(v, got)
+		} else {
+			f.markWhole(got)
+			f.markWhole(f.term(args[3]))
+		}
+	}
+}
+
+func (f *readWalk) function(rules []*ast.Rule, args []*ast.Term, bound func(*ast.Term) (ast.Var, bool)) {
 	n := len(rules[0].Head.Args)
 	vals := make([]absVal, len(args))
 	for i, a := range args {
@@ -440,7 +593,7 @@ func isComposite(t *ast.Term) bool {
 }
 
 // term is what a term's value may be, marking what evaluating it reads.
-func (f *fieldWalk) term(t *ast.Term) absVal {
+func (f *readWalk) term(t *ast.Term) absVal {
 	switch v := t.Value.(type) {
 	case ast.Var:
 		if val := f.env[v]; val != nil {
@@ -451,6 +604,7 @@ func (f *fieldWalk) term(t *ast.Term) absVal {
 		return f.ref(v)
 	case ast.Call:
 		f.call(v)
+		f.giveUp()
 		return absVal{}
 	case *ast.Array:
 		for i := range v.Len() {
@@ -465,7 +619,9 @@ func (f *fieldWalk) term(t *ast.Term) absVal {
 		v.Foreach(func(x *ast.Term) { f.markWhole(f.term(x)) })
 	case *ast.ArrayComprehension:
 		f.body(v.Body)
-		return absVal{elems: f.term(v.Term).paths}
+		x := f.term(v.Term)
+		f.markSeen(x.collections()) // a collection of collections is not followed
+		return absVal{elems: x.paths}
 	case *ast.SetComprehension:
 		f.body(v.Body)
 		f.markWhole(f.term(v.Term)) // set members are compared
@@ -474,13 +630,14 @@ func (f *fieldWalk) term(t *ast.Term) absVal {
 		f.body(v.Body)
 		f.markWhole(f.term(v.Key))
 		val := f.term(v.Value)
+		f.markSeen(val.collections())
 		return absVal{elems: val.paths}
 	}
 	return absVal{}
 }
 
 // ref is what a reference may be.
-func (f *fieldWalk) ref(r ast.Ref) absVal {
+func (f *readWalk) ref(r ast.Ref) absVal {
 	var base absVal
 	ops := r[1:]
 	switch head := r[0].Value.(type) {
@@ -488,14 +645,14 @@ func (f *fieldWalk) ref(r ast.Ref) absVal {
 		switch {
 		case r[0].Equal(ast.InputRootDocument):
 			if len(r) < 2 {
-				f.markWhole(pathsOf(""))
+				f.markWhole(pathsOf(rootPath))
 				return absVal{}
 			}
 			if _, ok := r[1].Value.(ast.String); !ok {
-				f.markWhole(pathsOf(""))
+				f.markWhole(pathsOf(rootPath))
 				return absVal{}
 			}
-			base = pathsOf("")
+			base = pathsOf(rootPath)
 		case r[0].Equal(ast.DefaultRootDocument):
 			return f.dataRef(r)
 		default:
@@ -504,23 +661,26 @@ func (f *fieldWalk) ref(r ast.Ref) absVal {
 			}
 		}
 	default:
+		f.giveUp() // a reference into a value that is not a variable
 		base = f.term(r[0])
 	}
 	return f.index(base, ops)
 }
 
 // index follows ops from val.
-func (f *fieldWalk) index(val absVal, ops []*ast.Term) absVal {
+func (f *readWalk) index(val absVal, ops []*ast.Term) absVal {
 	for _, op := range ops {
-		key := ""
-		if s, ok := op.Value.(ast.String); ok {
-			key = string(s)
-		} else {
+		s, isKey := op.Value.(ast.String)
+		if !isKey {
 			f.markWhole(f.term(op)) // a key looked up
 		}
 		next := absVal{}
 		for p := range val.paths {
-			next.add(pathsOf(step(p, key)))
+			if isKey {
+				next.addPath(p.member(string(s)))
+			} else {
+				next.addPath(p.elem())
+			}
 		}
 		next.add(absVal{paths: val.elems}) // an element of a collection built from the inventory
 		val = next
@@ -531,7 +691,12 @@ func (f *fieldWalk) index(val absVal, ops []*ast.Term) absVal {
 
 // dataRef is what a reference into the policies' own documents may be: the
 // rules it names, and what follows them.
-func (f *fieldWalk) dataRef(r ast.Ref) absVal {
+func (f *readWalk) dataRef(r ast.Ref) absVal {
+	for _, t := range r[1:] {
+		if _, ok := t.Value.(ast.String); !ok {
+			f.markWhole(f.term(t)) // a key looked up, in base data too
+		}
+	}
 	rules := f.c.GetRules(r.ConstantPrefix())
 	out := absVal{}
 	for _, rule := range rules {
@@ -552,14 +717,8 @@ func (f *fieldWalk) dataRef(r ast.Ref) absVal {
 			out.add(absVal{elems: val.paths})
 		default:
 			rest := r[len(doc):]
-			for _, t := range r[:len(doc)] {
-				if _, ok := t.Value.(ast.String); !ok && !t.IsGround() {
-					f.markWhole(f.term(t))
-				}
-			}
 			if multi {
-				f.markWhole(f.term(rest[0])) // a set member looked up
-				rest = rest[1:]
+				rest = rest[1:] // a set member looked up (a key, above)
 			}
 			if len(rest) == 0 {
 				out.add(val)

@@ -111,6 +111,8 @@ func TestPathsFollowValuesOfUserPolicies(t *testing.T) {
 			sources: []string{inventory.SourceProjectUsers}},
 		{name: "a member named by a variable", body: `some k
 	p[k] != null`, reads: []string{"projects[][].*"}, sources: []string{inventory.SourceProjectUsers, inventory.SourceProjectSpendAlerts}},
+		{name: "an element as a key into base data", body: `data.config.allowed[p]`, reads: []string{"projects[].*"},
+			sources: []string{inventory.SourceProjectUsers, inventory.SourceProjectServiceAccounts}},
 		{name: "the whole input", body: `walk(input, [_, _])`, reads: []string{evaluator.AllInput},
 			sources: []string{inventory.SourceUserRoles, inventory.SourceGroups, inventory.SourceProjectUsers}},
 		{name: "a with modifier", helpers: `n := count(input.projects)`, body: `n with input as {"projects": []} > 1`, reads: []string{evaluator.AllInput},

@@ -89,6 +89,17 @@ deny contains x if {
 	some k in ["id", "email"]
 	x := u[k]
 }`, projection{"gpts": {}}},
+		{"a partial object of elements", `
+by_id[u.id] := u if some u in input.users
+deny contains x if {
+	some g in input.gpts
+	x := by_id[g.owner_id].email
+}`, projection{"gpts": {"owner_id": true}}},
+		{"a partial object of elements, by a constant key", `
+by_id[u.id] := u if some u in input.users
+deny contains x if {
+	x := by_id["u1"].email
+}`, projection{"gpts": {}}},
 		{"input as a whole", `
 deny contains x if {
 	x := count(input)

@@ -185,6 +185,47 @@ deny contains lib.finding(rego.metadata.rule(), {"type": "invite", "id": i.id, "
 	assert.Equal(t, run(t, e, raw, evaluator.EvalOptions{Workers: 1}), got)
 }
 
+// A joining package that reads a member of an element looked up in a
+// partial object by a constant key finds what the whole document gives:
+// the stream keeps that member (before the analyses were one, it kept a
+// member named by the key instead, and the finding was lost).
+func TestJoinsByConstantKeyKeepTheMemberRead(t *testing.T) {
+	inv := simulator.Generate(simulator.GenerateOptions{Users: 300, Seed: 3})
+	g := inv.GPTs[0]
+	dir := exportTo(t)
+	writeFile(t, dir, "join.rego", fmt.Sprintf(`package acme
+
+import data.openai.lib
+
+gpts_by_id[g.id] := g if some g in input.gpts
+
+# METADATA
+# title: GPT zero's visibility
+# custom:
+#   finding_type_id: acme-zero
+#   severity: low
+#   category: C
+#   remediation: R
+deny contains lib.finding(rego.metadata.rule(), {"type": "gpt", "id": %[1]q, "name": null}, "visibility") if {
+	gpts_by_id[%[1]q].visibility == %[2]q
+}
+`, g.ID, g.Visibility))
+	e := newEngine(t, dir)
+	ok, _ := e.PackageStreaming("acme")
+	require.False(t, ok)
+	raw, err := inventory.Marshal(inv)
+	require.NoError(t, err)
+	got := run(t, e, raw, evaluator.EvalOptions{Workers: 2})
+	var zero []string
+	for _, f := range got {
+		if f.FindingTypeID == "acme-zero" {
+			zero = append(zero, f.Resource.ID)
+		}
+	}
+	assert.Equal(t, []string{g.ID}, zero)
+	assert.Equal(t, run(t, e, raw, evaluator.EvalOptions{Materialize: true, Workers: 1}), got)
+}
+
 func TestInvalidInventoryGivesNoFindings(t *testing.T) {
 	inv := simulator.Generate(simulator.GenerateOptions{Users: 2000, Seed: 3})
 	raw, err := inventory.Marshal(inv)
