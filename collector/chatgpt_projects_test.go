@@ -33,10 +33,7 @@ func TestChatGPTProjectsAreCollected(t *testing.T) {
 		`{"name":"no id"}`,
 	))
 	o := scriptedOptions(base, newFakeClock(1712000000))
-	var warnings []string
-	o.Warn = func(m string) { warnings = append(warnings, m) }
-	inv, err := collector.Collect(context.Background(), o)
-	require.NoError(t, err)
+	inv, warnings := collectWarnings(t, o)
 
 	require.Len(t, inv.ChatGPTProjects, 6)
 	byID := lo.KeyBy(inv.ChatGPTProjects, func(p inventory.ChatGPTProject) string { return p.ID })

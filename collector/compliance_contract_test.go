@@ -1,7 +1,6 @@
 package collector_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -391,10 +390,7 @@ func TestCollectorReadsTheEvidenceShapes(t *testing.T) {
 	projects = append(projects, `{"id":"g-p-nulls","owner_id":null,"owner_email":null,"sharing":{"visibility":"invite-only","permissions":null,"recipients":null},"latest_config":[]}`)
 	s.on("/v1/compliance/workspaces/ws-1/projects", list(projects...))
 	o := scriptedOptions(base, newFakeClock(1712000000))
-	var warnings []string
-	o.Warn = func(m string) { warnings = append(warnings, m) }
-	inv, err := collector.Collect(context.Background(), o)
-	require.NoError(t, err)
+	inv, warnings := collectWarnings(t, o)
 	for _, name := range []string{inventory.SourceGPTs, inventory.SourceWorkspaceUsers, inventory.SourceChatGPTProjects} {
 		assert.Equal(t, inventory.StatusComplete, inv.Sources[name].Status, "%s: %v", name, inv.Sources[name].Reason)
 	}

@@ -112,15 +112,7 @@ func TestSpecExamplesAreCollected(t *testing.T) {
 	}
 	o := scriptedOptions(base, newFakeClock(1712000000))
 	o.WorkspaceID = ""
-	var warnings []string
-	o.Warn = func(m string) { warnings = append(warnings, m) }
-	inv, err := collector.Collect(context.Background(), o)
-	require.NoError(t, err)
-	for name, src := range inv.Sources {
-		if src.Status != inventory.StatusSkipped {
-			assert.Equal(t, inventory.StatusComplete, src.Status, "%s: %v", name, src.Reason)
-		}
-	}
+	inv, warnings := collectWarned(t, o)
 	require.Len(t, inv.Projects, served["/organization/projects"])
 	p := inv.Projects[0]
 	assert.Len(t, inv.AdminAPIKeys, served["/organization/admin_api_keys"])

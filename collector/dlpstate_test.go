@@ -193,10 +193,7 @@ func TestDLPStateOfAnotherConfigurationReusesNothing(t *testing.T) {
 		o := dlpOptions(t, src, b)
 		change(o.DLP)
 		o.Previous = prev
-		var warnings []string
-		o.Warn = func(m string) { warnings = append(warnings, m) }
-		got, err := collector.Collect(context.Background(), o)
-		require.NoError(t, err, name)
+		got, warnings := collectWarnings(t, o)
 		assert.Equal(t, downloads(simFull), downloads(sim), name)
 		for _, f := range got.Files {
 			assert.False(t, f.Reused, "%s: %s", name, f.ID)

@@ -57,10 +57,7 @@ func TestGPTRecipientsAndTexts(t *testing.T) {
 	scan := &fakeSecrets{}
 	o := scriptedOptions(base, newFakeClock(1712000000))
 	o.Secrets = scan
-	var warnings []string
-	o.Warn = func(m string) { warnings = append(warnings, m) }
-	inv, err := collector.Collect(context.Background(), o)
-	require.NoError(t, err)
+	inv, warnings := collectWarnings(t, o)
 	require.Len(t, inv.GPTs, 3)
 
 	w := inv.GPTs[0]

@@ -444,10 +444,7 @@ func TestUnknownValuesAreKeptUnusableItemsMakeAListPartial(t *testing.T) {
 			`{"id":"inv-z","email":"z@x","role":"reader","status":"pending"}, null],"has_more":false}`, inviteJSON("a"))
 	})
 	o := scriptedOptions(base, newFakeClock(1700000000))
-	var warnings []string
-	o.Warn = func(m string) { warnings = append(warnings, m) }
-	inv, err := collector.Collect(context.Background(), o)
-	require.NoError(t, err)
+	inv, warnings := collectWarnings(t, o)
 	src := inv.Sources["invites"]
 	assert.Equal(t, "partial", src.Status)
 	assert.Equal(t, 4, src.Items)
