@@ -32,40 +32,14 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// runaway is a policy that would run for days, printing first so a test
-// knows the evaluation has started.
-const runaway = `package acme.runaway
-
-# METADATA
-# title: Runaway
-# description: A rule that never finishes.
-# custom:
-#   finding_type_id: 0b8e5c1e-6a4f-4d0b-9f3a-5e2f7c1d9a01
-#   severity: low
-#   category: Test
-#   enterprise_required: false
-#   remediation: None.
-deny contains finding if {
-	print("runaway started")
-	some a in numbers.range(1, 100000)
-	some b in numbers.range(1, 100000)
-	some c in numbers.range(1, 100000)
-	a + b + c < 0
-	finding := {"finding_type_id": "0b8e5c1e-6a4f-4d0b-9f3a-5e2f7c1d9a01", "severity": "low", "resource": {"type": "organization", "id": "x", "name": "x"}, "message": "never"}
-}
-`
-
-func runawayPolicies(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "runaway.rego"), []byte(runaway), 0o600))
-	return dir
-}
+// runawayPolicies holds a policy that never finishes, printing first (see
+// the file).
+const runawayPolicies = "../../fixtures/policies/runaway"
 
 // Row 4: SIGINT and SIGTERM during a policy that never ends stop the
 // process at once, with exit 2 and "interrupted".
 func TestSignalsStopARunawayEvaluation(t *testing.T) {
-	dir := runawayPolicies(t)
+	dir := runawayPolicies
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a guard, not a timing
@@ -111,7 +85,7 @@ func TestSignalsStopARunawayEvaluation(t *testing.T) {
 // Row 4: --eval-timeout ends a runaway policy with a message naming it;
 // the in-process twin of the signal test cancels the command's context.
 func TestEvalTimeoutAndCancellation(t *testing.T) {
-	dir := runawayPolicies(t)
+	dir := runawayPolicies
 	r := runCLI(t, "", "evaluate", clean, "--policies", dir, "--eval-timeout", "300ms")
 	assert.Equal(t, exitError, r.code)
 	assert.Contains(t, r.stderr, "evaluate data.acme.runaway.deny: the policy did not finish within 300ms")
@@ -174,7 +148,10 @@ func TestKeyFileMustBeASmallRegularFile(t *testing.T) {
 // and --allow-net) unless --allow-net.
 func TestAllowNetFlag(t *testing.T) {
 	dir := t.TempDir()
-	policy := strings.ReplaceAll(runaway, "print(\"runaway started\")", `http.send({"method": "GET", "url": "http://127.0.0.1:1/"})`)
+	runaway, err := os.ReadFile(filepath.Join(runawayPolicies, "runaway.rego"))
+	require.NoError(t, err)
+	policy := strings.ReplaceAll(string(runaway), "print(\"runaway started\")", `http.send({"method": "GET", "url": "http://127.0.0.1:1/"})`)
+	require.NotEqual(t, string(runaway), policy)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "net.rego"), []byte(policy), 0o600))
 	r := runCLI(t, "", "evaluate", acme, "--policies", dir)
 	assert.Equal(t, exitError, r.code)
