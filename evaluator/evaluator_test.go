@@ -59,6 +59,7 @@ var wantCatalog = []struct {
 	{"bb0fa2c5-68ff-4032-97ed-6ecaac7418ea", "OpenAI: GPT whose owner is no longer an active workspace member", "medium", "Tools and agents", true},
 	{"6bb079ae-f60a-4c5b-b581-9f7adb4325e4", "OpenAI: GPT editable by too many people", "low", "Tools and agents", true},
 	{"5e3d9115-9eae-40db-9596-18378d47738a", "OpenAI: Workspace agent or plugin whose owner is no longer an active member", "medium", "Tools and agents", true},
+	{"a853064b-3382-413b-a3c5-bd110289eed8", "OpenAI: ChatGPT project shared by link outside its owner", "medium", "Data governance", true},
 	{"ec0de752-7dd6-4483-bd5d-35b3899963c3", "OpenAI: Audit logging not enabled", "high", "Operations", false},
 	{"96915f30-ad6f-4b36-be8a-b871ed0fd651", "OpenAI: No enforcing hard spend limit", "medium", "Operations", false},
 	{"75769463-3ecb-4c62-b4f6-0401f1b4145c", "OpenAI: mTLS certificate expired or expiring while active", "high", "Operations", false},
@@ -97,6 +98,7 @@ var wantAcme = map[string][]string{
 	"bb0fa2c5-68ff-4032-97ed-6ecaac7418ea": {"g-onboarding"},
 	"6bb079ae-f60a-4c5b-b581-9f7adb4325e4": {"g-acme-crm"},
 	"5e3d9115-9eae-40db-9596-18378d47738a": {"agent_legacy_sync"},
+	"a853064b-3382-413b-a3c5-bd110289eed8": {"g-p-acme-launch", "g-p-acme-pricing"},
 	"96915f30-ad6f-4b36-be8a-b871ed0fd651": {"org-acme000000000000000000", "proj_research"},
 	"75769463-3ecb-4c62-b4f6-0401f1b4145c": {"cert_client_2026"},
 }

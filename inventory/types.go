@@ -3,6 +3,7 @@
 package inventory
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 )
@@ -396,6 +397,23 @@ type ChatGPTProject struct {
 	Recipients    []GPTRecipient  `json:"recipients,omitempty"`
 	Sharing       json.RawMessage `json:"sharing,omitempty"`
 	Extra         Extra           `json:"extra,omitempty"`
+}
+
+// UnmarshalJSON reads a project as written, with Sharing compacted: a
+// document read and written again is the same, whatever the indentation
+// of the file it came from.
+func (p *ChatGPTProject) UnmarshalJSON(b []byte) error {
+	type plain ChatGPTProject
+	if err := json.Unmarshal(b, (*plain)(p)); err != nil {
+		return err
+	}
+	if len(p.Sharing) > 0 {
+		var c bytes.Buffer
+		if json.Compact(&c, p.Sharing) == nil {
+			p.Sharing = c.Bytes()
+		}
+	}
+	return nil
 }
 
 // DLP records how files were scanned.

@@ -151,6 +151,13 @@ allowed_data_retention := {
 # Empty: residency is not checked.
 allowed_residencies := set()
 
+# Sharing visibilities (normalized, as chatgpt_projects[].visibility) a
+# ChatGPT project may have. invite-only keeps a project to its owner and
+# the people invited by name; add workspace-with-link to accept links that
+# work for the whole workspace. Any other visibility, one this version
+# does not know included, is a finding.
+allowed_chatgpt_project_visibilities := {"invite-only"}
+
 # Hosted tools of the Responses API that are a finding when a project
 # enables them: one finding per project and tool.
 flagged_hosted_tools := {"mcp", "web_search", "code_interpreter"}

@@ -1,5 +1,5 @@
-# Data governance: how long OpenAI keeps the organization's data, and
-# where it is stored and processed.
+# Data governance: how long OpenAI keeps the organization's data, where it
+# is stored and processed, and who ChatGPT projects share it with.
 package openai.data_governance
 
 import data.openai.config
@@ -93,5 +93,66 @@ deny contains finding if {
 		{"type": "project", "id": project.id, "name": project.name},
 		sprintf("Project %q has residency %s, outside %s", [lib.display(project), r, concat(", ", sort(config.allowed_residencies))]),
 		{"residency": r},
+	)
+}
+
+# Reach of each normalized visibility, for messages.
+project_reach := {
+	"workspace-with-link": "by link with anyone in the workspace",
+	"anyone-with-link": "by link with anyone who has the link, inside the workspace or not",
+	"workspace": "with everyone in the workspace",
+	"gpt-store": "publicly",
+	"invite-only": "with the people invited to it",
+}
+
+project_sharing(p) := s if {
+	s := project_reach[p.visibility]
+} else := sprintf("with visibility %q, which this version does not know", [p.visibility_raw])
+
+# METADATA
+# title: "OpenAI: ChatGPT project shared by link outside its owner"
+# description: >-
+#   A ChatGPT project (its files, instructions and chats) reaches people
+#   its owner did not name: its sharing visibility is not one of
+#   allowed_chatgpt_project_visibilities, by default invite-only (the owner
+#   and the people invited to it by name). Outside its owner means shared
+#   with anyone the owner did not name: a link, for anyone in the workspace
+#   (workspace-with-link) or for anyone at all (anyone-with-link), fires,
+#   as do the broader workspace and gpt-store listings; a visibility this
+#   version does not know fires too (visibility unknown, the value in
+#   visibility_raw), since nothing says it stays with named people.
+#   Sharing with named recipients does not fire, nor does a project the
+#   API sent no visibility for.
+# custom:
+#   finding_type_id: a853064b-3382-413b-a3c5-bd110289eed8
+#   severity: medium
+#   category: Data governance
+#   enterprise_required: true
+#   remediation: >-
+#     Change the project's sharing to invited people only, share it with
+#     the colleagues who need it by name, and restrict link sharing of
+#     projects in the workspace's settings; if a link must stay, add its
+#     visibility to allowed_chatgpt_project_visibilities.
+#   sources: [chatgpt_projects]
+#   config: [allowed_chatgpt_project_visibilities]
+#   frameworks:
+#     cis-v8: ["3.3"]
+#     nist-csf-2.0: [PR.DS-01, PR.AA-05]
+#     iso-27001-2022: [A.5.10, A.5.14, A.5.15]
+#     soc2-2017: [CC6.1, C1.1]
+#     owasp-llm-2025: [LLM02:2025]
+deny contains finding if {
+	some project in input.chatgpt_projects
+	is_string(project.visibility_raw)
+	not project.visibility in config.allowed_chatgpt_project_visibilities
+	finding := lib.finding_with_evidence(
+		rego.metadata.rule(),
+		{"type": "chatgpt_project", "id": project.id, "name": project.name},
+		sprintf("ChatGPT project %q is shared %s", [lib.display(project), project_sharing(project)]),
+		{
+			"visibility": project.visibility_raw,
+			"owner_email": object.get(project, "owner_email", null),
+			"recipients": count(object.get(project, "recipients", [])),
+		},
 	)
 }

@@ -73,3 +73,65 @@ test_residency_not_checked_when_unset if {
 	findings := deny with input as with_project({"residency": "GLOBAL"})
 	td.ids(findings, residency) == set()
 }
+
+shared_project := "a853064b-3382-413b-a3c5-bd110289eed8"
+
+with_chatgpt_project(overrides) := td.inventory({"chatgpt_projects": [td.chatgpt_project(overrides)]})
+
+shared_as(v) := with_chatgpt_project({"visibility": v, "visibility_raw": v})
+
+test_project_shared_by_public_link_fires if {
+	findings := deny with input as shared_as("anyone-with-link")
+	td.ids(findings, shared_project) == {"g-p-test"}
+	some f in findings
+	f.resource == {"type": "chatgpt_project", "id": "g-p-test", "name": "Test Project"}
+	f.evidence == {"visibility": "anyone-with-link", "owner_email": "a@example.com", "recipients": 0}
+	contains(f.message, "by link with anyone who has the link")
+}
+
+# workspace-with-link is the boundary: a link that only works inside the
+# workspace still reaches people the owner did not name.
+test_project_shared_by_workspace_link_fires if {
+	findings := deny with input as shared_as("workspace-with-link")
+	td.ids(findings, shared_project) == {"g-p-test"}
+	some f in findings
+	contains(f.message, "by link with anyone in the workspace")
+}
+
+test_project_listings_fire if {
+	every v in ["workspace", "gpt-store"] {
+		td.ids(deny, shared_project) == {"g-p-test"} with input as shared_as(v)
+	}
+}
+
+test_private_project_does_not_fire if {
+	count(deny) == 0 with input as shared_as("invite-only")
+}
+
+test_project_shared_with_named_people_does_not_fire if {
+	findings := deny with input as with_chatgpt_project({"recipients": [{"id": "wsu-b", "email": "b@example.com", "can_read": true}]})
+	count(findings) == 0
+}
+
+test_unknown_project_visibility_fires if {
+	findings := deny with input as with_chatgpt_project({"visibility": "unknown", "visibility_raw": "org-with-link"})
+	td.ids(findings, shared_project) == {"g-p-test"}
+	some f in findings
+	f.evidence.visibility == "org-with-link"
+	contains(f.message, "which this version does not know")
+}
+
+test_project_without_visibility_does_not_fire if {
+	count(deny) == 0 with input as with_chatgpt_project({"visibility": "unknown", "visibility_raw": null})
+}
+
+test_projects_not_collected_do_not_fire if {
+	count(deny) == 0 with input as td.inventory({})
+}
+
+test_allowed_project_visibilities_come_from_config if {
+	count(deny) == 0 with input as shared_as("workspace-with-link")
+		with data.openai.config.allowed_chatgpt_project_visibilities as {"invite-only", "workspace-with-link"}
+	td.ids(deny, shared_project) == {"g-p-test"} with input as shared_as("invite-only")
+		with data.openai.config.allowed_chatgpt_project_visibilities as set()
+}

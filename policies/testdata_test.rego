@@ -110,6 +110,18 @@ gpt(overrides) := object.union(
 tool(kind) := {"type": kind, "raw_type": kind}
 
 # ids(findings, type_id) is the resource ids of the findings of one type.
+chatgpt_project(overrides) := object.union(
+	{
+		"id": "g-p-test",
+		"name": "Test Project",
+		"owner_id": "wsu-a",
+		"owner_email": "a@example.com",
+		"visibility": "invite-only",
+		"visibility_raw": "invite-only",
+	},
+	overrides,
+)
+
 ids(findings, type_id) := {f.resource.id | some f in findings; f.finding_type_id == type_id}
 
 file(overrides) := object.union(

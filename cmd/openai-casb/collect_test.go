@@ -121,7 +121,7 @@ func TestScanReportsExactlyTheServedOrganizationsFindings(t *testing.T) {
 	for _, f := range got.Findings {
 		ids[f.FindingTypeID] = true
 	}
-	assert.Len(t, ids, 29, "every posture finding type the served lists can show")
+	assert.Len(t, ids, 30, "every posture finding type the served lists can show")
 }
 
 func TestDemoShowsEveryPostureFindingType(t *testing.T) {
@@ -131,7 +131,7 @@ func TestDemoShowsEveryPostureFindingType(t *testing.T) {
 	for _, f := range parseReport(t, r.stdout).Findings {
 		ids[f.FindingTypeID] = true
 	}
-	assert.Len(t, ids, 30, "every posture finding type but residency and action domains (checked only when configured) and audit logging off (TestMakeDemoFiresEveryFindingType)")
+	assert.Len(t, ids, 31, "every posture finding type but residency and action domains (checked only when configured) and audit logging off (TestMakeDemoFiresEveryFindingType)")
 	assert.True(t, ids["dde6eb03-a01e-4aac-8cde-d9999d90a03e"], "a secret in a GPT's instructions or action, without --dlp")
 	assert.True(t, ids["6bb079ae-f60a-4c5b-b581-9f7adb4325e4"], "a GPT editable by too many people")
 	assert.True(t, ids["5e3d9115-9eae-40db-9596-18378d47738a"], "a workspace agent whose owner left")

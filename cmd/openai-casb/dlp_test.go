@@ -35,7 +35,7 @@ func TestDemoDLPShowsEveryDLPFindingTypeAndOnlyWithDLP(t *testing.T) {
 	with := runCLI(t, "", "demo", "--dlp", "--format", "json")
 	require.Equal(t, exitOK, with.code, with.stderr)
 	ids := findingTypes(t, with.stdout)
-	assert.Len(t, ids, 33, "every finding type the demo organization's lists can show")
+	assert.Len(t, ids, 34, "every finding type the demo organization's lists can show")
 	for _, id := range dlpFindingTypes {
 		assert.Positive(t, ids[id], id)
 	}

@@ -87,7 +87,7 @@ func TestExtraPoliciesAndData(t *testing.T) {
 	}
 	assert.Equal(t, []string{"g-acme-crm/crm.acme-partner.example", "g-ticket-bot/hooks.ticketing.example"}, ids["acme-gpt-domain"])
 	assert.Equal(t, []string{"key_admin_old/"}, ids[adminRotationID], "--data moved the rotation threshold to 160 days")
-	assert.Len(t, ids, 32, "the custom finding type beside the thirty-one built-in ones acme fires with this data")
+	assert.Len(t, ids, 33, "the custom finding type beside the thirty-two built-in ones acme fires with this data")
 
 	// The built-ins' --policies replacement cannot run the rule alone.
 	alone := runCLI(t, "", "evaluate", acme, "--policies", dir)

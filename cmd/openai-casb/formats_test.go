@@ -244,7 +244,7 @@ func TestEveryFormatEveryCommand(t *testing.T) {
 	for format, check := range formatChecks {
 		t.Run(format, func(t *testing.T) {
 			all := check(t, runOK(t, "evaluate", acme, "--format", format))
-			assert.Len(t, all, 45)
+			assert.Len(t, all, 47)
 
 			high := check(t, runOK(t, "evaluate", acme, "--format", format, "--severity", "high"))
 			assert.Len(t, high, 18)
@@ -266,11 +266,11 @@ func TestEveryFormatEveryCommand(t *testing.T) {
 				}
 			}
 			if showsWaived[format] {
-				assert.Len(t, withWaivers, 46)
+				assert.Len(t, withWaivers, 48)
 				require.Len(t, terraform, 2)
 				assert.Len(t, waived, 1)
 			} else {
-				assert.Len(t, withWaivers, 45)
+				assert.Len(t, withWaivers, 47)
 				assert.Len(t, terraform, 1, "the waived finding is left out")
 				assert.Empty(t, waived)
 			}
@@ -297,7 +297,7 @@ func TestEveryFormatEveryCommand(t *testing.T) {
 			against := check(t, runOK(t, "evaluate", changed, "--format", format, "--baseline", previous))
 			states := byState(against)
 			if noStates[format] {
-				assert.Len(t, against, 45)
+				assert.Len(t, against, 47)
 				return
 			}
 			assert.Equal(t, []string{"g-policy-helper"}, states["new"])
@@ -306,7 +306,7 @@ func TestEveryFormatEveryCommand(t *testing.T) {
 			} else {
 				assert.Equal(t, []string{"invite-stale"}, states["absent"])
 			}
-			assert.Len(t, states["unchanged"], 44)
+			assert.Len(t, states["unchanged"], 46)
 
 		})
 	}
@@ -422,7 +422,7 @@ func TestFirstSeenAcrossRuns(t *testing.T) {
 	for _, row := range rows[1:] {
 		firstSeen[row[len(row)-2]]++
 	}
-	assert.Equal(t, map[string]int{day1: 44, day2: 1}, firstSeen)
+	assert.Equal(t, map[string]int{day1: 46, day2: 1}, firstSeen)
 
 	out := runOK(t, "evaluate", changed, "--format", "ocsf", "--now", day3, "--baseline", prev2)
 	checkOCSF(t, out) // every event validates (skips without the OCSF schema)
@@ -444,5 +444,5 @@ func TestFirstSeenAcrossRuns(t *testing.T) {
 		assert.Equal(t, ms(day3), ev.FindingInfo.LastSeen)
 		n++
 	}
-	assert.Equal(t, 45, n)
+	assert.Equal(t, 47, n)
 }

@@ -188,7 +188,7 @@ func TestOutputFile(t *testing.T) {
 	r := runCLI(t, "", "evaluate", acme, "--format", "json", "--output", path)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Empty(t, r.stdout)
-	assert.Equal(t, "wrote "+path+": 45 findings: 2 critical, 18 high, 21 medium, 4 low\n", r.stderr)
+	assert.Equal(t, "wrote "+path+": 47 findings: 2 critical, 18 high, 23 medium, 4 low\n", r.stderr)
 	st, err := os.Stat(path)
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), st.Mode().Perm())
@@ -259,7 +259,7 @@ func TestPoliciesList(t *testing.T) {
 	r := runCLI(t, "", "policies", "list")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	assert.Len(t, lines, 37, "a header and thirty-six finding types")
+	assert.Len(t, lines, 38, "a header and thirty-seven finding types")
 	assert.Regexp(t, `^FINDING TYPE ID\s+SEVERITY\s+CATEGORY\s+TITLE$`, lines[0])
 	assert.Contains(t, r.stdout, "18fd5b21-8489-485e-9c93-0bd4a696e724  low")
 
@@ -267,7 +267,7 @@ func TestPoliciesList(t *testing.T) {
 	require.Equal(t, exitOK, j.code, j.stderr)
 	var entries []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(j.stdout), &entries))
-	assert.Len(t, entries, 36)
+	assert.Len(t, entries, 37)
 }
 
 func TestSchemaAndVersion(t *testing.T) {

@@ -94,7 +94,7 @@ func TestOutputFormatOneFailureKeepsTheOthers(t *testing.T) {
 	r := runCLI(t, "", "evaluate", acme, "--output-format", "ocsf="+bad, "--output-format", "csv="+good)
 	assert.Equal(t, exitError, r.code)
 	assert.Contains(t, r.stderr, "bad.ocsf")
-	assert.Len(t, checkCSV(t, readFile(t, good)), 45)
+	assert.Len(t, checkCSV(t, readFile(t, good)), 47)
 	_, err := os.Stat(bad)
 	assert.ErrorIs(t, err, os.ErrNotExist)
 }

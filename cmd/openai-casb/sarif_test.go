@@ -78,8 +78,8 @@ func TestSARIFOfAcme(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	doc := sarifOf(t, r)
 	golden(t, filepath.Join("testdata", "golden", "acme.sarif"), r.stdout)
-	assert.Len(t, doc.Runs[0].Tool.Driver.Rules, 36)
-	assert.Len(t, doc.Runs[0].Results, 45)
+	assert.Len(t, doc.Runs[0].Tool.Driver.Rules, 37)
+	assert.Len(t, doc.Runs[0].Results, 47)
 	assert.True(t, doc.Runs[0].Invocations[0].ExecutionSuccessful)
 }
 
@@ -201,23 +201,23 @@ func TestBaselineMarksNewUnchangedAbsent(t *testing.T) {
 			}
 			assert.Equal(t, []string{"g-policy-helper"}, states["new"])
 			assert.Equal(t, []string{"invite-stale"}, states["absent"])
-			assert.Len(t, states["unchanged"], 44)
+			assert.Len(t, states["unchanged"], 46)
 			assert.Len(t, states, 3)
-			assert.Equal(t, 45, rep.Summary.Total, "absent findings are not counted as current")
-			assert.Equal(t, map[string]any{"file": previous, "new": 1.0, "changed": 0.0, "unchanged": 44.0, "absent": 1.0}, rep.Summary.Baseline)
+			assert.Equal(t, 47, rep.Summary.Total, "absent findings are not counted as current")
+			assert.Equal(t, map[string]any{"file": previous, "new": 1.0, "changed": 0.0, "unchanged": 46.0, "absent": 1.0}, rep.Summary.Baseline)
 
 			s := sarifOf(t, runCLI(t, "", "evaluate", changed, "--format", "sarif", "--baseline", previous))
 			count := map[string]int{}
 			for _, r := range s.Runs[0].Results {
 				count[r.BaselineState]++
 			}
-			assert.Equal(t, map[string]int{"new": 1, "unchanged": 44, "absent": 1}, count)
+			assert.Equal(t, map[string]int{"new": 1, "unchanged": 46, "absent": 1}, count)
 
 			table := runCLI(t, "", "evaluate", changed, "--baseline", previous)
 			assert.Contains(t, table.stdout, "STATE")
 			assert.Regexp(t, `new\s+OpenAI: GPT publicly accessible via public link\s+gpt g-policy-helper`, table.stdout)
 			assert.Regexp(t, `absent\s+OpenAI: Stale pending invite\s+invite invite-stale`, table.stdout)
-			assert.Contains(t, table.stdout, "against the baseline: 1 new, 0 changed, 44 unchanged, 1 absent")
+			assert.Contains(t, table.stdout, "against the baseline: 1 new, 0 changed, 46 unchanged, 1 absent")
 		})
 	}
 }
@@ -280,7 +280,7 @@ func TestBaselineChanged(t *testing.T) {
 
 			later := runCLI(t, "", "evaluate", acme, "--baseline", previous, "--fail-on-new", "--now", "2026-11-27T00:00:00Z")
 			assert.Equal(t, exitOK, later.code, "a day later nothing changed but ages: %s", later.stdout)
-			assert.Contains(t, later.stdout, "0 new, 0 changed, 45 unchanged, 0 absent")
+			assert.Contains(t, later.stdout, "0 new, 0 changed, 47 unchanged, 0 absent")
 
 			j := runCLI(t, "", "evaluate", grown, "--format", "json", "--baseline", previous)
 			require.Equal(t, exitOK, j.code, j.stderr)
@@ -300,12 +300,12 @@ func TestBaselineChanged(t *testing.T) {
 			for _, r := range s.Runs[0].Results {
 				count[r.BaselineState]++
 			}
-			assert.Equal(t, map[string]int{"updated": 1, "unchanged": 44}, count)
+			assert.Equal(t, map[string]int{"updated": 1, "unchanged": 46}, count)
 
 			table := runCLI(t, "", "evaluate", grown, "--baseline", previous, "--fail-on-new")
 			assert.Equal(t, exitFindings, table.code)
 			assert.Regexp(t, `changed\s+OpenAI: GPT with Custom Actions enabled\s+gpt g-acme-crm`, table.stdout)
-			assert.Contains(t, table.stdout, "against the baseline: 0 new, 1 changed, 44 unchanged, 0 absent")
+			assert.Contains(t, table.stdout, "against the baseline: 0 new, 1 changed, 46 unchanged, 0 absent")
 			assert.Contains(t, table.stderr, "1 new or changed finding(s) at or above low")
 
 			gh := runCLI(t, "", "evaluate", grown, "--format", "github", "--baseline", previous)
@@ -320,18 +320,18 @@ func TestBaselineChanged(t *testing.T) {
 func TestSeverityFilterAndFailOnAreIndependent(t *testing.T) {
 	full := runCLI(t, "", "evaluate", acme, "--format", "json", "--fail-on", "high")
 	assert.Equal(t, exitFindings, full.code)
-	assert.Len(t, parseReport(t, full.stdout).Findings, 45)
+	assert.Len(t, parseReport(t, full.stdout).Findings, 47)
 
 	highs := runCLI(t, "", "evaluate", acme, "--format", "json", "--severity", "high,critical", "--fail-on", "low")
 	assert.Equal(t, exitFindings, highs.code)
-	assert.Contains(t, highs.stderr, "45 finding(s) at or above low", "the exit sees every finding")
+	assert.Contains(t, highs.stderr, "47 finding(s) at or above low", "the exit sees every finding")
 	rep := parseReport(t, highs.stdout)
 	assert.Len(t, rep.Findings, 20)
 
 	lows := runCLI(t, "", "evaluate", acme, "--format", "sarif", "--severity", "low")
 	doc := sarifOf(t, lows)
 	assert.Len(t, doc.Runs[0].Results, 4)
-	assert.Len(t, doc.Runs[0].Tool.Driver.Rules, 36, "rules stay: the catalog is not filtered")
+	assert.Len(t, doc.Runs[0].Tool.Driver.Rules, 37, "rules stay: the catalog is not filtered")
 
 	bad := runCLI(t, "", "evaluate", acme, "--severity", "high,urgent")
 	assert.Equal(t, exitError, bad.code)
@@ -343,9 +343,9 @@ func TestGitHubFormat(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	golden(t, filepath.Join("testdata", "golden", "acme.github"), r.stdout)
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	assert.Len(t, lines, 46, "an annotation per finding and the summary")
+	assert.Len(t, lines, 48, "an annotation per finding and the summary")
 	assert.Regexp(t, `^::error file=fixtures/inventory/acme.json,line=\d+,title=OpenAI%3A Secret in a GPT's instructions or action definition::`, lines[0])
-	assert.Equal(t, "openai-casb: 45 findings: 2 critical, 18 high, 21 medium, 4 low", lines[45])
+	assert.Equal(t, "openai-casb: 47 findings: 2 critical, 18 high, 23 medium, 4 low", lines[47])
 }
 
 // An over-limit report still yields a valid file: 40,000 findings, of which

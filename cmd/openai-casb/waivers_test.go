@@ -100,8 +100,8 @@ func TestWaiversAcceptance(t *testing.T) {
 	require.NotNil(t, rep.Summary.Waived)
 	assert.Equal(t, 1, *rep.Summary.Waived)
 	// 45 of the policies, one waived, one about the expired waiver.
-	assert.Equal(t, 45, rep.Summary.Total)
-	assert.Equal(t, map[string]int{"critical": 2, "high": 17, "medium": 21, "low": 5}, rep.Summary.BySeverity)
+	assert.Equal(t, 47, rep.Summary.Total)
+	assert.Equal(t, map[string]int{"critical": 2, "high": 17, "medium": 23, "low": 5}, rep.Summary.BySeverity)
 	var waived, expiredFinding, brandVoice int
 	for _, f := range rep.Findings {
 		require.NotNil(t, f.Waived, "with a waivers file every finding says whether it is waived")
@@ -138,7 +138,7 @@ func TestWaiversAcceptance(t *testing.T) {
 	assert.Contains(t, table.stdout, "! waiver "+w+":10 expired on 2026-11-01")
 	assert.Contains(t, table.stdout, "! waiver "+w+":15 matched no finding (unused)")
 	assert.Regexp(t, `gpt g-brand-voice\s+GPT "Brand Voice" is published in the GPT Store`, table.stdout)
-	assert.Contains(t, table.stdout, "45 findings: 2 critical, 17 high, 21 medium, 5 low")
+	assert.Contains(t, table.stdout, "47 findings: 2 critical, 17 high, 23 medium, 5 low")
 	shown := runCLI(t, "", "evaluate", acme, "--waivers", w, "--show-waived")
 	assert.Regexp(t, `high\s+OpenAI: Admin API key not rotated\s+admin_api_key key_admin_old\s+2027-03-01\s+secops@example.com\s+Rotation scheduled`, shown.stdout)
 
@@ -170,7 +170,7 @@ func TestWaiversAcceptance(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"key_admin_old"}, suppressed)
-	assert.Len(t, s.Runs[0].Results, 46, "waived results stay, suppressed")
+	assert.Len(t, s.Runs[0].Results, 48, "waived results stay, suppressed")
 
 	// --fail-on high: 2 criticals and 18 highs, less the waived one.
 	gate := runCLI(t, "", "evaluate", acme, "--waivers", w, "--fail-on", "high")
@@ -187,7 +187,7 @@ func TestWaiversAcceptance(t *testing.T) {
 	// --strict-waivers: the unused waiver is a low finding too.
 	strict := runCLI(t, "", "evaluate", acme, "--waivers", w, "--strict-waivers")
 	assert.Regexp(t, `openai-casb: Unused waiver\s+waiver finding_type_id=20ab9ddb-fd48-46a8-9fdf-9bb9b9061f21 resource=user-nobody\s+Waiver \S+:15 selects no finding`, strict.stdout)
-	assert.Contains(t, strict.stdout, "46 findings: 2 critical, 17 high, 21 medium, 6 low")
+	assert.Contains(t, strict.stdout, "48 findings: 2 critical, 17 high, 23 medium, 6 low")
 }
 
 // Waiving a finding whose only highs are waived lets --fail-on high pass.
