@@ -18,8 +18,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/time/rate"
-
 	"github.com/openai-casb/openai-casb/internal/scrub"
 )
 
@@ -105,43 +103,136 @@ func (realClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// pacer keeps each route of an API under a request rate, as the
-// Compliance API's 100 requests per minute per route requires, by making
-// requests wait their turn rather than collect 429s.
+// pacer keeps each route of an API under N requests in any 60 seconds, the
+// Compliance API's 100 requests per minute per route, by making requests wait
+// their turn rather than collect 429s.
+//
+// A request holds a place in its route's window from the moment it is sent
+// until a window after its answer came back; a route never has more than N
+// places held. Whenever a server counts a request (on arrival, or at any
+// moment before it answers), any N+1 requests it counts lie more than a
+// window apart: when the last of them was sent, the other N still held their
+// places (each was sent before and answered less than a window before the
+// last arrived). So the limit holds for a server that counts "N in any 60 s"
+// whatever the latency and its jitter, which a log of send times does not
+// ensure (a late first arrival and an early N+1th fall inside one minute),
+// nor a token bucket with a burst of N (N at once, then N more as it refills:
+// 2N−1 in a minute). The first N requests of a route go at once.
+//
+// Unconfirmed: no public source gives how the Compliance API counts its
+// limit (compliance-api-evidence.md has no rate limit at all; the 100 per
+// minute per route is what independent clients quote). It could count fixed
+// minutes or a bucket with a smaller burst. So a route that answers 429 is
+// paced evenly — one request every window/N, on top of the window — for the
+// rest of the collection, with one warning; the 429 itself is retried after
+// its Retry-After as any 429 is.
 type pacer struct {
 	mu     sync.Mutex
 	perMin int
-	routes map[string]*rate.Limiter
+	window time.Duration
+	routes map[string]*pacedRoute
 	clock  Clock
+	notes  *notes
 }
 
-func newPacer(perMinute int, clock Clock) *pacer {
+// pacedRoute is one route's places in the window.
+type pacedRoute struct {
+	// held are the places taken: in flight, or answered less than a window
+	// ago.
+	held []*place
+	// even: the route answered 429, so its requests are also spaced
+	// window/N apart from now on.
+	even bool
+	last time.Time // when the last request was sent
+}
+
+// place is one request's place in its route's window.
+type place struct {
+	answered bool
+	until    time.Time // answered: when the place frees
+}
+
+// paceWindow is the window of the Compliance API's limit.
+const paceWindow = time.Minute
+
+func newPacer(perMinute int, clock Clock, n *notes) *pacer {
 	if perMinute <= 0 {
 		return nil
 	}
-	return &pacer{perMin: perMinute, routes: map[string]*rate.Limiter{}, clock: clock}
+	return &pacer{perMin: perMinute, window: paceWindow, routes: map[string]*pacedRoute{}, clock: clock, notes: n}
 }
 
-// limit is the steady rate of one route. A burst of one keeps any
-// 60-second window at no more than perMin requests.
-func (p *pacer) limit() rate.Limit {
-	return rate.Limit(float64(p.perMin) / 60)
+// wait takes a place for one request of route, waiting until one frees; the
+// caller gives it back with answered.
+func (p *pacer) wait(ctx context.Context, route string, waiting func(string, time.Duration)) (*place, error) {
+	for {
+		p.mu.Lock()
+		r, ok := p.routes[route]
+		if !ok {
+			r = &pacedRoute{}
+			p.routes[route] = r
+		}
+		now := p.clock.Now()
+		d := r.delay(now, p.perMin, p.window)
+		if d <= 0 {
+			pl := &place{}
+			r.held = append(r.held, pl)
+			r.last = now
+			p.mu.Unlock()
+			return pl, nil
+		}
+		p.mu.Unlock()
+		if waiting != nil {
+			waiting(route, d)
+		}
+		if err := p.clock.Sleep(ctx, d); err != nil {
+			return nil, err
+		}
+	}
 }
 
-func (p *pacer) wait(ctx context.Context, route string, waiting func(string, time.Duration)) error {
+// delay is how long a request of the route must wait at now; it frees the
+// places whose time is over.
+func (r *pacedRoute) delay(now time.Time, n int, window time.Duration) time.Duration {
+	kept := r.held[:0]
+	for _, pl := range r.held {
+		if !pl.answered || now.Before(pl.until) {
+			kept = append(kept, pl)
+		}
+	}
+	clear(r.held[len(kept):])
+	r.held = kept
+	var d time.Duration
+	if len(r.held) >= n {
+		// The first answered place to free; with every place in flight,
+		// none frees before a window from now.
+		d = window
+		for _, pl := range r.held {
+			if pl.answered {
+				d = min(d, pl.until.Sub(now))
+			}
+		}
+	}
+	if r.even && !r.last.IsZero() {
+		d = max(d, r.last.Add(window/time.Duration(n)).Sub(now))
+	}
+	return d
+}
+
+// answered gives back pl, the place of a request of route whose answer (or
+// failure) came back; tooMany says the answer was a 429.
+func (p *pacer) answered(route string, pl *place, tooMany bool) {
 	p.mu.Lock()
-	lim, ok := p.routes[route]
-	if !ok {
-		lim = rate.NewLimiter(p.limit(), 1)
-		p.routes[route] = lim
+	defer p.mu.Unlock()
+	pl.answered = true
+	pl.until = p.clock.Now().Add(p.window)
+	r := p.routes[route]
+	if !tooMany || r.even {
+		return
 	}
-	now := p.clock.Now()
-	d := lim.ReserveN(now, 1).DelayFrom(now)
-	p.mu.Unlock()
-	if d > 0 && waiting != nil {
-		waiting(route, d)
-	}
-	return p.clock.Sleep(ctx, d)
+	r.even = true
+	p.notes.add("pace "+route, fmt.Sprintf("the Compliance API answered 429 (too many requests) on %s though it was sent at most %d requests in any %s: its limit counts differently from what this version assumes, so this route is paced evenly (one request every %s) for the rest of the collection (see docs/collection.md, \"Pacing\")",
+		route, p.perMin, p.window, p.window/time.Duration(p.perMin)))
 }
 
 // HTTPError is an error answer that retries did not cure.
@@ -283,8 +374,10 @@ func (a *api) fetchAttempts(ctx context.Context, prio int, route, path string, q
 	u.RawQuery = q.Encode()
 	var lastErr error
 	for attempt := 1; attempt <= a.retry.Attempts; attempt++ {
+		var pl *place
 		if a.pacer != nil {
-			if err := a.pacer.wait(ctx, route, a.waiting); err != nil {
+			var err error
+			if pl, err = a.pacer.wait(ctx, route, a.waiting); err != nil {
 				return nil, err
 			}
 		}
@@ -293,6 +386,11 @@ func (a *api) fetchAttempts(ctx context.Context, prio int, route, path string, q
 			lim = a.maxResponse
 		}
 		d, status, hdr, err := a.do(ctx, prio, &u, attempt, lim, wantJSON)
+		if pl != nil {
+			// A 429 from where a download was redirected to is not this
+			// API's limit.
+			a.pacer.answered(route, pl, status == http.StatusTooManyRequests && d != nil && !d.redirected)
+		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}

@@ -75,8 +75,9 @@ type Options struct {
 	// once (see auditlog.go); 4 × Concurrency when zero, 1 for one
 	// sequential chain.
 	AuditLogSlices int
-	// ComplianceRequestsPerMinute paces each Compliance API route; 100 when
-	// zero, negative for no pacing.
+	// ComplianceRequestsPerMinute paces each Compliance API route: at most
+	// this many requests in any minute, counted from their answers (see
+	// pacer); 100 when zero, negative for no pacing.
 	ComplianceRequestsPerMinute int
 	// MaxPages is the most pages read of one list, a bound for a cursor
 	// that always advances; DefaultMaxPages when zero.
@@ -323,11 +324,12 @@ func Collect(ctx context.Context, o Options) (*inventory.Inventory, error) {
 			http: o.HTTPClient, retry: o.Retry, slots: slots, debug: o.Debug, clock: o.Clock, waiting: o.Waiting},
 		comp: &api{name: complianceAPIName, base: compURL, key: o.ComplianceKey, keyFrom: o.ComplianceKeyFrom, header: header, scrub: sc,
 			http: o.HTTPClient, retry: o.Retry, slots: slots, debug: o.Debug, clock: o.Clock, waiting: o.Waiting,
-			pacer: newPacer(o.ComplianceRequestsPerMinute, o.Clock)},
+		},
 		results: map[string]*result{},
 		notes:   &notes{},
 		estate:  newEstate(),
 	}
+	c.comp.pacer = newPacer(o.ComplianceRequestsPerMinute, o.Clock, c.notes)
 	c.admin.harden(o, sc)
 	c.comp.harden(o, sc)
 	cctx := ctx

@@ -273,32 +273,6 @@ func TestCancellationStopsPromptly(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
-func TestCompliancePacing(t *testing.T) {
-	s, base := newScripted(t)
-	gpts := "/v1/compliance/workspaces/ws-1/gpts"
-	s.on(gpts, func(w http.ResponseWriter, r *http.Request) {
-		n := 0
-		fmt.Sscan(r.URL.Query().Get("after"), &n)
-		more := n < 9
-		fmt.Fprintf(w, `{"object":"list","data":[{"id":"%d"}],"has_more":%v,"last_id":"%d"}`, n+1, more, n+1)
-	})
-	clock := newFakeClock(1700000000)
-	o := scriptedOptions(base, clock)
-	o.ComplianceRequestsPerMinute = 100
-	o.Concurrency = 8
-	inv, err := collector.Collect(context.Background(), o)
-	require.NoError(t, err)
-	assert.Len(t, inv.GPTs, 10)
-	var gptWaits time.Duration
-	for _, d := range clock.slept() {
-		gptWaits += d
-	}
-	// Ten requests to one route at 100 a minute: the first goes at once,
-	// each later one 0.6s after the one before (the workspace users route
-	// has a pacer of its own and a single request).
-	assert.Equal(t, 9*600*time.Millisecond, gptWaits)
-}
-
 func TestConcurrencyIsBounded(t *testing.T) {
 	src := simulator.Generate(simulator.GenerateOptions{Users: 3000, Seed: 5})
 	sim, base := serve(t, src, simulator.Options{MaxPageSize: 20, Latency: 5 * time.Millisecond})
