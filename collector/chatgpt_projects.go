@@ -127,9 +127,6 @@ func readProjectSharing(p *inventory.ChatGPTProject, sharing json.RawMessage, n 
 // chatGPTProjects reads the workspace's ChatGPT projects into the
 // inventory and, when files is not nil (DLP), queues the files of each.
 func (c *collection) chatGPTProjects(ctx context.Context, ws string, files *scanner) {
-	if !c.wants(inventory.SourceChatGPTProjects) {
-		return
-	}
 	var items []inventory.ChatGPTProject
 	c.simple(ctx, c.comp, inventory.SourceChatGPTProjects, routeProjects, ws+"/projects", nil, func(raw json.RawMessage) error {
 		p, fs, err := normalizeChatGPTProject(raw, c.notes)
@@ -153,6 +150,9 @@ func (c *collection) chatGPTProjects(ctx context.Context, ws string, files *scan
 		}
 		return nil
 	})
+	if !c.wants(inventory.SourceChatGPTProjects) {
+		return // not asked for: the source says so (skipUnwanted), the inventory has none
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r := c.results[inventory.SourceChatGPTProjects]

@@ -32,11 +32,12 @@ func TestOnlyTheNeededListsAreRead(t *testing.T) {
 	assert.NotZero(t, by["admin projects"], "the projects, for their keys")
 	assert.NotZero(t, by["admin projects/{id}/api_keys"])
 	for _, route := range []string{"admin users", "admin admin_api_keys", "admin audit_logs", "admin projects/{id}/users",
-		"admin projects/{id}/service_accounts", "compliance gpts", "compliance users"} {
+		"admin projects/{id}/service_accounts", "compliance gpts", "compliance users", "compliance projects"} {
 		assert.Zero(t, by[route], route)
 	}
 	for _, name := range []string{inventory.SourceUsers, inventory.SourceAdminAPIKeys, inventory.SourceAuditLogs,
-		inventory.SourceProjectUsers, inventory.SourceProjectServiceAccounts, inventory.SourceGPTs, inventory.SourceWorkspaceUsers} {
+		inventory.SourceProjectUsers, inventory.SourceProjectServiceAccounts, inventory.SourceGPTs, inventory.SourceWorkspaceUsers,
+		inventory.SourceChatGPTProjects} {
 		s := inv.Sources[name]
 		assert.True(t, s.NotNeeded(), "%s: %+v", name, s)
 	}
@@ -45,6 +46,7 @@ func TestOnlyTheNeededListsAreRead(t *testing.T) {
 	}
 	assert.Len(t, inv.Invites, len(src.Invites))
 	assert.Empty(t, inv.Users)
+	assert.Nil(t, inv.ChatGPTProjects, "not asked for: absent, not empty")
 	assert.Empty(t, inv.Sources.NotComplete(), "lists no policy reads hide no finding")
 }
 
