@@ -37,7 +37,7 @@ func TestOnlyTheNeededListsAreRead(t *testing.T) {
 	}
 	for _, name := range []string{inventory.SourceUsers, inventory.SourceAdminAPIKeys, inventory.SourceAuditLogs,
 		inventory.SourceProjectUsers, inventory.SourceProjectServiceAccounts, inventory.SourceGPTs, inventory.SourceWorkspaceUsers,
-		inventory.SourceChatGPTProjects} {
+		inventory.SourceChatGPTProjects, inventory.SourceAgents, inventory.SourcePlugins} {
 		s := inv.Sources[name]
 		assert.True(t, s.NotNeeded(), "%s: %+v", name, s)
 	}

@@ -28,9 +28,6 @@ var opaqueRoutes = []struct{ source, route, suffix string }{
 func (c *collection) opaqueLists(ctx context.Context, ws string, top func(func())) {
 	for _, rt := range opaqueRoutes {
 		top(func() {
-			if !c.wants(rt.source) {
-				return
-			}
 			var items []inventory.OpaqueItem
 			c.simple(ctx, c.comp, rt.source, rt.route, ws+rt.suffix, nil, func(raw json.RawMessage) error {
 				it, err := normalizeOpaque(raw, rt.source)
@@ -39,6 +36,9 @@ func (c *collection) opaqueLists(ctx context.Context, ws string, top func(func()
 				}
 				return err
 			})
+			if !c.wants(rt.source) {
+				return // not asked for: simple read nothing, skipUnwanted says why in sources
+			}
 			c.mu.Lock()
 			defer c.mu.Unlock()
 			r := c.results[rt.source]
