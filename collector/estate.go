@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -328,7 +329,7 @@ func (c *collection) projectEstate(ctx context.Context, g *errgroup.Group, pr *p
 				c.read(ctx, c.admin, priorityFanOut, rt.source, rt.route, base+rt.suffix, nil, r, func(raw json.RawMessage) error {
 					c.mu.Lock()
 					defer c.mu.Unlock()
-					items = append(items, cloneRaw(raw))
+					items = append(items, bytes.Clone(raw))
 					return rt.keep(&pr.p, raw, c.notes)
 				})
 			} else {
@@ -337,7 +338,7 @@ func (c *collection) projectEstate(ctx context.Context, g *errgroup.Group, pr *p
 					r.err = listError(err, c.admin.keyFrom)
 				} else {
 					r.stats = listStats{items: 1, pages: 1}
-					items = []json.RawMessage{cloneRaw(body)}
+					items = []json.RawMessage{bytes.Clone(body)}
 					c.mu.Lock()
 					if err := rt.keep(&pr.p, body, c.notes); err != nil {
 						r.bad, r.firstBad = 1, err

@@ -1,7 +1,6 @@
 package collector
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -264,5 +263,3 @@ func (s *settingsReuse) mark() *SettingsMark {
 	}
 	return &SettingsMark{Through: s.c.now.Unix(), Projects: s.next}
 }
-
-func cloneRaw(raw json.RawMessage) json.RawMessage { return bytes.Clone(raw) }

@@ -172,18 +172,11 @@ func (a *auditLog) serve(r *http.Request, maxPage int) (any, error) {
 	if lo != math.MinInt64 {
 		end = a.firstBelow(lo)
 	}
-	limit, err := pageLimit(q.Get("limit"))
+	limit, next, err := pageCursor(q, maxPage, a.position)
 	if err != nil {
 		return nil, err
 	}
-	limit = min(limit, maxPage)
-	if after := q.Get("after"); after != "" {
-		i, ok := a.position(after)
-		if !ok {
-			return nil, apiErr(http.StatusBadRequest, "Invalid 'after': no object with id "+after, "invalid_value")
-		}
-		start = max(start, i+1)
-	}
+	start = max(start, next)
 	if !wantLogins || start > end {
 		start = end
 	}

@@ -187,19 +187,12 @@ func (a *auditLog) serveMixed(r *http.Request, maxPage int, wantLogins bool, typ
 		}
 	}
 	slices.SortStableFunc(all, func(x, y entry) int { return cmp.Compare(y.at, x.at) })
-	q := r.URL.Query()
-	limit, err := pageLimit(q.Get("limit"))
+	limit, start, err := pageCursor(r.URL.Query(), maxPage, func(id string) (int, bool) {
+		i := slices.IndexFunc(all, func(e entry) bool { return e.id == id })
+		return i, i >= 0
+	})
 	if err != nil {
 		return nil, err
-	}
-	limit = min(limit, maxPage)
-	start := 0
-	if after := q.Get("after"); after != "" {
-		i := slices.IndexFunc(all, func(e entry) bool { return e.id == after })
-		if i < 0 {
-			return nil, apiErr(http.StatusBadRequest, "Invalid 'after': no object with id "+after, "invalid_value")
-		}
-		start = i + 1
 	}
 	stop := min(start+limit, len(all))
 	b := []byte(`{"object":"list","data":[`)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -507,21 +508,32 @@ func pageLimit(v string) (int, error) {
 	return n, nil
 }
 
+// pageCursor reads a list request's limit (at most maxPage) and its after
+// cursor: next is the position just past the item after names (found by
+// position), 0 without a cursor.
+func pageCursor(q url.Values, maxPage int, position func(id string) (int, bool)) (limit, next int, err error) {
+	limit, err = pageLimit(q.Get("limit"))
+	if err != nil {
+		return 0, 0, err
+	}
+	if after := q.Get("after"); after != "" {
+		i, ok := position(after)
+		if !ok {
+			return 0, 0, apiErr(http.StatusBadRequest, "Invalid 'after': no object with id "+after, "invalid_value")
+		}
+		next = i + 1
+	}
+	return min(limit, maxPage), next, nil
+}
+
 // page answers one page of l for the request's limit and after.
 func page(r *http.Request, l *list, maxPage int, firstID bool) (any, error) {
-	q := r.URL.Query()
-	limit, err := pageLimit(q.Get("limit"))
+	limit, start, err := pageCursor(r.URL.Query(), maxPage, func(id string) (int, bool) {
+		i, ok := l.index[id]
+		return i, ok
+	})
 	if err != nil {
 		return nil, err
-	}
-	limit = min(limit, maxPage)
-	start := 0
-	if after := q.Get("after"); after != "" {
-		i, ok := l.index[after]
-		if !ok {
-			return nil, apiErr(http.StatusBadRequest, "Invalid 'after': no object with id "+after, "invalid_value")
-		}
-		start = i + 1
 	}
 	end := min(start+limit, len(l.items))
 	items := l.items[start:end]
