@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -32,10 +33,14 @@ type Builder[V any] interface {
 
 // elementOptions read one element the splitter has cut out: its syntax is
 // valid, but its names are checked here (the splitter leaves that to the
-// workers, which run in parallel); a duplicate makes the fast path give up,
-// and the slow path reports it. Invalid UTF-8 is read as encoding/json
-// reads it (see str).
-var elementOptions = []jsontext.Options{jsontext.AllowInvalidUTF8(true)}
+// workers, which run in parallel): object does it, and a duplicate makes
+// the fast path give up so that the slow path reports it. jsontext's own
+// check is off because it hashes every name into a namespace per object,
+// which object's bit set of the schema's properties does for less (0.42 s
+// of CPU at a million users). Invalid UTF-8 is refused here, so the fast
+// path gives up and the slow path reads it as encoding/json does (see
+// str); jsontext checks it while it scans a string anyway.
+var elementOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true)}
 
 // parser parses one element under a fast schema node, token by token with
 // jsontext. ok false means "not certain": the element may be invalid, or
@@ -172,26 +177,44 @@ func (p *parser[V]) number(n *fastNode) (V, bool) {
 	return p.b.Number(lit), true
 }
 
-// str reads a string (a value or an object name). Plain strings (no
-// escapes, valid UTF-8) are copied out here; others are unquoted by
-// encoding/json itself so that every edge case (invalid UTF-8, lone
-// surrogates) reads exactly as it does there.
+// str reads a string value. Plain strings (no escapes) are copied out of
+// the element; others are unquoted by encoding/json itself so that every
+// edge case (lone surrogates) reads exactly as it does there.
 func (p *parser[V]) str() (string, bool) {
-	lit, err := p.dec.ReadValue()
-	if err != nil || len(lit) < 2 || lit[0] != '"' {
+	raw, plain, ok := p.literal()
+	if !ok {
 		return "", false
 	}
-	p.lit = lit
-	raw := lit[1 : len(lit)-1]
-	if bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
+	if plain {
 		return string(raw), true
 	}
+	return unquote(p.lit)
+}
+
+// literal reads a string and returns its bytes between the quotes, and
+// whether they are the string itself (no escapes: jsontext has checked the
+// UTF-8). The bytes are only valid until the next read.
+func (p *parser[V]) literal() (raw []byte, plain, ok bool) {
+	lit, err := p.dec.ReadValue()
+	if err != nil || len(lit) < 2 || lit[0] != '"' {
+		return nil, false, false
+	}
+	p.lit = lit
+	raw = lit[1 : len(lit)-1]
+	return raw, bytes.IndexByte(raw, '\\') < 0, true
+}
+
+func unquote(lit []byte) (string, bool) {
 	var s string
 	if err := json.Unmarshal(lit, &s); err != nil {
 		return "", false
 	}
 	return s, true
 }
+
+// manyNames is how many names of an object without a schema are compared
+// one by one for duplicates before a set is worth building.
+const manyNames = 16
 
 func (p *parser[V]) object(n *fastNode) (V, bool) {
 	var zero V
@@ -202,21 +225,55 @@ func (p *parser[V]) object(n *fastNode) (V, bool) {
 		return zero, false
 	}
 	base := len(p.keys)
-	var seen uint64 // properties seen, by index; the schema's objects have fewer than 64
+	var seen uint64            // properties seen, by index; the schema's objects have fewer than 64
+	var others map[string]bool // names the schema does not describe, once there are many
 	for p.dec.PeekKind() == '"' {
-		key, ok := p.str()
+		raw, plain, ok := p.literal()
 		if !ok {
 			return zero, false
 		}
+		// A plain name is looked up without making it a string: most
+		// names are the schema's, and the schema's copy is kept.
+		var key string
+		var i int
+		var known bool
+		if plain {
+			i, known = n.propIndex[string(raw)]
+		} else if key, ok = unquote(p.lit); !ok {
+			return zero, false
+		} else {
+			i, known = n.propIndex[key]
+		}
 		child := n.additional
-		if i, known := n.propIndex[key]; known {
+		if known {
 			if seen&(1<<i) != 0 {
-				return zero, false // a duplicate key: let the library decide
+				return zero, false // a duplicate name: let the library report it
 			}
 			seen |= 1 << i
-			child, key = n.props[key], n.propNames[i]
-		} else if n.closed {
-			return zero, false
+			child, key = n.propNodes[i], n.propNames[i]
+		} else {
+			if n.closed {
+				return zero, false
+			}
+			if plain {
+				key = string(raw)
+			}
+			// Not one of the schema's names, so it can only repeat
+			// another name the schema does not describe.
+			if others != nil {
+				if others[key] {
+					return zero, false
+				}
+				others[key] = true
+			} else if slices.Contains(p.keys[base:], key) {
+				return zero, false
+			} else if len(p.keys)-base >= manyNames {
+				others = make(map[string]bool, 2*manyNames)
+				for _, k := range p.keys[base:] {
+					others[k] = true
+				}
+				others[key] = true
+			}
 		}
 		if child == nil {
 			child = &anyNode

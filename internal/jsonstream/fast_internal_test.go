@@ -267,3 +267,35 @@ func ExampleAnyBuilder() {
 	fmt.Println(err, got.(map[string]any)["created_at"])
 	// Output: <nil> 5
 }
+
+// The fast path checks names itself (jsontext's check is off for the
+// elements): a duplicate anywhere in an element makes it give up, so that
+// the slow path reports it, and the same element without the duplicate is
+// read. Users are closed objects; their extra is open.
+func TestFastPathGivesUpOnDuplicateNames(t *testing.T) {
+	many := make([]string, 20)
+	for i := range many {
+		many[i] = fmt.Sprintf(`"x_%d":%d`, i, i)
+	}
+	user := func(member, extra string) string {
+		return `{"id":"u",` + member + `"email":null,"role":null,"added_at":1,"last_activity_at":null,` +
+			`"activity_signals":{"audit_log_login_at":null,"api_key_last_used_at":null,"owned_project_keys_last_used_at":null,"unavailable":[]},` +
+			`"extra":{` + extra + `}}`
+	}
+	for name, tc := range map[string]struct{ clean, dup string }{
+		"a schema name":                     {user(``, `"a":1`), user(`"id":"v",`, `"a":1`)},
+		"a schema name, escaped":            {user(``, `"a":1`), user(`"\u0069d":"v",`, `"a":1`)},
+		"an open object's name":             {user(``, `"a":1,"b":2`), user(``, `"a":1,"b":2,"a":3`)},
+		"an open object's name, escaped":    {user(``, `"a":1,"b":2`), user(``, `"a":1,"b":2,"\u0061":3`)},
+		"an open object's name, after many": {user(``, strings.Join(many, ",")), user(``, strings.Join(many, ",")+`,"x_3":0`)},
+		"the last of many":                  {user(``, strings.Join(many, ",")), user(``, strings.Join(many, ",")+`,"x_19":0`)},
+		"deeper in an open object":          {user(``, `"o":{"a":1,"b":{"c":1}}`), user(``, `"o":{"a":1,"b":{"c":1,"c":2}}`)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, ok := fastParse(t, "users", []byte(tc.clean))
+			require.True(t, ok, "the element without the duplicate: %s", tc.clean)
+			got, ok := fastParse(t, "users", []byte(tc.dup))
+			require.False(t, ok, "read %v", got)
+		})
+	}
+}

@@ -45,8 +45,9 @@ type fastNode struct {
 	props      map[string]*fastNode
 	propIndex  map[string]int
 	propNames  []string
-	required   []int // indexes into propNames
-	closed     bool  // additionalProperties: false
+	propNodes  []*fastNode // props by index into propNames
+	required   []int       // indexes into propNames
+	closed     bool        // additionalProperties: false
 	additional *fastNode
 	// Arrays.
 	items  *fastNode
@@ -168,6 +169,7 @@ func compileFast(doc map[string]any) (map[string]*fastNode, error) {
 			n.propIndex = map[string]int{}
 			for i, name := range n.propNames {
 				n.propIndex[name] = i
+				n.propNodes = append(n.propNodes, n.props[name])
 			}
 			if req, ok := m["required"].([]any); ok {
 				for _, r := range req {
