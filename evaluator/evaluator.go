@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -135,6 +136,14 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 				e.catalog = append(e.catalog, ft)
 			}
 		}
+	}
+	// --only and --skip leave out whole packages when none of their finding
+	// types is selected: evaluating them only to drop their findings took
+	// as long as the full scan (every category at 100,000 users: 20-23 s).
+	if selected != nil {
+		pkgs = slices.DeleteFunc(pkgs, func(pkg string) bool {
+			return !slices.ContainsFunc(catalog, func(ft FindingType) bool { return ft.Package == pkg && selected[ft.ID] })
+		})
 	}
 	qc := compiler.QueryCompiler()
 	for _, pkg := range pkgs {

@@ -138,3 +138,39 @@ deny contains finding if {
 	require.NoError(t, err)
 	assert.Positive(t, hits.Load(), "allowed, it does reach the network")
 }
+
+// --only and --skip leave out the packages none of whose finding types is
+// selected: they are not evaluated at all, so a category skipped cannot
+// slow the others down (here it would never finish), and the findings of
+// the rest are those of a full evaluation.
+func TestUnselectedPackagesAreNotEvaluated(t *testing.T) {
+	full := evaluate(t, newEngine(t, ""), "acme.json", evaluator.EvalOptions{})
+	byType := func(fs []evaluator.Finding, keep func(evaluator.Finding) bool) []evaluator.Finding {
+		var out []evaluator.Finding
+		for _, f := range fs {
+			if keep(f) {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	for name, sel := range map[string]evaluator.Options{
+		"skip its category": {Skip: []string{"Test"}},
+		"only a category":   {Only: []string{"API key hygiene"}},
+		"only a type":       {Only: []string{full[0].FindingTypeID}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			sel.ExtraPolicyDirs = []string{runawayDir}
+			e, err := evaluator.New(context.Background(), sel)
+			require.NoError(t, err)
+			got, err := evaluateErr(t, e, "acme.json", evaluator.EvalOptions{Timeout: 5 * time.Second})
+			require.NoError(t, err, "the runaway package was evaluated")
+			selected := map[string]bool{}
+			for _, ft := range e.Catalog() {
+				selected[ft.ID] = true
+			}
+			assert.NotEmpty(t, got)
+			assert.Equal(t, byType(full, func(f evaluator.Finding) bool { return selected[f.FindingTypeID] }), got)
+		})
+	}
+}
