@@ -238,7 +238,7 @@ func (p *parser[V]) object(n *fastNode) (V, bool) {
 		var i int
 		var known bool
 		if plain {
-			i, known = n.propIndex[string(raw)]
+			i, known = n.prop(raw)
 		} else if key, ok = unquote(p.lit); !ok {
 			return zero, false
 		} else {

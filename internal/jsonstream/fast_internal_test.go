@@ -299,3 +299,32 @@ func TestFastPathGivesUpOnDuplicateNames(t *testing.T) {
 		})
 	}
 }
+
+// prop against the map it stands in for, over the names of a user.
+func BenchmarkPropLookup(b *testing.B) {
+	v, err := schemaValidator()
+	require.NoError(b, err)
+	n := v.fast["users"]
+	names := make([][]byte, len(n.propNames))
+	for i, name := range n.propNames {
+		names[i] = []byte(name)
+	}
+	b.Run("prop", func(b *testing.B) {
+		for b.Loop() {
+			for _, name := range names {
+				if _, ok := n.prop(name); !ok {
+					b.Fatal(string(name))
+				}
+			}
+		}
+	})
+	b.Run("map", func(b *testing.B) {
+		for b.Loop() {
+			for _, name := range names {
+				if _, ok := n.propIndex[string(name)]; !ok {
+					b.Fatal(string(name))
+				}
+			}
+		}
+	})
+}
