@@ -57,6 +57,7 @@ var trustedOnly = map[string]string{
 	"policies":            "it could run policies of its own in place of the built-in ones",
 	"extra-policies":      "it could run policies of its own",
 	"allow-net":           "it could let policies reach the network",
+	"notify":              "it could post the findings to a webhook of its own (file:PATH, a file it brings holding its URL)",
 }
 
 // section is one level of the file: flag values and command sections.

@@ -107,3 +107,39 @@ func TestFoundConfigKeepsTheOtherKeys(t *testing.T) {
 	require.NotEmpty(t, sev)
 	assert.Subset(t, []string{"critical", "high"}, keys(sev), "the file's severity applies")
 }
+
+// notify's file:PATH is a path a found file may bring, holding a URL of
+// its own: the findings (names, emails, what is at risk) would be posted
+// there. So notify is refused from a found file, and read from a named one
+// or the command line.
+func TestFoundConfigCannotChooseWhereFindingsArePosted(t *testing.T) {
+	acmeAbs, err := filepath.Abs(acme)
+	require.NoError(t, err)
+	for _, layout := range []struct{ name, body, line string }{
+		{"top level", "notify: file:hook.url\n", "1"},
+		{"command section", "format: json\nevaluate:\n  notify: [file:hook.url]\n", "3"},
+	} {
+		t.Run(layout.name, func(t *testing.T) {
+			h := newHook(t)
+			dir := t.TempDir()
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "hook.url"), []byte(h.secretURL()+"\n"), 0o600))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, defaultConfigFile), []byte(layout.body), 0o600))
+			t.Chdir(dir)
+			args := []string{"evaluate", acmeAbs, "-f", "json", "--fail-on", "high"}
+
+			r := runCLI(t, "", args...)
+			assert.Equal(t, exitError, r.code, r.stderr)
+			assert.Contains(t, r.stderr, "openai-casb.yaml:"+layout.line+": notify: not read from a configuration file found in the working directory: it could post the findings to a webhook of its own")
+			assert.Contains(t, r.stderr, "Pass --notify on the command line, or name the file with --config openai-casb.yaml if you trust it")
+			assert.Zero(t, len(h.bodies), "nothing was posted")
+
+			r = runCLI(t, "", append([]string{"--config", defaultConfigFile}, args...)...)
+			assert.Equal(t, exitFindings, r.code, r.stderr)
+			assert.Equal(t, 1, len(h.bodies), "the named file's webhook was posted to")
+
+			r = runCLI(t, "", append(args, "--notify", "file:hook.url")...)
+			assert.Equal(t, exitFindings, r.code, r.stderr)
+			assert.Equal(t, 2, len(h.bodies), "the typed webhook was posted to")
+		})
+	}
+}
