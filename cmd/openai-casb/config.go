@@ -11,6 +11,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/openai-casb/openai-casb/internal/confine"
 )
 
 // defaultConfigFile is read from the working directory when --config is
@@ -46,10 +48,11 @@ type config struct {
 // against whoever runs openai-casb in it with a key in the environment,
 // with why. They are read from a file named with --config (the user chose
 // it) and from the command line. Every other flag was audited and kept:
-// data, waivers, thresholds, formats and output paths change what is
-// reported or where it is written, not where the key goes or what runs;
-// admin-key-file and compliance-key-file choose a key that is still sent
-// only to the base URLs, which the file cannot change.
+// data, waivers, thresholds and formats change what is reported, not where
+// the key goes or what runs; output paths are kept inside the working
+// directory (writePaths); admin-key-file and compliance-key-file choose a
+// key that is still sent only to the base URLs, which the file cannot
+// change.
 var trustedOnly = map[string]string{
 	"api-base-url":        "it could send the admin key to another server",
 	"compliance-base-url": "it could send the Compliance API key to another server",
@@ -59,6 +62,25 @@ var trustedOnly = map[string]string{
 	"allow-net":           "it could let policies reach the network",
 	"notify":              "it could post the findings to a webhook of its own (file:PATH, a file it brings holding its URL)",
 }
+
+// writePaths are the settings that name a file or directory openai-casb
+// writes, with how to read the path from a value. From a found file each
+// must stay inside the working directory (internal/confine): otherwise a
+// repository could have the tool overwrite files outside its checkout
+// (~/.bashrc, a CI runner's scripts) with its output. Every flag of every
+// command was audited, and TestEveryPathFlagIsAudited keeps the audit
+// whole: the other flags that name paths only read them, or are in
+// trustedOnly.
+var writePaths = map[string]func(string) string{
+	"output":             plainPath,                                                                // evaluate, scan, demo: the report; collect: the inventory
+	"output-format":      func(v string) string { _, file, _ := strings.Cut(v, "="); return file }, // FORMAT=FILE
+	"save-inventory":     plainPath,                                                                // scan, demo
+	"state":              plainPath,                                                                // collect, scan: read, then replaced
+	"record":             plainPath,                                                                // collect, scan, doctor: a directory, created
+	"generate-inventory": plainPath,                                                                // simulate
+}
+
+func plainPath(v string) string { return v }
 
 // section is one level of the file: flag values and command sections.
 type section struct {
@@ -250,10 +272,35 @@ func (cfg *config) apply(c *cli.Context, path []string, flags []cli.Flag) error 
 		if !isSliceFlag(f) {
 			values = []string{strings.Join(values, ",")}
 		}
+		if pathOf, ok := writePaths[name]; ok && cfg.found {
+			if err := cfg.checkWrite(name, v.line, values, pathOf); err != nil {
+				return err
+			}
+		}
 		for _, val := range values {
 			if err := c.Set(name, val); err != nil {
 				return usageError("%s:%d: %s: %v", cfg.file, v.line, name, err)
 			}
+		}
+	}
+	return nil
+}
+
+// checkWrite refuses, from a found file, a value of a writePaths setting
+// that leads out of the working directory, before anything is written.
+func (cfg *config) checkWrite(name string, line int, values []string, pathOf func(string) string) error {
+	for _, val := range values {
+		path := pathOf(val)
+		if path == "" || path == "-" { // standard output
+			continue
+		}
+		err := confine.Check(".", path)
+		var out *confine.Error
+		if errors.As(err, &out) {
+			return usageError("%s:%d: %s: not read from a configuration file found in the working directory: it would write outside it (%v). Pass --%s on the command line, or name the file with --config %s if you trust it", cfg.file, line, name, out, name, cfg.file)
+		}
+		if err != nil {
+			return usageError("%s:%d: %s: %v", cfg.file, line, name, err)
 		}
 	}
 	return nil
