@@ -192,13 +192,18 @@ func (r reads) paths() []string {
 //
 // The analysis follows values: a variable bound to an element of a list
 // carries that list's path, rules and functions carry the paths of their
-// values and arguments, comprehensions the paths of their elements. What
+// values and arguments, comprehensions and partial sets the paths of their
+// elements, two levels deep (an object of lists of elements), and
+// array.concat those of its operands' elements. What
 // it cannot follow is counted as read as a whole, so it can only over-state
 // what a rule reads: a `with` modifier, a variable key into the
 // inventory's root, a value unified with a pattern or put into a
 // composite, a built-in's arguments (but count, type tests, which read only
-// how many there are or what it is, and object.get, which reads one
-// member); and as seen where a value is observed as a value (see reads).
+// how many there are or what it is, object.get, which reads one member, and
+// array.concat); and as seen where a value is observed as a value (see
+// reads): among others, the members of a set that mixes elements of two
+// arrays, or elements and other values (ofOneArray), and those of a set
+// enumerated in an array comprehension (iterate).
 func readsOf(c *ast.Compiler, roots ...*ast.Rule) reads {
 	f := &readWalk{c: c, isIn: map[*ast.Rule]bool{}, isRoot: map[*ast.Rule]bool{}, values: map[*ast.Rule]*absVal{},
 		params: map[*ast.Rule][]*absVal{},
@@ -209,6 +214,12 @@ func readsOf(c *ast.Compiler, roots ...*ast.Rule) reads {
 	}
 	for {
 		f.changed = false
+		// Only the marks of a pass made with the final values count: one
+		// made earlier may say a set mixes values it does not (a definition
+		// not analysed yet, ofOneArray).
+		for _, set := range []map[inputPath]bool{f.reads.nav, f.reads.whole, f.reads.seen} {
+			clear(set)
+		}
 		for i := 0; i < len(f.reached); i++ {
 			f.analyse(f.reached[i])
 		}
@@ -221,33 +232,70 @@ func readsOf(c *ast.Compiler, roots ...*ast.Rule) reads {
 }
 
 // absVal is what the analysis knows of a value: the inventory paths it may
-// be (paths), and the paths its elements or values may be when it is a
+// be (paths), the paths its elements or values may be when it is a
 // collection built from the inventory (elems: a comprehension, a
-// multi-value rule).
+// multi-value rule), and the paths the elements of those may be when they
+// are collections built from the inventory in turn (inner: an object of
+// lists of elements, {e: [u | ...] | ...}). Deeper collections are not
+// followed: what they hold is seen.
+//
+// byValue says that the elems may be a set's members, and innerByValue the
+// same of the inner collections: a set iterates its members in the order
+// of their values, which a projection changes (see iterate).
 type absVal struct {
-	paths map[inputPath]bool
-	elems map[inputPath]bool
+	paths, elems, inner   map[inputPath]bool
+	byValue, innerByValue bool
 }
 
-func (v *absVal) add(o absVal) bool {
+func addAll(dst *map[inputPath]bool, src map[inputPath]bool) bool {
 	changed := false
-	for p := range o.paths {
-		if v.paths == nil {
-			v.paths = map[inputPath]bool{}
+	for p := range src {
+		if *dst == nil {
+			*dst = map[inputPath]bool{}
 		}
-		if !v.paths[p] {
-			v.paths[p], changed = true, true
-		}
-	}
-	for p := range o.elems {
-		if v.elems == nil {
-			v.elems = map[inputPath]bool{}
-		}
-		if !v.elems[p] {
-			v.elems[p], changed = true, true
+		if !(*dst)[p] {
+			(*dst)[p], changed = true, true
 		}
 	}
 	return changed
+}
+
+func (v *absVal) add(o absVal) bool {
+	changed := addAll(&v.paths, o.paths)
+	changed = addAll(&v.elems, o.elems) || changed
+	changed = addAll(&v.inner, o.inner) || changed
+	if o.byValue && !v.byValue {
+		v.byValue, changed = true, true
+	}
+	if o.innerByValue && !v.innerByValue {
+		v.innerByValue, changed = true, true
+	}
+	return changed
+}
+
+// collected is the value of a collection whose elements may be x: what x
+// is becomes its elems, what x holds its inner; what x's elements hold is
+// deeper than the analysis follows, and counted as seen.
+func (f *readWalk) collected(x absVal, byValue bool) absVal {
+	f.markSeen(absVal{paths: x.inner})
+	return absVal{elems: x.paths, inner: x.elems, byValue: byValue, innerByValue: x.byValue}
+}
+
+// oneArray tells a value that may only be elements of one resource array
+// (users[]), or nothing from the inventory: elements that the projection
+// keeps alike, so that two of them are equal exactly when the elements they
+// come from are (see project.go). Elements of two arrays kept differently,
+// or an element and some other value of the inventory, may be equal
+// although their projections are not.
+func oneArray(v absVal) bool {
+	if len(v.elems) > 0 || len(v.inner) > 0 || len(v.paths) > 1 {
+		return false
+	}
+	for p := range v.paths {
+		s := p.steps()
+		return len(s) == 2 && !s[0].elem && s[1].elem
+	}
+	return true
 }
 
 func (v *absVal) addPath(p inputPath) {
@@ -299,8 +347,9 @@ type readWalk struct {
 	reads   reads
 	changed bool // values, params or the rules reached grew in this pass
 	// per rule, while it is analysed:
-	env map[ast.Var]*absVal
-	met map[ast.Var]bool // variables already bound before the expression at hand
+	env    map[ast.Var]*absVal
+	met    map[ast.Var]bool // variables already bound before the expression at hand
+	arrays int              // array comprehensions the expression at hand is in
 }
 
 func (f *readWalk) reach(r *ast.Rule) {
@@ -323,6 +372,9 @@ func mark(set map[inputPath]bool, v absVal) {
 		set[p] = true
 	}
 	for p := range v.elems {
+		set[p] = true
+	}
+	for p := range v.inner {
 		set[p] = true
 	}
 }
@@ -373,12 +425,14 @@ func (f *readWalk) analyse(r *ast.Rule) {
 		head = f.term(r.Head.Value)
 		if slices.ContainsFunc(r.Head.Ref()[1:], func(t *ast.Term) bool { return !t.IsGround() }) {
 			// p[k] := v: an object whose values are v, looked up by
-			// key: Paths follows it, a projection keeps v whole.
-			f.markSeen(head)
+			// key.
+			if !f.ofOneArray(r, head) {
+				f.markSeen(head)
+			}
 		}
 	case r.Head.Key != nil:
 		head = f.term(r.Head.Key)
-		if r.Head.RuleKind() == ast.MultiValue {
+		if r.Head.RuleKind() == ast.MultiValue && !f.ofOneArray(r, head) {
 			f.markSeen(head) // a set orders and deduplicates its members by value
 		}
 	}
@@ -388,6 +442,43 @@ func (f *readWalk) analyse(r *ast.Rule) {
 	if f.values[r].add(head) {
 		f.changed = true
 	}
+}
+
+// ofOneArray tells a partial set, or a partial object (p[k] := v), whose
+// members or values, over all its definitions, may only be elements of one
+// resource array, or lists or sets of them for an object (head is what r
+// gives in this pass): compared by value (a set's members deduplicated, an
+// object's values when a key repeats), those compare as the elements they
+// come from (oneArray), so the rule is followed (iterating it, or a value
+// of it, yields the elements) rather than seen. A definition that gives
+// nothing from the inventory (a literal) mixes other values in.
+func (f *readWalk) ofOneArray(r *ast.Rule, head absVal) bool {
+	object := r.Head.Value != nil
+	given := func(v absVal) bool { return len(v.paths) > 0 || (object && len(v.elems) > 0) }
+	if !given(head) {
+		return len(head.paths) == 0 && len(head.elems) == 0 && len(head.inner) == 0
+	}
+	all := absVal{}
+	all.add(head)
+	for _, x := range f.c.GetRules(r.Ref().GroundPrefix()) {
+		if x == r {
+			continue
+		}
+		if f.values[x] == nil || !given(*f.values[x]) {
+			return false // values from elsewhere, or not known yet
+		}
+		all.add(*f.values[x])
+	}
+	if object {
+		if len(all.inner) > 0 {
+			return false
+		}
+		both := absVal{}
+		both.add(absVal{paths: all.paths})
+		both.add(absVal{paths: all.elems})
+		return oneArray(both)
+	}
+	return oneArray(all)
 }
 
 func (f *readWalk) body(b ast.Body) {
@@ -445,7 +536,7 @@ func (f *readWalk) element(val absVal) absVal {
 	for p := range val.paths {
 		out.addPath(p.elem())
 	}
-	out.add(absVal{paths: val.elems})
+	out.add(absVal{paths: val.elems, elems: val.inner, byValue: val.innerByValue})
 	return out
 }
 
@@ -488,6 +579,20 @@ func (f *readWalk) call(ts []*ast.Term) {
 			return
 		}
 		f.giveUp()
+	case ast.ArrayConcat.Name:
+		// Its output holds the elements of both, in their order: a
+		// collection of what they hold (a projection keeps both alike).
+		if len(args) == 3 {
+			if v, ok := bound(args[2]); ok {
+				a, b := f.term(args[0]), f.term(args[1])
+				f.markNav(a)
+				f.markNav(b)
+				out := f.element(a)
+				out.add(f.element(b))
+				f.bind(v, f.collected(out, false))
+				return
+			}
+		}
 	case ast.ObjectGet.Name:
 		if len(args) >= 3 {
 			f.objectGet(args, bound)
@@ -543,6 +648,11 @@ func (f *readWalk) objectGet(args []*ast.Term, bound func(*ast.Term) (ast.Var, b
 			p = p.member(k)
 		}
 		got.addPath(p)
+	}
+	if len(keys) == 1 { // a collection held by one: a list of elements
+		got.add(absVal{elems: obj.inner, byValue: obj.innerByValue})
+	} else {
+		f.markSeen(absVal{paths: obj.inner})
 	}
 	f.markNav(got)
 	f.markWhole(f.term(args[2]))
@@ -618,20 +728,32 @@ func (f *readWalk) term(t *ast.Term) absVal {
 	case ast.Set:
 		v.Foreach(func(x *ast.Term) { f.markWhole(f.term(x)) })
 	case *ast.ArrayComprehension:
+		f.arrays++ // its body's order is the array's (iterate)
 		f.body(v.Body)
 		x := f.term(v.Term)
-		f.markSeen(x.collections()) // a collection of collections is not followed
-		return absVal{elems: x.paths}
+		f.arrays--
+		return f.collected(x, false)
 	case *ast.SetComprehension:
 		f.body(v.Body)
-		f.markWhole(f.term(v.Term)) // set members are compared
-		return absVal{}
+		x := f.term(v.Term)
+		if !oneArray(x) {
+			f.markWhole(x) // set members are compared
+			return absVal{}
+		}
+		return f.collected(x, true)
 	case *ast.ObjectComprehension:
 		f.body(v.Body)
 		f.markWhole(f.term(v.Key))
 		val := f.term(v.Value)
-		f.markSeen(val.collections())
-		return absVal{elems: val.paths}
+		// Values are compared when a key repeats: elements, or lists of
+		// them, of more than one array are seen.
+		if !oneArray(val.elements()) {
+			f.markSeen(val.elements())
+		}
+		if !oneArray(absVal{paths: val.elems}) {
+			f.markSeen(absVal{paths: val.elems})
+		}
+		return f.collected(val, false)
 	}
 	return absVal{}
 }
@@ -682,11 +804,29 @@ func (f *readWalk) index(val absVal, ops []*ast.Term) absVal {
 				next.addPath(p.elem())
 			}
 		}
-		next.add(absVal{paths: val.elems}) // an element of a collection built from the inventory
+		if !isKey {
+			f.iterate(val)
+		}
+		// An element of a collection built from the inventory.
+		next.add(absVal{paths: val.elems, elems: val.inner, byValue: val.innerByValue})
 		val = next
 	}
 	f.markNav(val)
 	return val
+}
+
+// iterate notes that the elements of val are enumerated. A set of
+// projected elements enumerates them in the order of the kept values, not
+// of the elements they come from: inside an array comprehension that order
+// becomes the array's, and anything may observe it (its first element, a
+// position), so such elements are seen. Elsewhere the order of a body's
+// solutions does not show: rules and comprehensions other than arrays
+// collect them into sets and objects, and a complete rule's solutions must
+// all agree.
+func (f *readWalk) iterate(val absVal) {
+	if f.arrays > 0 && val.byValue {
+		f.markSeen(absVal{paths: val.elems})
+	}
 }
 
 // dataRef is what a reference into the policies' own documents may be: the
@@ -714,11 +854,12 @@ func (f *readWalk) dataRef(r ast.Ref) absVal {
 		case len(r) < len(doc):
 			f.markWhole(val) // a whole package or part of one
 		case len(r) == len(doc) && multi:
-			out.add(absVal{elems: val.paths})
+			out.add(absVal{elems: val.paths, inner: val.elems, byValue: true, innerByValue: val.byValue})
 		default:
 			rest := r[len(doc):]
 			if multi {
 				rest = rest[1:] // a set member looked up (a key, above)
+				f.iterate(absVal{elems: val.paths, byValue: true})
 			}
 			if len(rest) == 0 {
 				out.add(val)

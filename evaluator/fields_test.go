@@ -34,6 +34,9 @@ func TestPathsOfBuiltInFindingTypes(t *testing.T) {
 		"346872ed-a583-44bd-9450-c0d64df345db": { // Admin key owner: users looked up through an object comprehension
 			reads: []string{"users[].role.*", "admin_api_keys[].owner.id.*"},
 			not:   []string{"users[].*"}},
+		"222b77a1-036d-4d0f-ac93-75cde94a186e": { // Offboarded on one plane: users and members through objects of lists of them
+			reads: []string{"users[].banned.*", "users[].enabled.*", "users[].role.*", "users[].id.*", "workspace_users[].status.*", "workspace_users[].role.*"},
+			not:   []string{"users[].*", "workspace_users[].*"}},
 	}
 	for id, c := range cases {
 		for _, p := range c.reads {
@@ -102,6 +105,16 @@ func TestPathsFollowValuesOfUserPolicies(t *testing.T) {
 		{name: "through an object comprehension", helpers: `by_id := {q.id: q | some q in input.projects}`, body: `some k in by_id[p.id].api_keys
 	k.last_used_at < 5`, reads: []string{"projects[].api_keys[].last_used_at.*"},
 			sources: []string{inventory.SourceProjectAPIKeys}, notSources: []string{inventory.SourceProjectUsers}},
+		{name: "through an object of lists", helpers: `by_status := {s: ps |
+	some q in input.projects
+	s := q.status
+	ps := [x | some x in input.projects; x.status == s]
+}`, body: `some q in by_status[p.status]
+	count(q.service_accounts) > 2`, reads: []string{"projects[].service_accounts", "projects[].status.*"},
+			sources: []string{inventory.SourceProjectServiceAccounts}, notSources: []string{inventory.SourceProjectUsers}},
+		{name: "through a set comprehension", helpers: `active := {q | some q in input.projects; q.status != "archived"}`, body: `some a in active
+	count(a.users) > 2`, reads: []string{"projects[].users", "projects[].status.*"},
+			sources: []string{inventory.SourceProjectUsers}, notSources: []string{inventory.SourceProjectServiceAccounts}},
 		{name: "every", body: `every s in p.service_accounts { s.role != "owner" }`, reads: []string{"projects[].service_accounts[].role.*"},
 			sources: []string{inventory.SourceProjectServiceAccounts}, notSources: []string{inventory.SourceProjectUsers}},
 		{name: "a whole element into a built-in", body: `json.marshal(p) != ""`, reads: []string{"projects[].*"},

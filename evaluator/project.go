@@ -11,26 +11,41 @@ import (
 
 // Packages that do not stream are evaluated once, over whole resource
 // arrays kept from the stream. Their rules usually read a few members of
-// each element (a user's id, email and role), so the engine keeps only
-// those: projection decides, from what the compiled rules of such packages
-// read (readsOf, the analysis Paths makes), which top-level members of
-// each array's elements they can observe, and the kept elements hold just
-// those (plus a fingerprint of the rest, below).
+// each element (a user's id, email, role, whether banned or disabled), so
+// the engine keeps only those: projection decides, from what the compiled
+// rules of such packages read (readsOf, the analysis Paths makes), which
+// top-level members of each array's elements they can observe, and the
+// kept elements hold just those (plus a fingerprint of the rest, below).
 //
 // An element keeps member m when a path below it reads m
-// (users[].email, users[].owner.id); it is kept whole when anything reads
-// or sees it, or the array, as a value (passes it to a built-in, count
-// included, compares it, puts it into a set, a finding or a literal,
-// iterates its members), reads a member by a key it does not know, or reads
-// the fingerprint's own member; and every array is kept whole when input is
-// read as a whole, `with` is used, or the analysis meets something it does
-// not follow: the results never depend on the projection.
+// (users[].email, users[].owner.id), also when the element is reached
+// through a list or a set of elements, or an object of such lists
+// (identity's users_by_email, tools_agents' active_projects); it is kept
+// whole when anything reads or sees it, or the array, as a value (passes it
+// to a built-in, count included, compares it, puts it into a finding or a
+// literal, iterates its members, enumerates a set of such elements in an
+// array, whose order would be the kept values'), reads a member by a key it
+// does not know, or reads the fingerprint's own member; and every array is
+// kept whole when input is read as a whole, `with` is used, or the analysis
+// meets something it does not follow: the results never depend on the
+// projection.
 //
-// The fingerprint keeps equality exact: two kept elements are equal
-// exactly when the elements they come from are (up to a 64-bit hash of the
-// members left out), so an object built from elements conflicts, or not,
-// as it would have. No rule can read it: a policy that names it keeps the
-// whole elements.
+// The fingerprint keeps equality exact: two kept elements of one array are
+// equal exactly when the elements they come from are (up to a 64-bit hash
+// of the members left out). Both keep the same members, so they are equal
+// when those are equal and so are their fingerprints, the sums of the
+// hashes of the members left out, which are equal when those members are.
+// So an object built from elements conflicts, or not, as it would have, and
+// a set of elements of one array holds as many members as it would have:
+// iterating it yields the same elements, membership (x in s, with x kept
+// alike) answers the same, and two such sets are equal when theirs would
+// be. Only the order differs: a set iterates by value, and a kept value
+// sorts otherwise (readsOf keeps such elements whole where that order could
+// show). Elements of two arrays (kept differently), or an element and a
+// value not kept (a literal), can be equal while their projections are
+// not: readsOf follows a set only when its members may only be elements of
+// one array. No rule can read the fingerprint: a policy that names it
+// keeps the whole elements.
 
 // droppedKey holds the fingerprint of the members a projected element
 // leaves out.

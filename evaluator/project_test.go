@@ -61,6 +61,9 @@ deny contains x if {
 deny contains x if {
 	x := count(input.users)
 }`, projection{"gpts": {}}},
+		// A set of elements of one array deduplicates them as the
+		// elements they come from do (the fingerprint): iterating it
+		// yields the elements.
 		{"a set of elements", `
 owners contains u if {
 	some u in input.users
@@ -69,6 +72,158 @@ owners contains u if {
 deny contains x if {
 	some u in owners
 	x := u.id
+}`, projection{"users": {"role": true, "id": true}, "gpts": {}}},
+		{"a set comprehension of elements", `
+owners := {u | some u in input.users; u.role == "owner"}
+deny contains x if {
+	some u in owners
+	x := u.id
+}`, projection{"users": {"role": true, "id": true}, "gpts": {}}},
+		{"an object of lists of elements", `
+by_email := {e: us |
+	some u in input.users
+	e := lower(u.email)
+	us := [x | some x in input.users; lower(x.email) == e]
+}
+deny contains x if {
+	some g in input.gpts
+	some u in by_email[g.owner_email]
+	x := u.id
+}`, projection{"users": {"email": true, "id": true}, "gpts": {"owner_email": true}}},
+		{"an object of lists of elements, iterated with its keys", `
+by_email := {e: us |
+	some u in input.users
+	e := u.email
+	us := [x | some x in input.users; x.email == e]
+}
+deny contains x if {
+	some e, us in by_email
+	us[_].role == "owner"
+	x := e
+}`, projection{"users": {"email": true, "role": true}, "gpts": {}}},
+		{"an object of sets of elements", `
+by_email := {e: us |
+	some u in input.users
+	e := u.email
+	us := {x | some x in input.users; x.email == e}
+}
+deny contains x if {
+	some g in input.gpts
+	some u in by_email[g.owner_email]
+	x := u.name
+}`, projection{"users": {"email": true, "name": true}, "gpts": {"owner_email": true}}},
+		{"a list of elements through object.get and array.concat", `
+by_email := {e: us |
+	some u in input.users
+	e := u.email
+	us := [x | some x in input.users; x.email == e]
+}
+first(e) := array.concat([u | some u in by_email[e]; u.active], object.get(by_email, "root@example.com", []))[0]
+deny contains x if {
+	some g in input.gpts
+	x := first(g.owner_email).name
+}`, projection{"users": {"email": true, "active": true, "name": true}, "gpts": {"owner_email": true}}},
+		// Whole again: what observes such an element, or its set, as a
+		// value.
+		{"a count of an element of a list of elements", `
+by_email := {e: us |
+	some u in input.users
+	e := u.email
+	us := [x | some x in input.users; x.email == e]
+}
+deny contains x if {
+	some e, _ in by_email
+	count(by_email[e][0]) > 3
+	x := e
+}`, projection{"gpts": {}}},
+		{"an element of a list of elements compared with a literal", `
+by_email := {e: us |
+	some u in input.users
+	e := u.email
+	us := [x | some x in input.users; x.email == e]
+}
+deny contains x if {
+	some e, _ in by_email
+	by_email[e][0] == {"id": "u1", "email": e}
+	x := e
+}`, projection{"gpts": {}}},
+		{"an element of a list of elements in a finding", `
+by_email := {e: us |
+	some u in input.users
+	e := u.email
+	us := [x | some x in input.users; x.email == e]
+}
+deny contains x if {
+	some g in input.gpts
+	some u in by_email[g.owner_email]
+	x := {"id": g.id, "evidence": {"owner": u}}
+}`, projection{"gpts": {"owner_email": true, "id": true}}},
+		{"an element of a set of elements in a finding", `
+owners contains u if {
+	some u in input.users
+	u.role == "owner"
+}
+deny contains x if {
+	some u in owners
+	x := {"evidence": u}
+}`, projection{"gpts": {}}},
+		{"a set of elements passed to a built-in", `
+owners contains u if {
+	some u in input.users
+	u.role == "owner"
+}
+deny contains x if {
+	x := json.marshal(owners)
+}`, projection{"gpts": {}}},
+		{"a set of elements compared with a set of literals", `
+owners := {u | some u in input.users; u.role == "owner"}
+deny contains x if {
+	owners == {{"id": "u1", "role": "owner"}}
+	x := "one"
+}`, projection{"gpts": {}}},
+		{"a set of elements counted", `
+owners contains u if {
+	some u in input.users
+	u.role == "owner"
+}
+deny contains x if {
+	x := count(owners)
+}`, projection{"gpts": {}}},
+		{"a set of elements in an array, whose order is the kept values'", `
+owners contains u if {
+	some u in input.users
+	u.role == "owner"
+}
+deny contains x if {
+	x := [u.id | some u in owners][0]
+}`, projection{"gpts": {}}},
+		{"a set of elements of two arrays", `
+owned contains u if some u in input.users
+owned contains g if some g in input.gpts
+deny contains x if {
+	some v in owned
+	x := v.id
+}`, projection{}},
+		{"a set of elements and a literal", `
+owners contains u if some u in input.users
+owners contains {"id": "root"}
+deny contains x if {
+	some v in owners
+	x := v.id
+}`, projection{"gpts": {}}},
+		{"an object of lists of elements of two arrays", `
+by_id := {k: vs |
+	some k in {"a", "b"}
+	vs := array.concat([u | some u in input.users], [g | some g in input.gpts])
+}
+deny contains x if {
+	some v in by_id.a
+	x := v.id
+}`, projection{}},
+		{"a list of lists of lists of elements", `
+deep := {e: [[u] | some u in input.users; u.email == e] | some e in {"a", "b"}}
+deny contains x if {
+	x := deep.a[_][_].id
 }`, projection{"gpts": {}}},
 		{"elements compared", `
 deny contains x if {
@@ -94,12 +249,37 @@ by_id[u.id] := u if some u in input.users
 deny contains x if {
 	some g in input.gpts
 	x := by_id[g.owner_id].email
-}`, projection{"gpts": {"owner_id": true}}},
+}`, projection{"users": {"id": true, "email": true}, "gpts": {"owner_id": true}}},
 		{"a partial object of elements, by a constant key", `
 by_id[u.id] := u if some u in input.users
 deny contains x if {
 	x := by_id["u1"].email
-}`, projection{"gpts": {}}},
+}`, projection{"users": {"id": true, "email": true}, "gpts": {}}},
+		{"a partial object of lists of elements", `
+by_email[e] := us if {
+	some u in input.users
+	e := u.email
+	us := [x | some x in input.users; x.email == e]
+}
+deny contains x if {
+	some g in input.gpts
+	some u in by_email[g.owner_email]
+	x := u.name
+}`, projection{"users": {"email": true, "name": true}, "gpts": {"owner_email": true}}},
+		{"a partial object of elements and a literal", `
+by_id[u.id] := u if some u in input.users
+by_id["root"] := {"id": "root", "email": "root@example.com"}
+deny contains x if {
+	some g in input.gpts
+	x := by_id[g.owner_id].email
+}`, projection{"gpts": {"owner_id": true}}},
+		{"a partial object of elements of two arrays", `
+by_id[u.id] := u if some u in input.users
+by_id[g.id] := g if some g in input.gpts
+deny contains x if {
+	some g in input.gpts
+	x := by_id[g.owner_id].name
+}`, projection{}},
 		{"input as a whole", `
 deny contains x if {
 	x := count(input)

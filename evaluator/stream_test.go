@@ -3,12 +3,14 @@ package evaluator_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/samber/lo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -251,4 +253,118 @@ func TestHeaderMembersTheTypesCannotHold(t *testing.T) {
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "read acme.json: /sources: ")
 	}
+}
+
+// A joining package that reads elements through an object of lists of
+// them, or through a set of them, finds what the whole document gives: the
+// stream keeps the members read through them (a user's added_at, through
+// by_email's lists), and keeps elements whole where their set's order
+// shows (the first owner's id, from an array built by iterating the set)
+// or an element is counted. Each policy is alone in its engine, so that
+// what keeps one whole does not cover for another.
+func TestJoinsThroughCollectionsOfElementsAgree(t *testing.T) {
+	const helpers = `package acme
+
+import data.openai.lib
+
+by_email := {e: us |
+	some u in input.users
+	is_string(u.email)
+	e := lower(u.email)
+	us := [x | some x in input.users; is_string(x.email); lower(x.email) == e]
+}
+
+owners contains u if {
+	some u in input.users
+	u.role == "owner"
+}
+
+by_role[r] := us if {
+	some u in input.users
+	r := u.role
+	us := [x | some x in input.users; x.role == r]
+}
+
+# METADATA
+# title: T
+# custom:
+#   finding_type_id: acme-x
+#   severity: low
+#   category: C
+#   remediation: R
+`
+	raw := generated(t, 3000)
+	for _, c := range []struct{ name, rule string }{
+		{"a member through an object of lists", `deny contains lib.finding(rego.metadata.rule(), {"type": "gpt", "id": g.id, "name": null}, sprintf("owner added at %d", [u.added_at])) if {
+	some g in input.gpts
+	is_string(g.owner_email)
+	some u in by_email[lower(g.owner_email)]
+	is_number(u.added_at)
+}`},
+		{"a member through a partial object of lists", `deny contains lib.finding(rego.metadata.rule(), {"type": "user", "id": u.id, "name": null}, sprintf("added at %d", [u.added_at])) if {
+	some u in by_role.owner
+	is_number(u.added_at)
+}`},
+		{"members through a set", `deny contains lib.finding(rego.metadata.rule(), {"type": "user", "id": u.id, "name": u.email}, "an owner") if {
+	some u in owners
+}`},
+		{"a set's order in an array", `deny contains lib.finding(rego.metadata.rule(), {"type": "user", "id": first, "name": null}, "the first owner") if {
+	first := [u.id | some u in owners][0]
+}`},
+		{"an element of a set counted", `deny contains lib.finding(rego.metadata.rule(), {"type": "user", "id": u.id, "name": null}, sprintf("%d members", [count(u)])) if {
+	some u in owners
+}`},
+		{"an element of a list counted", `deny contains lib.finding(rego.metadata.rule(), {"type": "user", "id": e, "name": null}, sprintf("%d members", [count(by_email[e][0])])) if {
+	some e, _ in by_email
+}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := exportTo(t)
+			writeFile(t, dir, "join.rego", helpers+c.rule+"\n")
+			e := newEngine(t, dir)
+			ok, _ := e.PackageStreaming("acme")
+			require.False(t, ok)
+			want := run(t, e, raw, evaluator.EvalOptions{Materialize: true, Workers: 1})
+			require.NotEmpty(t, lo.Filter(want, func(f evaluator.Finding, _ int) bool { return f.FindingTypeID == "acme-x" }))
+			assert.Equal(t, want, run(t, e, raw, evaluator.EvalOptions{Workers: 2, ChunkBytes: 8192}))
+		})
+	}
+}
+
+// A partial object whose values are elements and a literal equal to one of
+// them holds one value under that key in the whole document; kept, the
+// element would differ from the literal (its fingerprint) and the key
+// conflict: such an object's elements are kept whole.
+func TestElementsBesideAnEqualLiteralAgree(t *testing.T) {
+	inv := simulator.Generate(simulator.GenerateOptions{Users: 300, Seed: 3})
+	raw, err := inventory.Marshal(inv)
+	require.NoError(t, err)
+	var doc struct {
+		Users []json.RawMessage `json:"users"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &doc))
+	dir := exportTo(t)
+	writeFile(t, dir, "join.rego", fmt.Sprintf(`package acme
+
+import data.openai.lib
+
+by_id[u.id] := u if some u in input.users
+
+by_id[%[1]q] := %[2]s
+
+# METADATA
+# title: T
+# custom:
+#   finding_type_id: acme-x
+#   severity: low
+#   category: C
+#   remediation: R
+deny contains lib.finding(rego.metadata.rule(), {"type": "user", "id": u.id, "name": null}, "the first user") if {
+	u := by_id[%[1]q]
+}
+`, inv.Users[0].ID, doc.Users[0]))
+	e := newEngine(t, dir)
+	want := run(t, e, raw, evaluator.EvalOptions{Materialize: true, Workers: 1})
+	require.NotEmpty(t, lo.Filter(want, func(f evaluator.Finding, _ int) bool { return f.FindingTypeID == "acme-x" }))
+	assert.Equal(t, want, run(t, e, raw, evaluator.EvalOptions{Workers: 2, ChunkBytes: 8192}))
 }
