@@ -307,9 +307,15 @@ func (cfg *config) checkWrite(name string, line int, values []string, pathOf fun
 }
 
 func isSliceFlag(f cli.Flag) bool {
-	switch f.(type) {
+	switch f := f.(type) {
 	case *cli.StringSliceFlag, *cli.IntSliceFlag, *cli.Int64SliceFlag, *cli.Float64SliceFlag, *cli.UintSliceFlag, *cli.Uint64SliceFlag:
 		return true
+	case *cli.GenericFlag:
+		// The repeatable flags that keep each value whole (--output-format,
+		// --notify): a YAML list is one value per item, as on the command
+		// line, not its items joined with commas into one file name.
+		_, repeatable := f.Value.(*outputFormats)
+		return repeatable
 	}
 	return false
 }

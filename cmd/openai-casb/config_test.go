@@ -57,6 +57,18 @@ func TestConfigFile(t *testing.T) {
 		require.Equal(t, exitOK, r.code, r.stderr)
 		severitiesOf(t, r.stdout) // JSON, not the file's table
 	})
+	t.Run("a list of output-format values writes each report", func(t *testing.T) {
+		dir := t.TempDir()
+		a, b := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.csv")
+		cfg := writeConfig(t, "output-format: [json="+a+", csv="+b+"]\n")
+		r := runCLI(t, "", "--config", cfg, "evaluate", acme, "-f", "json", "--fail-on", "none")
+		require.Equal(t, exitOK, r.code, r.stderr)
+		assert.FileExists(t, a)
+		assert.FileExists(t, b)
+		entries, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		assert.Len(t, entries, 2, "one file per item, not the items joined into one name")
+	})
 	t.Run("openai-casb.yaml in the working directory", func(t *testing.T) {
 		abs, err := filepath.Abs(acme)
 		require.NoError(t, err)
