@@ -78,6 +78,11 @@ func collectCommand(e *env) *cli.Command {
 			}
 			if out := c.String("output"); out != "-" {
 				// Before the collection, not after it.
+				if !c.IsSet("output") {
+					if err := checkDefaultWrite("output", out); err != nil {
+						return err
+					}
+				}
 				if err := atomicfile.Check(out); err != nil {
 					return fmt.Errorf("--output: %w", err)
 				}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/openai-casb/openai-casb/internal/atomicfile"
+	"github.com/openai-casb/openai-casb/internal/confine"
 	"github.com/openai-casb/openai-casb/report"
 )
 
@@ -134,6 +136,21 @@ func writeOutput(o output, quiet, showWaived bool, r *report.Report, e *env) err
 	}
 	if !quiet {
 		fmt.Fprintf(e.stderr, "wrote %s: %s\n", o.file, report.Summary(report.Open(r)))
+	}
+	return nil
+}
+
+// checkDefaultWrite refuses a file the user did not name (the default of
+// --flag) when it would be written outside the working directory: a
+// checkout may carry a symbolic link named like the default
+// (openai-inventory.json -> ~/.bashrc), and a link's target is what gets
+// replaced. A file named on the command line or in a configuration file is
+// the user's choice and is written through its links (a found file's are
+// checked where it is read).
+func checkDefaultWrite(flag, path string) error {
+	var out *confine.Error
+	if err := confine.Check(".", path); errors.As(err, &out) {
+		return usageError("--%s: the default file would be written outside the working directory (%v); name the file with --%s FILE", flag, out, flag)
 	}
 	return nil
 }

@@ -79,6 +79,9 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 	if save := p.saveInventory; save != "" || report.NeedsArtifact(p.report.format) {
 		if save == "" {
 			save = defaultInventoryFile
+			if err := checkDefaultWrite("save-inventory", save); err != nil {
+				return err
+			}
 		}
 		if err := atomicfile.Check(save); err != nil {
 			return fmt.Errorf("--save-inventory: %w", err)
@@ -99,6 +102,9 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 		// SARIF, GitLab and annotations point at lines of a file that must
 		// exist.
 		save = defaultInventoryFile
+		if err := checkDefaultWrite("save-inventory", save); err != nil {
+			return err
+		}
 		fmt.Fprintf(e.stderr, "%s: --format %s points results at lines of the inventory: saving it as %s (choose with --save-inventory)\n", toolName, artifactFormat, save)
 	}
 	var artifact *report.Artifact
