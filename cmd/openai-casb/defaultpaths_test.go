@@ -27,6 +27,7 @@ func TestDefaultFilesAreNotWrittenOutsideTheWorkingDirectory(t *testing.T) {
 	}{
 		{"collect --output", "output", append([]string{"collect"}, urls...)},
 		{"scan --save-inventory", "save-inventory", append([]string{"scan", "-f", "sarif", "-o", os.DevNull}, urls...)},
+		{"scan --save-inventory for an --output-format", "save-inventory", append([]string{"scan", "-f", "json", "-o", os.DevNull, "--output-format", "sarif=r.sarif"}, urls...)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			b := t.TempDir()

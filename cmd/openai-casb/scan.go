@@ -76,13 +76,18 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 	if err != nil {
 		return err
 	}
-	if save := p.saveInventory; save != "" || report.NeedsArtifact(p.report.format) {
-		if save == "" {
-			save = defaultInventoryFile
-			if err := checkDefaultWrite("save-inventory", save); err != nil {
-				return err
-			}
+	// Where the inventory goes is settled, and checked, before a long
+	// collection: SARIF, GitLab and annotations (any of the run's reports)
+	// point at lines of a file that must exist, so they save it by default.
+	save := p.saveInventory
+	artifactFormat, needsArtifact := p.report.needsArtifact()
+	if save == "" && needsArtifact {
+		save = defaultInventoryFile
+		if err := checkDefaultWrite("save-inventory", save); err != nil {
+			return err
 		}
+	}
+	if save != "" {
 		if err := atomicfile.Check(save); err != nil {
 			return fmt.Errorf("--save-inventory: %w", err)
 		}
@@ -96,15 +101,7 @@ func runScan(ctx context.Context, p scanParams, e *env) error {
 		return err
 	}
 	name := "collected inventory"
-	save := p.saveInventory
-	artifactFormat, needsArtifact := p.report.needsArtifact()
-	if save == "" && needsArtifact {
-		// SARIF, GitLab and annotations point at lines of a file that must
-		// exist.
-		save = defaultInventoryFile
-		if err := checkDefaultWrite("save-inventory", save); err != nil {
-			return err
-		}
+	if p.saveInventory == "" && needsArtifact {
 		fmt.Fprintf(e.stderr, "%s: --format %s points results at lines of the inventory: saving it as %s (choose with --save-inventory)\n", toolName, artifactFormat, save)
 	}
 	var artifact *report.Artifact
