@@ -235,15 +235,13 @@ func (p *parser[V]) object(n *fastNode) (V, bool) {
 		// A plain name is looked up without making it a string: most
 		// names are the schema's, and the schema's copy is kept.
 		var key string
-		var i int
-		var known bool
-		if plain {
-			i, known = n.prop(raw)
-		} else if key, ok = unquote(p.lit); !ok {
-			return zero, false
-		} else {
-			i, known = n.propIndex[key]
+		if !plain {
+			if key, ok = unquote(p.lit); !ok {
+				return zero, false
+			}
+			raw = []byte(key)
 		}
+		i, known := n.prop(raw)
 		child := n.additional
 		if known {
 			if seen&(1<<i) != 0 {

@@ -318,10 +318,14 @@ func BenchmarkPropLookup(b *testing.B) {
 			}
 		}
 	})
+	index := map[string]int{}
+	for i, name := range n.propNames {
+		index[name] = i
+	}
 	b.Run("map", func(b *testing.B) {
 		for b.Loop() {
 			for _, name := range names {
-				if _, ok := n.propIndex[string(name)]; !ok {
+				if _, ok := index[string(name)]; !ok {
 					b.Fatal(string(name))
 				}
 			}

@@ -43,7 +43,6 @@ type fastNode struct {
 	enumOnly    bool // enum given: the value must be one of it
 	// Objects.
 	props     map[string]*fastNode
-	propIndex map[string]int
 	propNames []string
 	propNodes []*fastNode // props by index into propNames
 	// byLen lists the indexes of propNames by the names' length (see prop).
@@ -184,9 +183,7 @@ func compileFast(doc map[string]any) (map[string]*fastNode, error) {
 				n.propNames = append(n.propNames, name)
 			}
 			slices.Sort(n.propNames)
-			n.propIndex = map[string]int{}
 			for i, name := range n.propNames {
-				n.propIndex[name] = i
 				n.propNodes = append(n.propNodes, n.props[name])
 				if len(n.propNames) > 64 {
 					continue // object gives up on these
@@ -199,7 +196,7 @@ func compileFast(doc map[string]any) (map[string]*fastNode, error) {
 			if req, ok := m["required"].([]any); ok {
 				for _, r := range req {
 					name, _ := r.(string)
-					i, ok := n.propIndex[name]
+					i, ok := slices.BinarySearch(n.propNames, name)
 					if !ok {
 						// Required but not described: possible, not in this schema.
 						n.unsupported = true
